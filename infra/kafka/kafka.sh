@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Single-node Apache Kafka (KRaft) from Maven Central jars, run with java. No Docker needed.
+#   kafka.sh fetch   copy the broker's jars into lib/ (mvn, once)
+#   kafka.sh start   fetch if needed, format storage once, start, wait until the broker answers
+#                    (reuses a running broker), print the bootstrap address
+#   kafka.sh stop    SIGTERM by PID (clean shutdown), wait for exit
+#   kafka.sh status
+# Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_DATA_DIR (<repo>/.data/kafka)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+port="${KAFKA_PORT:-9092}"
+cport="${KAFKA_CONTROLLER_PORT:-9093}"
+data="${KAFKA_DATA_DIR:-$repo/.data/kafka}"
+run="$data/run"
+pidfile="$run/kafka.pid"
+lib="$here/lib"
+
+log() { printf '[kafka] %s\n' "$*" >&2; }
+
+fetch() {
+  if [ -f "$lib/.complete" ]; then return 0; fi
+  command -v mvn >/dev/null || { log "mvn not found: install Maven (apt-get install maven) or set KAFKA_BROKERS"; exit 1; }
+  command -v java >/dev/null || { log "java not found: install Java 17+ or set KAFKA_BROKERS"; exit 1; }
+  log "fetching broker jars from Maven Central into $lib"
+  rm -rf "$lib"
+  mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$lib"
+  touch "$lib/.complete"
+}
+
+running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
+
+write_config() {
+  mkdir -p "$run" "$data/logs"
+  cat > "$run/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$data/logs
+num.partitions=3
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+default.replication.factor=1
+min.insync.replicas=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+log.retention.hours=168
+log.segment.bytes=67108864
+PROPS
+  cat > "$run/log4j.properties" <<'PROPS'
+log4j.rootLogger=INFO, file
+log4j.appender.file=org.apache.log4j.RollingFileAppender
+log4j.appender.file.File=${kafka.logs.dir}/server.log
+log4j.appender.file.MaxFileSize=20MB
+log4j.appender.file.MaxBackupIndex=2
+log4j.appender.file.layout=org.apache.log4j.PatternLayout
+log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka=INFO
+log4j.logger.org.apache.kafka=INFO
+log4j.logger.state.change.logger=WARN
+log4j.logger.kafka.request.logger=WARN
+PROPS
+}
+
+kjava() {
+  # exec: in a background subshell the PID we record is then java's own, so SIGTERM reaches the broker.
+  exec java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true -Dkafka.logs.dir="$run" \
+    -Dlog4j.configuration="file:$run/log4j.properties" -cp "$lib/*" "$@"
+}
+
+start() {
+  if running; then log "already running (pid $(cat "$pidfile"))"; echo "127.0.0.1:$port"; return 0; fi
+  if port_open; then log "something already listens on 127.0.0.1:$port; using it"; echo "127.0.0.1:$port"; return 0; fi
+  fetch
+  write_config
+  if [ ! -f "$data/logs/meta.properties" ]; then
+    [ -f "$data/cluster-id" ] || (kjava kafka.tools.StorageTool random-uuid 2>/dev/null) | tail -n 1 > "$data/cluster-id"
+    (kjava kafka.tools.StorageTool format -t "$(cat "$data/cluster-id")" -c "$run/server.properties") >"$run/format.log" 2>&1 \
+      || { log "storage format failed:"; cat "$run/format.log" >&2; exit 1; }
+  fi
+  : > "$run/server.log"
+  kjava kafka.Kafka "$run/server.properties" </dev/null >"$run/stdout.log" 2>&1 &
+  echo $! > "$pidfile"
+  log "started pid $(cat "$pidfile"), waiting for it to be ready"
+  for _ in $(seq 1 240); do
+    if grep -q 'Kafka Server started' "$run/server.log" 2>/dev/null && port_open; then
+      log "ready on 127.0.0.1:$port"; echo "127.0.0.1:$port"; return 0
+    fi
+    if ! running; then log "broker exited during start-up:"; tail -n 40 "$run/stdout.log" "$run/server.log" >&2; exit 1; fi
+    sleep 0.5
+  done
+  log "not ready after 120 s; see $run/server.log"; exit 1
+}
+
+stop() {
+  if ! running; then log "not running"; rm -f "$pidfile"; return 0; fi
+  local pid; pid="$(cat "$pidfile")"
+  kill -TERM "$pid"
+  for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; log "stopped"; return 0; }; sleep 0.5; done
+  log "still running after 60 s; sending SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; rm -f "$pidfile"
+}
+
+case "${1:-}" in
+  fetch) fetch ;;
+  start) start ;;
+  stop) stop ;;
+  status) if running; then echo "running pid $(cat "$pidfile") on 127.0.0.1:$port"; else echo "stopped"; exit 1; fi ;;
+  *) echo "usage: $0 fetch|start|stop|status" >&2; exit 2 ;;
+esac

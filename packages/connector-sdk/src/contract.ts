@@ -1,0 +1,100 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Channel, InboundMessageInput, OutboundMessage } from '@switchboard/schema';
+import type { Logger } from '@switchboard/runtime';
+
+/**
+ * The contract every channel connector implements. A connector knows its channel and nothing else:
+ * producing to Kafka, checkpoints, dead letters and outbound plumbing come from the context.
+ */
+export interface Connector {
+  /** Unique and stable: it names the connector's checkpoints and consumer groups. */
+  readonly name: string;
+  /** Channels whose outbound messages this connector sends. */
+  readonly channels: readonly Channel[];
+  start(context: ConnectorContext): Promise<void>;
+  /** Stops taking new input, finishes what is in hand, releases connections. */
+  stop(): Promise<void>;
+  health(): ConnectorHealth;
+  /** Sends one outbound message; throws to report failure (retried with backoff, then reported failed). */
+  send?(message: OutboundMessage): Promise<SendResult>;
+  /** HTTP endpoints mounted on the gateway (webhooks, pages), available once started. */
+  readonly routes?: readonly HttpRoute[];
+  readonly upgrades?: readonly UpgradeRoute[];
+}
+
+export interface ConnectorHealth {
+  /** Ready to take and deliver messages (a logged-out bot or an unreachable server is not). */
+  ready: boolean;
+  /** A short human reason, e.g. "connected", "logged out", "backing off after 503". */
+  status: string;
+  lastMessageAt?: string;
+  errors?: number;
+  details?: Record<string, unknown>;
+}
+
+export interface SendResult {
+  /** The channel's id of what was sent: Message-ID, tweet id, Slack ts. */
+  externalId?: string;
+}
+
+/** A position a connector has safely produced up to; `position` is the connector's own shape. */
+export interface CheckpointUpdate {
+  account: string;
+  stream: string;
+  position: Record<string, unknown>;
+}
+
+export interface ConnectorContext {
+  /**
+   * Validates and produces envelopes to the inbound topic, waits for Kafka's acknowledgement, and
+   * only then records `checkpoint`. An envelope that fails validation goes to the DLQ, not lost.
+   */
+  emit(messages: InboundMessageInput[], checkpoint?: CheckpointUpdate): Promise<void>;
+  /** The last checkpoint recorded for this connector's account and stream. */
+  checkpoint(account: string, stream: string): Record<string, unknown> | undefined;
+  saveCheckpoint(update: CheckpointUpdate): Promise<void>;
+  /** Keeps something the connector could not turn into a message (raw bytes and the reason). */
+  deadLetter(entry: { reason: string; raw: Buffer | string; sourceId: string; error?: unknown }): Promise<void>;
+  logger: Logger;
+  /** Aborted when the connector is asked to stop. */
+  signal: AbortSignal;
+  /** A folder the connector may keep files in (attachment bytes). */
+  dataDir: string;
+}
+
+/** A request with its body already read (and size-checked) by the gateway. */
+export interface HttpRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  rawBody: Buffer;
+  remoteAddress: string | undefined;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+export type HttpRoute =
+  | {
+      method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+      /** Exact path, or a prefix ending in `/*`. */
+      path: string;
+      maxBodyBytes?: number;
+      handle(request: HttpRequest): Promise<HttpResponse>;
+    }
+  | {
+      method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+      path: string;
+      /** For libraries that read the request themselves (Bolt's receiver). */
+      node(request: IncomingMessage, response: ServerResponse): void;
+    };
+
+export interface UpgradeRoute {
+  path: string;
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+}

@@ -1,0 +1,169 @@
+import type { Batch, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { z } from 'zod';
+import { DeadLetter, SchemaError, parseWith } from '@switchboard/schema';
+import { backoffDelay, createLogger, dlqTotal, messagesTotal, sleep, type Logger } from '@switchboard/runtime';
+import type { BatchingProducer } from './producer.ts';
+import { isTransient, PoisonMessageError } from './errors.ts';
+
+export interface ConsumedRecord<T> {
+  value: T;
+  key: string | null;
+  headers: Record<string, string>;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface ConsumerOptions<S extends z.ZodType> {
+  kafka: Kafka;
+  groupId: string;
+  topic: string;
+  schema: S;
+  schemaName: string;
+  /** Processes a batch; throwing retries it, then isolates the failing message for the DLQ. */
+  handle: (records: ConsumedRecord<z.infer<S>>[]) => Promise<void>;
+  producer: BatchingProducer;
+  dlqTopic: string;
+  /** Attempts for a non-transient failure before the message is isolated and dead-lettered. */
+  attempts?: number;
+  fromBeginning?: boolean;
+  logger?: Logger;
+  /** Upper bound of records handed to `handle` at once. */
+  maxBatchRecords?: number;
+}
+
+export interface RunningConsumer {
+  readonly consumer: Consumer;
+  readonly groupId: string;
+  /** Finishes the batch in hand, commits it, leaves the group. */
+  stop(): Promise<void>;
+}
+
+function headersOf(message: KafkaMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? String(value[0]) : String(value);
+  }
+  return out;
+}
+
+/**
+ * Consumes one topic in batches with at-least-once delivery: the offset of a batch is committed only
+ * after `handle` succeeded for it (or its poison records reached the DLQ). Transient failures are
+ * retried with backoff for as long as it takes; other failures are retried `attempts` times, then the
+ * batch is split so only the records that still fail go to the DLQ and the partition keeps moving.
+ */
+export async function runConsumer<S extends z.ZodType>(options: ConsumerOptions<S>): Promise<RunningConsumer> {
+  const logger = options.logger ?? createLogger(`consumer.${options.groupId}`);
+  const attempts = options.attempts ?? 3;
+  const maxBatch = options.maxBatchRecords ?? 2_000;
+  const consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxWaitTimeInMs: 100,
+  });
+  const stopped = new AbortController();
+
+  const deadLetter = async (message: KafkaMessage, partition: number, reason: string, error?: unknown) => {
+    const letter: DeadLetter = {
+      schemaVersion: 1,
+      id: `${options.topic}/${partition}/${message.offset}`,
+      stage: options.groupId,
+      reason,
+      errorName: error instanceof Error ? error.name : undefined,
+      sourceTopic: options.topic,
+      partition,
+      offset: message.offset,
+      key: message.key?.toString() ?? null,
+      headers: headersOf(message),
+      originalValue: (message.value ?? Buffer.alloc(0)).toString('base64'),
+      failedAt: new Date().toISOString(),
+    };
+    await options.producer.sendJson(options.dlqTopic, [{ key: letter.id, value: letter, headers: { reason: reason.slice(0, 200), stage: options.groupId } }]);
+    dlqTotal.inc({ stage: options.groupId });
+    logger.warn('dead-lettered', { topic: options.topic, partition, offset: message.offset, reason });
+  };
+
+  /** Retries `work` until it succeeds, a non-transient error exhausts `attempts`, or we stop. */
+  const retrying = async (work: () => Promise<void>, heartbeat: () => Promise<void>): Promise<unknown> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await work();
+        return undefined;
+      } catch (error) {
+        const transient = isTransient(error);
+        if (!transient && (attempt >= attempts || error instanceof PoisonMessageError)) return error ?? new Error('handler failed');
+        if (stopped.signal.aborted) throw error;
+        const delay = backoffDelay(attempt, 200, transient ? 5_000 : 1_000);
+        logger.warn(transient ? 'transient failure, retrying' : 'handler failed, retrying', { attempt, delay, error });
+        await sleep(delay, stopped.signal).catch(() => undefined);
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  };
+
+  const processChunk = async (batch: Batch, messages: KafkaMessage[], heartbeat: () => Promise<void>) => {
+    const valid: { record: ConsumedRecord<z.infer<S>>; message: KafkaMessage }[] = [];
+    for (const message of messages) {
+      try {
+        const value: unknown = JSON.parse((message.value ?? Buffer.alloc(0)).toString('utf8'));
+        valid.push({
+          message,
+          record: {
+            value: parseWith(options.schema, options.schemaName, value),
+            key: message.key?.toString() ?? null,
+            headers: headersOf(message),
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: message.offset,
+          },
+        });
+      } catch (error) {
+        const reason = error instanceof SchemaError ? `schema violation: ${error.message}` : `invalid JSON: ${(error as Error).message}`;
+        await deadLetter(message, batch.partition, reason, error);
+      }
+    }
+    if (valid.length === 0) return;
+    const failure = await retrying(() => options.handle(valid.map((v) => v.record)), heartbeat);
+    if (failure === undefined) return;
+    // The batch as a whole keeps failing: find the records that fail alone, dead-letter only those.
+    for (const item of valid) {
+      const error = await retrying(() => options.handle([item.record]), heartbeat);
+      if (error !== undefined) await deadLetter(item.message, batch.partition, `handler failed: ${(error as Error).message ?? String(error)}`, error);
+    }
+  };
+
+  await consumer.connect();
+  await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 1,
+    eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+      for (let start = 0; start < batch.messages.length; start += maxBatch) {
+        if (!isRunning() || isStale()) return;
+        const chunk = batch.messages.slice(start, start + maxBatch);
+        await processChunk(batch, chunk, heartbeat);
+        const last = chunk[chunk.length - 1]!;
+        // resolveOffset moves kafkajs' fetch position; commitOffsets makes it durable for the group.
+        resolveOffset(last.offset);
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+        messagesTotal.inc({ topic: batch.topic, direction: 'in' }, chunk.length);
+        await heartbeat();
+      }
+    },
+  });
+
+  return {
+    consumer,
+    groupId: options.groupId,
+    async stop() {
+      stopped.abort();
+      // kafkajs waits for the batch in hand to finish before it leaves the group.
+      await consumer.disconnect();
+    },
+  };
+}

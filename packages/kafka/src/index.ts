@@ -1,0 +1,5 @@
+export * from './settings.ts';
+export * from './admin.ts';
+export * from './producer.ts';
+export * from './consumer.ts';
+export * from './errors.ts';

@@ -1,0 +1,121 @@
+import type { Kafka, Producer, IHeaders, RecordMetadata } from 'kafkajs';
+import { CompressionTypes, Partitioners } from 'kafkajs';
+import { messagesTotal } from '@switchboard/runtime';
+
+export interface OutRecord {
+  key: string | null;
+  value: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+interface Pending {
+  topic: string;
+  records: OutRecord[];
+  resolve: (meta: RecordMetadata[]) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface ProducerOptions {
+  /** Extra wait for more records before a send; 0 sends whatever queued during the last send. */
+  lingerMs?: number;
+  /** Upper bound of records in one request. */
+  maxBatchRecords?: number;
+  /** Kafka transactional id: makes `transaction()` available (connector batch + checkpoint). */
+  transactionalId?: string;
+}
+
+/**
+ * An idempotent (acks=all) producer that coalesces concurrent `send` calls into one request.
+ * Sends leave one at a time: while one request is in flight, new records queue and leave together
+ * in the next. That keeps kafkajs' idempotent sequence numbers in order and gives batching for free
+ * under load (kafkajs sends one request per `send` call and does no batching of its own).
+ */
+export class BatchingProducer {
+  private readonly producer: Producer;
+  private queue: Pending[] = [];
+  private flushing: Promise<void> | null = null;
+  private readonly lingerMs: number;
+  private readonly maxBatchRecords: number;
+
+  constructor(kafka: Kafka, options: ProducerOptions = {}) {
+    this.lingerMs = options.lingerMs ?? 0;
+    this.maxBatchRecords = options.maxBatchRecords ?? 5_000;
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // Murmur2, as the Java client: a conversation lands on the same partition whoever produces it.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      ...(options.transactionalId ? { transactionalId: options.transactionalId } : {}),
+    });
+  }
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+  }
+
+  /** Resolves once every record is acknowledged by all in-sync replicas. */
+  send(topic: string, records: OutRecord[]): Promise<RecordMetadata[]> {
+    if (records.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ topic, records, resolve, reject });
+      this.flushing ??= this.drain();
+    });
+  }
+
+  sendJson(topic: string, items: { key: string | null; value: unknown; headers?: Record<string, string> }[]): Promise<RecordMetadata[]> {
+    return this.send(
+      topic,
+      items.map((item) => ({ key: item.key, value: JSON.stringify(item.value), ...(item.headers ? { headers: item.headers } : {}) })),
+    );
+  }
+
+  /** The underlying kafkajs producer, for transactions (connector batch + checkpoint in one write). */
+  get raw(): Producer {
+    return this.producer;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        if (this.lingerMs > 0) await new Promise((r) => setTimeout(r, this.lingerMs));
+        const batch = this.takeBatch();
+        try {
+          const metadata = await this.producer.sendBatch({
+            acks: -1,
+            compression: CompressionTypes.None,
+            topicMessages: batch.map((p) => ({ topic: p.topic, messages: p.records.map(toMessage) })),
+          });
+          for (const p of batch) {
+            messagesTotal.inc({ topic: p.topic, direction: 'out' }, p.records.length);
+            p.resolve(metadata.filter((m) => m.topicName === p.topic));
+          }
+        } catch (error) {
+          for (const p of batch) p.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let count = 0;
+    while (this.queue.length > 0 && (batch.length === 0 || count + this.queue[0]!.records.length <= this.maxBatchRecords)) {
+      const next = this.queue.shift()!;
+      count += next.records.length;
+      batch.push(next);
+    }
+    return batch;
+  }
+
+  async disconnect(): Promise<void> {
+    await this.flushing;
+    await this.producer.disconnect();
+  }
+}
+
+function toMessage(record: OutRecord): { key: string | null; value: string | Buffer; headers?: IHeaders } {
+  return record.headers ? { key: record.key, value: record.value, headers: record.headers } : { key: record.key, value: record.value };
+}

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { DeadLetter } from '@switchboard/schema';
+import { kafkaForTest, readAll, readTopic, eventually } from '@switchboard/testkit';
+import { BatchingProducer, runConsumer, TransientError, consumerLag, type RunningConsumer } from '../src/index.ts';
+
+const Item = z.object({ n: z.number().int() });
+
+describe('consumer runner on a real broker', () => {
+  let env: Awaited<ReturnType<typeof kafkaForTest>>;
+  let producer: BatchingProducer;
+  const running: RunningConsumer[] = [];
+
+  beforeAll(async () => {
+    env = await kafkaForTest();
+    producer = new BatchingProducer(env.kafka);
+    await producer.connect();
+  });
+  afterAll(async () => {
+    for (const c of running) await c.stop();
+    await producer.disconnect();
+  });
+
+  it('coalesces concurrent sends and keeps per-key order', async () => {
+    const sends = Array.from({ length: 200 }, (_, n) => producer.sendJson(env.topics.routed, [{ key: `k${n % 3}`, value: { n } }]));
+    await Promise.all(sends);
+    const records = await readTopic(env.kafka, env.topics.routed, (rs) => rs.length >= 200);
+    expect(records).toHaveLength(200);
+    for (const key of ['k0', 'k1', 'k2']) {
+      const ns = records.filter((r) => r.key === key).map((r) => (JSON.parse(r.value) as { n: number }).n);
+      expect(ns).toEqual([...ns].sort((a, b) => a - b));
+    }
+  });
+
+  it('dead-letters bad JSON, schema violations and a record that always fails; retries transient failures; commits', async () => {
+    const handled: number[] = [];
+    let transientLeft = 2;
+    await producer.send(env.topics.inbound, [
+      { key: 'a', value: JSON.stringify({ n: 1 }) },
+      { key: 'a', value: '{not json' },
+      { key: 'a', value: JSON.stringify({ n: 'two' }) },
+      { key: 'a', value: JSON.stringify({ n: 13 }) },
+      { key: 'a', value: JSON.stringify({ n: 4 }) },
+    ]);
+    const groupId = `${env.prefix}group`;
+    running.push(
+      await runConsumer({
+        kafka: env.kafka,
+        groupId,
+        topic: env.topics.inbound,
+        schema: Item,
+        schemaName: 'Item',
+        producer,
+        dlqTopic: env.topics.dlq,
+        attempts: 2,
+        handle: async (records) => {
+          if (transientLeft > 0) {
+            transientLeft--;
+            throw new TransientError('store unavailable');
+          }
+          if (records.some((r) => r.value.n === 13)) throw new Error('thirteen is unlucky');
+          handled.push(...records.map((r) => r.value.n));
+        },
+      }),
+    );
+    const letters = (await readTopic(env.kafka, env.topics.dlq, (rs) => rs.length >= 3)).map((r) => DeadLetter.parse(JSON.parse(r.value)));
+    expect(letters.map((l) => l.reason)).toEqual([
+      expect.stringMatching(/^invalid JSON/),
+      expect.stringMatching(/^schema violation: Item: n:/),
+      expect.stringMatching(/^handler failed: thirteen is unlucky/),
+    ]);
+    expect(Buffer.from(letters[0]!.originalValue, 'base64').toString()).toBe('{not json');
+    expect(letters[2]!.offset).toBe('3');
+    await eventually(() => handled.includes(4) && handled.includes(1), 20_000, 'good records handled');
+    expect(handled.filter((n) => n === 1)).toHaveLength(1);
+    await eventually(async () => (await consumerLag(env.kafka, groupId, env.topics.inbound)) === 0, 20_000, 'lag 0');
+    expect(await readAll(env.kafka, env.topics.dlq)).toHaveLength(3);
+    expect(handled.sort()).toEqual([1, 4]);
+  });
+});

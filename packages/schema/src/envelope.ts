@@ -1,0 +1,177 @@
+import { z } from 'zod';
+
+export const SCHEMA_VERSION = 1 as const;
+
+export const CHANNELS = ['email', 'twitter', 'wechat', 'slack', 'webchat', 'api'] as const;
+export const Channel = z.enum(CHANNELS).describe('Where the customer wrote.');
+export type Channel = z.infer<typeof Channel>;
+
+export const CATEGORIES = ['transaction', 'security', 'refund', 'fees_fx', 'account', 'contact'] as const;
+export const Category = z.enum(CATEGORIES).describe('Which team sees the message first.');
+export type Category = z.infer<typeof Category>;
+
+export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+export const Priority = z.enum(PRIORITIES);
+export type Priority = z.infer<typeof Priority>;
+
+export const LANGUAGES = ['zh-Hans', 'zh-Hant', 'en', 'other'] as const;
+export const Language = z.enum(LANGUAGES);
+export type Language = z.infer<typeof Language>;
+
+const isoDateTime = z.iso.datetime({ offset: true });
+const nonEmpty = z.string().min(1);
+
+export const Sender = z
+  .object({
+    id: nonEmpty.describe("The channel's own id of the customer (email address, Twitter user id, WeChat id, ...)."),
+    name: z.string().optional().describe('Display name, when the channel gives one.'),
+    address: z.string().optional().describe('Email address, @handle or other human-readable address.'),
+  })
+  .describe('Who wrote the message.');
+export type Sender = z.infer<typeof Sender>;
+
+export const Attachment = z
+  .object({
+    name: z.string().describe('File name as the customer sent it.'),
+    contentType: z.string().describe('MIME type.'),
+    size: z.number().int().nonnegative().describe('Size in bytes.'),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/).optional().describe('Hex SHA-256 of the bytes, when the connector had them.'),
+    inline: z.boolean().optional().describe('Shown inside the message body (an inline image) rather than attached.'),
+    contentId: z.string().optional().describe('MIME Content-ID of an inline part.'),
+    storageRef: z.string().optional().describe("Where the connector kept the bytes (never the bytes themselves)."),
+    url: z.string().optional().describe('Where the channel serves the file, when it does.'),
+  })
+  .describe('Metadata of a file; the bytes never travel on a topic.');
+export type Attachment = z.infer<typeof Attachment>;
+
+export const Edit = z
+  .object({
+    kind: z.enum(['edited', 'deleted']),
+    targetId: nonEmpty.describe('The `id` of the message this edit applies to.'),
+  })
+  .describe('Set when this record changes an earlier message instead of adding one (Slack edits and deletions).');
+export type Edit = z.infer<typeof Edit>;
+
+export const InboundMessage = z
+  .object({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    id: z
+      .string()
+      .regex(/^msg_[0-9a-f]{32}$/)
+      .describe('Deterministic from channel, account and externalId: the idempotency key.'),
+    channel: Channel,
+    account: nonEmpty.describe('Which of our inboxes, handles or apps received it.'),
+    externalId: nonEmpty.describe("The channel's own id (Message-ID, tweet id, MsgId, channel+ts, client id)."),
+    conversationKey: nonEmpty.describe("The channel's own thread; the Kafka key, so a conversation stays in order."),
+    sender: Sender,
+    subject: z.string().optional(),
+    text: z.string().max(100_000).describe('Plain text: HTML converted, quoted history and signatures removed.'),
+    attachments: z.array(Attachment).default([]),
+    sentAt: isoDateTime.describe('When the customer sent it, by the channel.'),
+    receivedAt: isoDateTime.describe('When the connector received it.'),
+    autoSubmitted: z
+      .string()
+      .optional()
+      .describe('Set (to the reason) for automatic mail: auto-replies, bounces, loops. Never acknowledged.'),
+    edit: Edit.optional(),
+    meta: z.record(z.string(), z.unknown()).default({}).describe('Channel extras (threading reason, message type, ...).'),
+  })
+  .describe('cs.messages.inbound.v1: one customer message, normalized by its connector.');
+export type InboundMessage = z.infer<typeof InboundMessage>;
+/** What a connector builds: defaults may be left out. */
+export type InboundMessageInput = z.input<typeof InboundMessage>;
+
+export const Redaction = z.object({
+  kind: z.enum(['card_number', 'one_time_code', 'password']),
+  count: z.number().int().positive(),
+});
+export type Redaction = z.infer<typeof Redaction>;
+
+export const RoutedMessage = InboundMessage.extend({
+  category: Category,
+  confidence: z.number().min(0).max(1).describe("The classifier's probability of `category`."),
+  triage: z.boolean().describe('True when confidence is under the threshold: a person should check the category.'),
+  priority: Priority,
+  language: Language,
+  redactions: z.array(Redaction).describe('What was masked in `text` and `subject` before this topic.'),
+  classifierVersion: nonEmpty,
+  explanation: z
+    .object({
+      priorityRules: z.array(z.string()).describe('Names of the priority rules that fired.'),
+      features: z.array(z.string()).describe('The features that weighed most for the category.'),
+    })
+    .describe('Why the router decided as it did.'),
+  routedAt: isoDateTime,
+}).describe('cs.messages.routed.v1: an inbound message with its category, priority and language; sensitive data masked.');
+export type RoutedMessage = z.infer<typeof RoutedMessage>;
+
+export const OutboundMessage = z
+  .object({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    id: nonEmpty.describe('Idempotency key of this reply: a connector sends an id once.'),
+    kind: z.enum(['reply', 'ack']).describe('An agent reply, or the automatic acknowledgement.'),
+    ticketId: nonEmpty,
+    ticketNumber: nonEmpty.describe('Human-readable ticket reference, e.g. SB-000123.'),
+    channel: Channel,
+    account: nonEmpty.describe('Which of our inboxes/handles sends it.'),
+    conversationKey: nonEmpty,
+    recipient: Sender,
+    public: z.boolean().default(false).describe('Twitter: a public reply instead of a DM.'),
+    inReplyTo: z
+      .object({
+        messageId: nonEmpty.describe('Our `id` of the customer message answered.'),
+        externalId: nonEmpty.describe("That message's channel id (Message-ID, tweet id, ts, ...)."),
+        references: z.array(z.string()).default([]).describe('Email: the References chain.'),
+      })
+      .optional(),
+    subject: z.string().optional(),
+    text: nonEmpty,
+    createdAt: isoDateTime,
+    meta: z.record(z.string(), z.unknown()).default({}),
+  })
+  .describe('cs.messages.outbound.v1: something for a connector to send to a customer.');
+export type OutboundMessage = z.infer<typeof OutboundMessage>;
+export type OutboundMessageInput = z.input<typeof OutboundMessage>;
+
+export const DeliveryReport = z
+  .object({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    outboundId: nonEmpty,
+    ticketId: nonEmpty,
+    channel: Channel,
+    status: z.enum(['sent', 'failed']),
+    reason: z.string().optional().describe('Why it failed.'),
+    externalId: z.string().optional().describe("The channel's id of what was sent (Message-ID, tweet id, ts)."),
+    at: isoDateTime,
+  })
+  .describe('cs.messages.delivery.v1: the result of sending one outbound message.');
+export type DeliveryReport = z.infer<typeof DeliveryReport>;
+
+export const DeadLetter = z
+  .object({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    id: nonEmpty.describe('Unique per dead letter: source topic, partition and offset (or connector and source id).'),
+    stage: nonEmpty.describe('Who gave up: a consumer group or a connector.'),
+    reason: nonEmpty.describe('Readable reason.'),
+    errorName: z.string().optional(),
+    sourceTopic: z.string().optional(),
+    partition: z.number().int().optional(),
+    offset: z.string().optional(),
+    key: z.string().nullable().optional(),
+    headers: z.record(z.string(), z.string()).default({}),
+    originalValue: z.string().describe('The original bytes, base64.'),
+    failedAt: isoDateTime,
+  })
+  .describe('cs.messages.dlq.v1: a record that could not be processed, kept whole so it can be replayed.');
+export type DeadLetter = z.infer<typeof DeadLetter>;
+
+export const Checkpoint = z
+  .object({
+    connector: nonEmpty,
+    account: nonEmpty,
+    stream: nonEmpty.describe('Which position of the account: a mailbox, mentions, dms, ...'),
+    position: z.record(z.string(), z.unknown()),
+    updatedAt: isoDateTime,
+  })
+  .describe('cs.connector.checkpoints.v1: the last position a connector has safely produced.');
+export type Checkpoint = z.infer<typeof Checkpoint>;
