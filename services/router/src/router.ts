@@ -1,0 +1,75 @@
+import type { Kafka } from 'kafkajs';
+import { InboundMessage, type Redaction, type RoutedMessage, type TopicNames } from '@switchboard/schema';
+import { runConsumer, type BatchingProducer, type RunningConsumer } from '@switchboard/kafka';
+import { createLogger, type Logger } from '@switchboard/runtime';
+import type { Classifier } from '@switchboard/classifier';
+import { redact, redactMessage } from './redact.ts';
+
+export interface RouterOptions {
+  kafka: Kafka;
+  producer: BatchingProducer;
+  topics: TopicNames;
+  classifier: Classifier;
+  groupId?: string;
+  logger?: Logger;
+}
+
+/** Masks every string inside channel extras too: an email's full body lives in `meta`. */
+function redactDeep(value: unknown, counts: Map<Redaction['kind'], number>): unknown {
+  if (typeof value === 'string') return redact(value, counts).text;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, counts));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, counts)]));
+  }
+  return value;
+}
+
+/** One inbound message in, its routed form out: masked first, then classified on the masked text. */
+export function route(message: InboundMessage, classifier: Classifier, now = new Date()): RoutedMessage {
+  const masked = redactMessage(message.text, message.subject);
+  const metaCounts = new Map<Redaction['kind'], number>();
+  const meta = redactDeep(message.meta, metaCounts) as Record<string, unknown>;
+  const decision = classifier.classify(masked.text, masked.subject);
+  return {
+    ...message,
+    text: masked.text,
+    ...(masked.subject !== undefined ? { subject: masked.subject } : {}),
+    meta,
+    category: decision.category,
+    confidence: decision.confidence,
+    triage: decision.triage,
+    priority: decision.priority,
+    language: decision.language,
+    redactions: masked.redactions,
+    classifierVersion: decision.classifierVersion,
+    explanation: decision.explanation,
+    routedAt: now.toISOString(),
+  };
+}
+
+/** Consumes the inbound topic and produces each message, classified and masked, to the routed topic. */
+export async function startRouter(options: RouterOptions): Promise<RunningConsumer> {
+  const { producer, topics, classifier } = options;
+  return runConsumer({
+    kafka: options.kafka,
+    groupId: options.groupId ?? 'switchboard-router',
+    topic: topics.inbound,
+    schema: InboundMessage,
+    schemaName: 'InboundMessage',
+    producer,
+    dlqTopic: topics.dlq,
+    logger: options.logger ?? createLogger('router'),
+    handle: async (records) => {
+      const routed = records.map((r) => route(r.value, classifier));
+      await producer.sendJson(
+        topics.routed,
+        routed.map((m) => ({
+          key: m.conversationKey,
+          value: m,
+          // Headers let analysts filter by category or channel without parsing the value.
+          headers: { category: m.category, priority: m.priority, channel: m.channel, language: m.language, 'message-id': m.id },
+        })),
+      );
+    },
+  });
+}
