@@ -1,0 +1,29 @@
+/**
+ * Writes docs/schemas/<topic>.json (JSON Schema of each topic's value) and docs/asyncapi.yaml.
+ * `--check` compares instead of writing and exits 1 when the committed files are stale.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generatedDocs } from '../src/generated-docs.ts';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+const check = process.argv.includes('--check');
+let stale = 0;
+for (const [relative, content] of Object.entries(generatedDocs())) {
+  const path = join(repo, relative);
+  if (check) {
+    if (!existsSync(path) || readFileSync(path, 'utf8') !== content) {
+      console.error(`stale: ${relative}`);
+      stale++;
+    }
+  } else {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+    console.log(`wrote ${relative}`);
+  }
+}
+if (stale > 0) {
+  console.error(`${stale} generated file(s) differ: run \`pnpm schemas\` and commit them`);
+  process.exit(1);
+}
