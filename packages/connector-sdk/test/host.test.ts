@@ -1,0 +1,70 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeadLetter, InboundMessage, messageId } from '@switchboard/schema';
+import { BatchingProducer } from '@switchboard/kafka';
+import { kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
+import { CheckpointStore, createContext, htmlToText, toIso, type Connector } from '../src/index.ts';
+
+const idle: Connector = { name: 'fake', channels: ['api'], start: async () => {}, stop: async () => {}, health: () => ({ ready: true, status: 'ok' }) };
+
+describe('connector host on a real broker', () => {
+  let env: Awaited<ReturnType<typeof kafkaForTest>>;
+  let producer: BatchingProducer;
+  beforeAll(async () => {
+    env = await kafkaForTest();
+    producer = new BatchingProducer(env.kafka);
+    await producer.connect();
+  });
+  afterAll(() => producer.disconnect());
+
+  const options = () => ({ kafka: env.kafka, producer, topics: env.topics, dataDir: mkdtempSync(join(tmpdir(), 'sdk-')) });
+
+  it('emits valid envelopes, dead-letters invalid ones with the reason, then records the checkpoint', async () => {
+    const checkpoints = await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints);
+    const ctx = createContext(idle, { ...options(), checkpoints }, new AbortController().signal);
+    const good = {
+      schemaVersion: 1 as const,
+      id: messageId('api', 'acct', 'e1'),
+      channel: 'api' as const,
+      account: 'acct',
+      externalId: 'e1',
+      conversationKey: 'c1',
+      sender: { id: 'u1' },
+      text: 'hello',
+      sentAt: new Date().toISOString(),
+      receivedAt: new Date().toISOString(),
+    };
+    await ctx.emit([good, { ...good, id: 'not-an-id', externalId: 'e2' }], { account: 'acct', stream: 'inbox', position: { uid: 7 } });
+    const inbound = await readAll(env.kafka, env.topics.inbound);
+    expect(inbound.map((r) => InboundMessage.parse(JSON.parse(r.value)).id)).toEqual([good.id]);
+    expect(inbound[0]!.key).toBe('c1');
+    const [letter] = (await readTopic(env.kafka, env.topics.dlq, (rs) => rs.length >= 1)).map((r) => DeadLetter.parse(JSON.parse(r.value)));
+    expect(letter!.reason).toMatch(/^invalid envelope: InboundMessage: id:/);
+    expect(JSON.parse(Buffer.from(letter!.originalValue, 'base64').toString()).externalId).toBe('e2');
+    expect(ctx.checkpoint('acct', 'inbox')).toEqual({ uid: 7 });
+  });
+
+  it('reloads the latest checkpoint of each key after a restart', async () => {
+    const first = await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints);
+    await first.save('fake', 'acct', 'inbox', { uid: 8 });
+    await first.save('fake', 'acct', 'inbox', { uid: 9 });
+    await first.save('fake', 'other', 'inbox', { uid: 1 });
+    const reloaded = await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints);
+    expect(reloaded.get('fake', 'acct', 'inbox')).toEqual({ uid: 9 });
+    expect(reloaded.get('fake', 'other', 'inbox')).toEqual({ uid: 1 });
+    expect(reloaded.get('fake', 'nobody', 'inbox')).toBeUndefined();
+  });
+});
+
+describe('text helpers', () => {
+  it('turns HTML into readable text', () => {
+    expect(htmlToText('<p>Hello <b>Ann</b>,</p><p>see <a href="https://x.example/a">the page</a></p><img src="x.png">')).toBe('Hello Ann,\n\nsee the page [https://x.example/a]');
+  });
+  it('reads epoch seconds, milliseconds and strings as ISO dates', () => {
+    expect(toIso(1_700_000_000)).toBe('2023-11-14T22:13:20.000Z');
+    expect(toIso(1_700_000_000_000)).toBe('2023-11-14T22:13:20.000Z');
+    expect(toIso('not a date', new Date(0))).toBe('1970-01-01T00:00:00.000Z');
+  });
+});
