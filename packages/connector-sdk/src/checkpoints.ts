@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { Checkpoint } from '@switchboard/schema';
-import type { BatchingProducer } from '@switchboard/kafka';
+import { readTopicRange, type BatchingProducer } from '@switchboard/kafka';
 
 function keyOf(connector: string, account: string, stream: string): string {
   return `${connector}/${account}/${stream}`;
@@ -22,36 +21,12 @@ export class CheckpointStore {
 
   static async load(kafka: Kafka, producer: BatchingProducer, topic: string): Promise<CheckpointStore> {
     const store = new CheckpointStore(producer, topic);
-    const admin = kafka.admin();
-    await admin.connect();
-    const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
-    const remaining = new Map(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]));
-    if (remaining.size === 0) return store;
-
-    // A throwaway group that never commits: we only read the topic to its current end.
-    const consumer = kafka.consumer({ groupId: `checkpoint-reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ partition, message }) => {
-            const key = message.key?.toString();
-            if (key) {
-              if (message.value === null) store.positions.delete(key);
-              else store.positions.set(key, Checkpoint.parse(JSON.parse(message.value.toString())).position);
-            }
-            const end = remaining.get(partition);
-            if (end !== undefined && BigInt(message.offset) + 1n >= end) {
-              remaining.delete(partition);
-              if (remaining.size === 0) resolve();
-            }
-          },
-        })
-        .catch(reject);
+    await readTopicRange(kafka, topic, (message) => {
+      const key = message.key?.toString();
+      if (!key) return;
+      if (message.value === null) store.positions.delete(key);
+      else store.positions.set(key, Checkpoint.parse(JSON.parse(message.value.toString())).position);
     });
-    await consumer.disconnect();
     return store;
   }
 

@@ -3,3 +3,4 @@ export * from './admin.ts';
 export * from './producer.ts';
 export * from './consumer.ts';
 export * from './errors.ts';
+export * from './reader.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
-import { createKafka, ensureTopics, kafkaSettingsFromEnv, type KafkaSettings } from '@switchboard/kafka';
+import { createKafka, ensureTopics, kafkaSettingsFromEnv, readTopicRange, type KafkaSettings } from '@switchboard/kafka';
 import { topicNames, type TopicNames } from '@switchboard/schema';
 
 /**
@@ -72,12 +72,14 @@ export async function readTopic(
 }
 
 /** Every record of a topic up to its current end. */
-export async function readAll(kafka: Kafka, topic: string, timeoutMs = 20_000): Promise<ReadRecord[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
-  const total = ends.reduce((sum, p) => sum + Number(BigInt(p.high) - BigInt(p.low)), 0);
-  return readTopic(kafka, topic, (records) => records.length >= total, timeoutMs);
+export async function readAll(kafka: Kafka, topic: string): Promise<ReadRecord[]> {
+  const records: ReadRecord[] = [];
+  await readTopicRange(kafka, topic, (message, partition) => {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(v);
+    records.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? '', headers, partition, offset: message.offset });
+  });
+  return records;
 }
 
 /** Polls `check` until it returns a truthy value or the time runs out. */
