@@ -1,0 +1,81 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+
+export const SIGNING_SECRET = 'test-signing-secret-8f2a61c0d9';
+export const BOT_TOKEN = 'xoxb-test-0000-bot-token';
+
+export function fixture(name: string): string {
+  return readFileSync(new URL(`../fixtures/slack/${name}`, import.meta.url), 'utf8');
+}
+
+/** Slack's request signature: v0= hex HMAC-SHA256 of `v0:{timestamp}:{raw body}` with the signing secret. */
+export function slackHeaders(body: string, options: { secret?: string; timestamp?: number; retryNum?: number } = {}): Record<string, string> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const signature = 'v0=' + createHmac('sha256', options.secret ?? SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex');
+  return {
+    'content-type': 'application/json',
+    'x-slack-request-timestamp': String(timestamp),
+    'x-slack-signature': signature,
+    ...(options.retryNum !== undefined ? { 'x-slack-retry-num': String(options.retryNum), 'x-slack-retry-reason': 'http_timeout' } : {}),
+  };
+}
+
+export async function postEvent(baseUrl: string, body: string, options: Parameters<typeof slackHeaders>[1] = {}): Promise<Response> {
+  return fetch(`${baseUrl}/slack/events`, { method: 'POST', headers: slackHeaders(body, options), body });
+}
+
+/** An event_callback whose message text and ts are ours to choose. */
+export function messageEvent(options: { text: string; ts: string; eventId: string; channel?: string; threadTs?: string }): string {
+  const event = JSON.parse(fixture('message.json')) as { event: Record<string, unknown>; event_id: string };
+  event.event = { ...event.event, text: options.text, ts: options.ts, event_ts: options.ts, channel: options.channel ?? 'C0SUPPORT', ...(options.threadTs ? { thread_ts: options.threadTs } : {}) };
+  event.event_id = options.eventId;
+  return JSON.stringify(event);
+}
+
+export interface ApiCall {
+  method: string;
+  params: Record<string, string>;
+  authorization: string | undefined;
+}
+
+/**
+ * A local stand-in for the Slack Web API (https://slack.com/api/<method>), answering the shapes the
+ * real one does: form-encoded or JSON arguments in, `{ ok, ... }` out.
+ */
+export class FakeSlackApi {
+  readonly calls: ApiCall[] = [];
+  private server?: Server;
+  private nextTs = 1732470000;
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!;
+        const params = (req.headers['content-type'] ?? '').includes('json') ? (JSON.parse(raw || '{}') as Record<string, string>) : Object.fromEntries(new URLSearchParams(raw));
+        this.calls.push({ method, params, authorization: req.headers.authorization });
+        res.setHeader('content-type', 'application/json');
+        if (method === 'chat.postMessage') {
+          const ts = `${this.nextTs++}.000100`;
+          res.end(JSON.stringify({ ok: true, channel: params.channel, ts, message: { text: params.text, ts, thread_ts: params.thread_ts } }));
+        } else {
+          res.end(JSON.stringify({ ok: false, error: 'unknown_method' }));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/`;
+  }
+
+  posted(): ApiCall[] {
+    return this.calls.filter((c) => c.method === 'chat.postMessage');
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
