@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { env, loadConfig, registerSecret } from '@switchboard/runtime';
+
+export const wechatEnvSchema = z.object({
+  WECHAT_OA_TOKEN: env
+    .optionalString()
+    .describe('Official Account: the callback Token set in the console; with WECHAT_OA_APPID it enables the callback at /webhooks/wechat.'),
+  WECHAT_OA_APPID: env.optionalString().describe('Official Account: AppID (also the `account` of its messages and the id checked inside safe-mode ciphertext).'),
+  WECHAT_OA_APPSECRET: env.optionalString().describe('Official Account: AppSecret for access tokens; without it replies to OA customers fail.'),
+  WECHAT_OA_ENCODING_AES_KEY: env
+    .optionalString()
+    .pipe(z.string().regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey').optional())
+    .describe('Official Account: EncodingAESKey; when set, callbacks must be in safe mode (encrypt_type=aes).'),
+  WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com').describe('Base URL of the WeChat API (a local server in tests).'),
+  WECHAT_OA_MAX_SKEW_SECONDS: env.int(300, 1, 86_400).describe('Callbacks whose timestamp is further than this from now are refused as replays.'),
+  WECHATY_PUPPET: env.optionalString().describe('Wechaty puppet module (e.g. wechaty-puppet-service, wechaty-puppet-mock); enables the bot account.'),
+  WECHATY_PUPPET_SERVICE_TOKEN: env.optionalString().describe('Token passed to the puppet (puppet service providers).'),
+  WECHATY_NAME: env
+    .optionalString()
+    .describe('Bot name; when set the login session is kept in <dataDir>/<name>.memory-card.json so restarts need no new scan.'),
+  WECHATY_MAX_FILE_BYTES: env.int(25 * 1024 * 1024, 0).describe('Files larger than this are recorded by metadata only, their bytes not saved.'),
+});
+
+export interface OfficialAccountConfig {
+  token: string;
+  appId: string;
+  appSecret?: string;
+  encodingAesKey?: string;
+  apiBase: string;
+  maxSkewSeconds: number;
+}
+
+export interface WechatyConfig {
+  puppet: string;
+  puppetToken?: string;
+  name?: string;
+  maxFileBytes: number;
+}
+
+/** Either part may be absent; at least one is present. */
+export interface WechatConfig {
+  officialAccount?: OfficialAccountConfig;
+  wechaty?: WechatyConfig;
+}
+
+export class WechatConfigError extends Error {
+  override readonly name = 'WechatConfigError';
+}
+
+/** The WeChat config from env vars, or undefined when neither the Official Account nor a bot is configured. */
+export function wechatConfigFromEnv(environment: NodeJS.ProcessEnv = process.env): WechatConfig | undefined {
+  const cfg = loadConfig('connector-wechat', wechatEnvSchema, environment);
+  for (const secret of [cfg.WECHAT_OA_TOKEN, cfg.WECHAT_OA_APPSECRET, cfg.WECHAT_OA_ENCODING_AES_KEY, cfg.WECHATY_PUPPET_SERVICE_TOKEN]) registerSecret(secret);
+
+  const config: WechatConfig = {};
+  if (cfg.WECHAT_OA_TOKEN || cfg.WECHAT_OA_APPID) {
+    if (!cfg.WECHAT_OA_TOKEN || !cfg.WECHAT_OA_APPID) {
+      throw new WechatConfigError('the Official Account needs both WECHAT_OA_TOKEN and WECHAT_OA_APPID');
+    }
+    config.officialAccount = {
+      token: cfg.WECHAT_OA_TOKEN,
+      appId: cfg.WECHAT_OA_APPID,
+      apiBase: cfg.WECHAT_API_BASE.replace(/\/+$/, ''),
+      maxSkewSeconds: cfg.WECHAT_OA_MAX_SKEW_SECONDS,
+      ...(cfg.WECHAT_OA_APPSECRET ? { appSecret: cfg.WECHAT_OA_APPSECRET } : {}),
+      ...(cfg.WECHAT_OA_ENCODING_AES_KEY ? { encodingAesKey: cfg.WECHAT_OA_ENCODING_AES_KEY } : {}),
+    };
+  }
+  if (cfg.WECHATY_PUPPET) {
+    config.wechaty = {
+      puppet: cfg.WECHATY_PUPPET,
+      maxFileBytes: cfg.WECHATY_MAX_FILE_BYTES,
+      ...(cfg.WECHATY_PUPPET_SERVICE_TOKEN ? { puppetToken: cfg.WECHATY_PUPPET_SERVICE_TOKEN } : {}),
+      ...(cfg.WECHATY_NAME ? { name: cfg.WECHATY_NAME } : {}),
+    };
+  }
+  return config.officialAccount || config.wechaty ? config : undefined;
+}

@@ -1,0 +1,127 @@
+import type { HttpRequest, HttpResponse, HttpRoute } from '@switchboard/connector-sdk';
+import { HttpError } from '@switchboard/http';
+import { safeEqual } from '@switchboard/runtime';
+import type { InboundMessageInput } from '@switchboard/schema';
+import type { OfficialAccountConfig } from '../config.ts';
+import { aesKeyOf, decryptMessage, DecryptError, wechatSignature } from './crypto.ts';
+import { normalizeOfficialAccountMessage, UnusableCallbackError } from './normalize.ts';
+import { MalformedXmlError, parseWechatXml, UnsafeXmlError } from './xml.ts';
+
+export const OA_WEBHOOK_PATH = '/webhooks/wechat';
+/** WeChat's callbacks are a few hundred bytes; anything near this is not one. */
+export const OA_MAX_BODY_BYTES = 64 * 1024;
+
+export interface OfficialAccountSink {
+  /** Takes a verified, parsed message; must not block (WeChat waits at most 5 seconds for the answer). */
+  accept(message: InboundMessageInput, rawXml: string): void;
+  /** Keeps a verified callback that could not be turned into a message. */
+  unusable(rawXml: string, reason: string, error: unknown): Promise<void>;
+  /** False until the connector runs: callbacks are then refused (503) and WeChat retries them. */
+  ready(): boolean;
+}
+
+function text(status: number, body: string): HttpResponse {
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body };
+}
+
+const SUCCESS = text(200, 'success');
+
+/**
+ * The Official Account's server callback: GET to verify the URL, POST for each message and event,
+ * in plaintext or safe mode. Every request is authenticated before anything else is done with it.
+ */
+export class OfficialAccountWebhook {
+  private readonly aesKey: Buffer | undefined;
+
+  constructor(
+    private readonly config: OfficialAccountConfig,
+    private readonly sink: OfficialAccountSink,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.aesKey = config.encodingAesKey ? aesKeyOf(config.encodingAesKey) : undefined;
+  }
+
+  routes(): HttpRoute[] {
+    return [
+      { method: 'GET', path: OA_WEBHOOK_PATH, maxBodyBytes: 0, handle: (r) => this.verifyUrl(r) },
+      { method: 'POST', path: OA_WEBHOOK_PATH, maxBodyBytes: OA_MAX_BODY_BYTES, handle: (r) => this.receive(r) },
+    ];
+  }
+
+  /** WeChat proves it knows the token; we echo `echostr` to prove we do. */
+  async verifyUrl(request: HttpRequest): Promise<HttpResponse> {
+    const { signature, timestamp, nonce, echostr } = queryOf(request, ['signature', 'timestamp', 'nonce', 'echostr']);
+    if (!safeEqual(signature, wechatSignature(this.config.token, timestamp, nonce))) throw new HttpError(401, 'bad signature');
+    return text(200, echostr);
+  }
+
+  async receive(request: HttpRequest): Promise<HttpResponse> {
+    if (!this.sink.ready()) throw new HttpError(503, 'not started');
+    const raw = request.rawBody.toString('utf8');
+    // In safe mode, the decrypted XML: what is dead-lettered is readable without the key.
+    const xml = this.aesKey ? this.openSafeMode(request, raw, this.aesKey) : this.checkPlaintext(request, raw);
+
+    let message: InboundMessageInput;
+    try {
+      message = normalizeOfficialAccountMessage(parseWechatXml(xml), this.config.appId, new Date(this.now()));
+    } catch (error) {
+      if (error instanceof UnsafeXmlError || error instanceof MalformedXmlError || error instanceof UnusableCallbackError) {
+        await this.sink.unusable(xml, `official account callback refused: ${error.message}`, error);
+        throw new HttpError(400, error.message);
+      }
+      throw error;
+    }
+    this.sink.accept(message, xml);
+    return SUCCESS;
+  }
+
+  private checkPlaintext(request: HttpRequest, raw: string): string {
+    const { signature, timestamp, nonce } = queryOf(request, ['signature', 'timestamp', 'nonce']);
+    if (!safeEqual(signature, wechatSignature(this.config.token, timestamp, nonce))) throw new HttpError(401, 'bad signature');
+    this.checkFresh(timestamp);
+    return raw;
+  }
+
+  private openSafeMode(request: HttpRequest, raw: string, key: Buffer): string {
+    const { msg_signature: signature, timestamp, nonce } = queryOf(request, ['msg_signature', 'timestamp', 'nonce']);
+    if (request.query.get('encrypt_type') !== 'aes') throw new HttpError(401, 'safe mode is configured: callbacks must be encrypted (encrypt_type=aes)');
+    let envelope: Record<string, string>;
+    try {
+      envelope = parseWechatXml(raw);
+    } catch (error) {
+      // Not authenticated yet (the signature covers the ciphertext inside): refused, not kept.
+      throw new HttpError(400, (error as Error).message);
+    }
+    const encrypted = envelope.Encrypt;
+    if (!encrypted) throw new HttpError(400, 'safe-mode callback without <Encrypt>');
+    if (!safeEqual(signature, wechatSignature(this.config.token, timestamp, nonce, encrypted))) throw new HttpError(401, 'bad signature');
+    this.checkFresh(timestamp);
+    let opened: { xml: string; appId: string };
+    try {
+      opened = decryptMessage(encrypted, key);
+    } catch (error) {
+      if (error instanceof DecryptError) throw new HttpError(400, error.message);
+      throw error;
+    }
+    if (!safeEqual(opened.appId, this.config.appId)) throw new HttpError(401, 'ciphertext is for another AppID');
+    return opened.xml;
+  }
+
+  /** A captured callback replayed later carries an old timestamp. */
+  private checkFresh(timestamp: string): void {
+    const seconds = Number(timestamp);
+    if (!Number.isInteger(seconds) || Math.abs(this.now() / 1000 - seconds) > this.config.maxSkewSeconds) {
+      throw new HttpError(401, 'timestamp outside the accepted window (replay?)');
+    }
+  }
+}
+
+function queryOf<K extends string>(request: HttpRequest, names: K[]): Record<K, string> {
+  const values = {} as Record<K, string>;
+  for (const name of names) {
+    const value = request.query.get(name);
+    if (!value) throw new HttpError(401, `missing ${name}`);
+    values[name] = value;
+  }
+  return values;
+}
