@@ -1,4 +1,4 @@
-import type { HttpRequest } from '@switchboard/connector-sdk';
+import type { HttpRequest } from './types.ts';
 import { safeEqual } from '@switchboard/runtime';
 import { HttpError } from './server.ts';
 

@@ -1,2 +1,3 @@
 export * from './server.ts';
 export * from './auth.ts';
+export type * from './types.ts';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HttpRequest, HttpResponse, HttpRoute, UpgradeRoute } from '@switchboard/connector-sdk';
+import type { HttpRequest, HttpResponse, HttpRoute, UpgradeRoute } from './types.ts';
 import { createLogger, type Logger } from '@switchboard/runtime';
 
 export interface HttpServerOptions {
