@@ -1,0 +1,174 @@
+import { CATEGORIES, type Category, type Language, type Priority } from '@switchboard/schema';
+import { FeatureExtractor } from './features.ts';
+import { detectLanguage } from './language.ts';
+import { DEFAULT_MODEL_PATH, decodeWeights, readModelArtifact, type ModelArtifact, type SparseWeights } from './model.ts';
+import { decidePriority } from './priority.ts';
+import { loadTaxonomy, type Taxonomy } from './taxonomy.ts';
+
+export interface Decision {
+  category: Category;
+  /** Softmax probability of `category` (the sum over its intents). */
+  confidence: number;
+  /** Confidence is under the taxonomy's threshold: a person should check the category. */
+  triage: boolean;
+  scores: Record<Category, number>;
+  priority: Priority;
+  language: Language;
+  explanation: { priorityRules: string[]; features: string[] };
+  classifierVersion: string;
+}
+
+export interface Classifier {
+  readonly version: string;
+  classify(text: string, subject?: string): Decision;
+}
+
+export interface LoadOptions {
+  /** Taxonomy whose threshold and priority rules apply; defaults to the package's taxonomy.json. */
+  taxonomyPath?: string;
+}
+
+/** How many of the strongest features a decision names. */
+const EXPLAINED_FEATURES = 5;
+
+/** Loads the model once; the returned classifier is synchronous and reuses its buffers. */
+export function loadClassifier(path: string = DEFAULT_MODEL_PATH, options: LoadOptions = {}): Classifier {
+  return new HashLinearClassifier(readModelArtifact(path), loadTaxonomy(options.taxonomyPath));
+}
+
+export class HashLinearClassifier implements Classifier {
+  readonly version: string;
+  private readonly taxonomy: Taxonomy;
+  private readonly weights: SparseWeights;
+  private readonly weightScale: number;
+  private readonly bias: Float64Array;
+  private readonly classNames: string[];
+  private readonly classCategory: Uint8Array;
+  /** Whether the class is a source intent the priority rules may name. */
+  private readonly classIsIntent: boolean[];
+  private readonly extractor: FeatureExtractor;
+  private readonly classSums: Int32Array;
+  private readonly probabilities: Float64Array;
+  private readonly categoryProbabilities: Float64Array;
+  private readonly topFeatureBuckets = new Int32Array(EXPLAINED_FEATURES);
+  private readonly topFeatureIndexes = new Int32Array(EXPLAINED_FEATURES);
+  private readonly topFeatureWeights = new Float64Array(EXPLAINED_FEATURES);
+
+  constructor(artifact: ModelArtifact, taxonomy: Taxonomy) {
+    this.version = artifact.classifierVersion;
+    this.taxonomy = taxonomy;
+    this.weights = decodeWeights(artifact);
+    this.weightScale = artifact.weightScale;
+    this.bias = Float64Array.from(artifact.bias);
+    this.classNames = artifact.classes.map((modelClass) => modelClass.name);
+    this.classCategory = Uint8Array.from(artifact.classes, (modelClass) => CATEGORIES.indexOf(modelClass.category));
+    this.classIsIntent = artifact.classes.map((modelClass) => modelClass.name in taxonomy.sourceIntents);
+    this.extractor = new FeatureExtractor(artifact.features);
+    this.classSums = new Int32Array(artifact.classes.length);
+    this.probabilities = new Float64Array(artifact.classes.length);
+    this.categoryProbabilities = new Float64Array(CATEGORIES.length);
+  }
+
+  classify(text: string, subject?: string): Decision {
+    const input = subject ? `${subject}\n${text}` : text;
+    const extractor = this.extractor;
+    const occurrences = extractor.extract(input);
+    const { bucketOffsets, entryClasses, entryWeights } = this.weights;
+    const sums = this.classSums;
+    sums.fill(0);
+    const buckets = extractor.buckets;
+    for (let index = 0; index < occurrences; index++) {
+      const bucket = buckets[index]!;
+      const end = bucketOffsets[bucket + 1]!;
+      for (let entry = bucketOffsets[bucket]!; entry < end; entry++) sums[entryClasses[entry]!]! += entryWeights[entry]!;
+    }
+
+    // Every occurrence weighs 1/sqrt(occurrences): the same normalisation training used.
+    const value = occurrences > 0 ? this.weightScale / Math.sqrt(occurrences) : 0;
+    const probabilities = this.probabilities;
+    let maxLogit = -Infinity;
+    for (let c = 0; c < sums.length; c++) {
+      const logit = this.bias[c]! + sums[c]! * value;
+      probabilities[c] = logit;
+      if (logit > maxLogit) maxLogit = logit;
+    }
+    let total = 0;
+    for (let c = 0; c < probabilities.length; c++) {
+      const exponential = Math.exp(probabilities[c]! - maxLogit);
+      probabilities[c] = exponential;
+      total += exponential;
+    }
+    const categoryProbabilities = this.categoryProbabilities;
+    categoryProbabilities.fill(0);
+    for (let c = 0; c < probabilities.length; c++) {
+      probabilities[c] = probabilities[c]! / total;
+      categoryProbabilities[this.classCategory[c]!]! += probabilities[c]!;
+    }
+    let bestCategory = 0;
+    for (let k = 1; k < CATEGORIES.length; k++) {
+      if (categoryProbabilities[k]! > categoryProbabilities[bestCategory]!) bestCategory = k;
+    }
+    // The most probable class within the chosen category: its weights explain the choice.
+    let topClass = -1;
+    for (let c = 0; c < probabilities.length; c++) {
+      if (this.classCategory[c] === bestCategory && (topClass < 0 || probabilities[c]! > probabilities[topClass]!)) topClass = c;
+    }
+
+    const category = CATEGORIES[bestCategory]!;
+    const confidence = categoryProbabilities[bestCategory]!;
+    const foldedText = String.fromCharCode.apply(null, extractor.folded.subarray(0, extractor.foldedLength) as unknown as number[]);
+    const topIntent = this.classIsIntent[topClass] ? this.classNames[topClass] : undefined;
+    const { priority, firedRules } = decidePriority(this.taxonomy, category, foldedText, topIntent);
+    const scores = {} as Record<Category, number>;
+    for (let k = 0; k < CATEGORIES.length; k++) scores[CATEGORIES[k]!] = categoryProbabilities[k]!;
+    return {
+      category,
+      confidence,
+      triage: confidence < this.taxonomy.triageThreshold,
+      scores,
+      priority,
+      language: detectLanguage(input),
+      explanation: { priorityRules: firedRules, features: this.strongestFeatures(occurrences, topClass) },
+      classifierVersion: this.version,
+    };
+  }
+
+  /** The distinct features that pushed hardest towards `classIndex`, strongest first. */
+  private strongestFeatures(occurrences: number, classIndex: number): string[] {
+    const { bucketOffsets, entryClasses, entryWeights } = this.weights;
+    const topBuckets = this.topFeatureBuckets;
+    const topIndexes = this.topFeatureIndexes;
+    const topWeights = this.topFeatureWeights;
+    let kept = 0;
+    for (let index = 0; index < occurrences; index++) {
+      const bucket = this.extractor.buckets[index]!;
+      let weight = 0;
+      const end = bucketOffsets[bucket + 1]!;
+      for (let entry = bucketOffsets[bucket]!; entry < end; entry++) {
+        if (entryClasses[entry] === classIndex) {
+          weight = entryWeights[entry]!;
+          break;
+        }
+      }
+      if (weight <= 0) continue;
+      let duplicate = false;
+      for (let k = 0; k < kept; k++) if (topBuckets[k] === bucket) duplicate = true;
+      if (duplicate) continue;
+      if (kept === EXPLAINED_FEATURES && weight <= topWeights[kept - 1]!) continue;
+      // Insertion into the short sorted list.
+      let position = kept < EXPLAINED_FEATURES ? kept++ : EXPLAINED_FEATURES - 1;
+      while (position > 0 && topWeights[position - 1]! < weight) {
+        topBuckets[position] = topBuckets[position - 1]!;
+        topIndexes[position] = topIndexes[position - 1]!;
+        topWeights[position] = topWeights[position - 1]!;
+        position--;
+      }
+      topBuckets[position] = bucket;
+      topIndexes[position] = index;
+      topWeights[position] = weight;
+    }
+    const names: string[] = [];
+    for (let k = 0; k < kept; k++) names.push(this.extractor.describe(topIndexes[k]!));
+    return names;
+  }
+}

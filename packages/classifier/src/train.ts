@@ -1,0 +1,130 @@
+import type { Category } from '@switchboard/schema';
+import { FeatureExtractor, type FeatureConfig } from './features.ts';
+import { encodeArtifact, type ModelArtifact, type ModelClass } from './model.ts';
+
+export interface TrainingExample {
+  text: string;
+  /** Index into the class list. */
+  classIndex: number;
+}
+
+export interface TrainingOptions {
+  features: FeatureConfig;
+  epochs: number;
+  /** Step size of the first epoch; it decays as learningRate / (1 + epoch × learningRateDecay). */
+  learningRate: number;
+  learningRateDecay: number;
+  /** L2 penalty per example. */
+  l2: number;
+  seed: number;
+}
+
+export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
+  features: { hashBits: 18, charNgramMin: 3, charNgramMax: 5, hanNgramMax: 3, maxChars: 4000 },
+  epochs: 20,
+  learningRate: 2,
+  learningRateDecay: 0.5,
+  l2: 1e-6,
+  seed: 7,
+};
+
+/** Class name for lines of our own data, which carry a category but no source intent. */
+export function categoryClassName(category: Category): string {
+  return `category:${category}`;
+}
+
+/** mulberry32: a small seeded PRNG, so the shuffle order (and thus the model) is reproducible. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function shuffleInPlace<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+export interface TrainedWeights {
+  /** Bucket-major: weight of (bucket, class) at bucket × classCount + class. */
+  weights: Float32Array;
+  bias: Float64Array;
+}
+
+/**
+ * Multinomial logistic regression (softmax) over hashed features, trained by plain SGD with an
+ * L2 penalty. The examples are visited in a seeded shuffle and all arithmetic is in a fixed order,
+ * so the same data and options always give bit-identical weights.
+ */
+export function trainWeights(examples: TrainingExample[], classCount: number, options: TrainingOptions): TrainedWeights {
+  const extractor = new FeatureExtractor(options.features);
+  const featureLists = examples.map((example) => extractor.buckets.slice(0, extractor.extract(example.text)));
+  const weights = new Float32Array((1 << options.features.hashBits) * classCount);
+  const bias = new Float64Array(classCount);
+  const gradient = new Float64Array(classCount);
+  const random = seededRandom(options.seed);
+  const order = examples.map((_, index) => index);
+  // L2 decay multiplies every weight each step; keeping it as one shared factor makes it O(1).
+  let weightFactor = 1;
+
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    shuffleInPlace(order, random);
+    const learningRate = options.learningRate / (1 + epoch * options.learningRateDecay);
+    for (const exampleIndex of order) {
+      const features = featureLists[exampleIndex]!;
+      if (features.length === 0) continue;
+      const value = 1 / Math.sqrt(features.length);
+      for (let c = 0; c < classCount; c++) gradient[c] = 0;
+      for (const bucket of features) {
+        const base = bucket * classCount;
+        for (let c = 0; c < classCount; c++) gradient[c] += weights[base + c]!;
+      }
+      let maxLogit = -Infinity;
+      for (let c = 0; c < classCount; c++) {
+        gradient[c] = bias[c]! + gradient[c]! * value * weightFactor;
+        if (gradient[c]! > maxLogit) maxLogit = gradient[c]!;
+      }
+      let total = 0;
+      for (let c = 0; c < classCount; c++) {
+        gradient[c] = Math.exp(gradient[c]! - maxLogit);
+        total += gradient[c]!;
+      }
+      // Gradient of the cross-entropy with respect to the logits: probability − one-hot label.
+      for (let c = 0; c < classCount; c++) gradient[c] = gradient[c]! / total;
+      gradient[examples[exampleIndex]!.classIndex]! -= 1;
+
+      weightFactor *= 1 - learningRate * options.l2;
+      const step = (learningRate * value) / weightFactor;
+      for (const bucket of features) {
+        const base = bucket * classCount;
+        for (let c = 0; c < classCount; c++) weights[base + c]! -= step * gradient[c]!;
+      }
+      for (let c = 0; c < classCount; c++) bias[c]! -= learningRate * gradient[c]!;
+      if (weightFactor < 1e-3) {
+        for (let i = 0; i < weights.length; i++) weights[i]! *= weightFactor;
+        weightFactor = 1;
+      }
+    }
+  }
+  if (weightFactor !== 1) for (let i = 0; i < weights.length; i++) weights[i]! *= weightFactor;
+  return { weights, bias };
+}
+
+export function trainModel(
+  examples: TrainingExample[],
+  classes: ModelClass[],
+  options: TrainingOptions,
+  provenance: Record<string, unknown>,
+): ModelArtifact {
+  const { weights, bias } = trainWeights(examples, classes.length, options);
+  const { features, ...hyperparameters } = options;
+  return encodeArtifact(weights, bias, classes, features, { ...provenance, examples: examples.length, ...hyperparameters });
+}
