@@ -1,0 +1,65 @@
+import pg from 'pg';
+import type { Kafka } from 'kafkajs';
+import { consumerLag, topicSize } from '@switchboard/kafka';
+import type { TopicNames } from '@switchboard/schema';
+
+export interface StoreCounts {
+  stored: number;
+  distinctIds: number;
+  tickets: number;
+  /** Tickets whose message_count differs from the messages actually on them. */
+  wrongCounts: number;
+  /** Conversations with more than one ticket (a duplicate ticket). */
+  duplicateTickets: number;
+}
+
+export async function storeCounts(client: pg.Client, runId: string): Promise<StoreCounts> {
+  const messages = await client.query<{ stored: string; distinct_ids: string }>(
+    `SELECT count(*) AS stored, count(DISTINCT id) AS distinct_ids FROM messages WHERE direction = 'inbound' AND meta->>'faultsRun' = $1`,
+    [runId],
+  );
+  const tickets = await client.query<{ tickets: string; wrong: string }>(
+    `SELECT count(*) AS tickets,
+            count(*) FILTER (WHERE t.message_count <> (SELECT count(*) FROM messages m WHERE m.ticket_id = t.id AND m.direction = 'inbound')) AS wrong
+       FROM tickets t JOIN conversations c ON c.id = t.conversation_id
+      WHERE c.conversation_key LIKE $1`,
+    [`faults:${runId}:%`],
+  );
+  const dupes = await client.query<{ n: string }>(
+    `SELECT count(*) AS n FROM (SELECT t.conversation_id FROM tickets t JOIN conversations c ON c.id = t.conversation_id
+       WHERE c.conversation_key LIKE $1 GROUP BY t.conversation_id HAVING count(*) > 1) d`,
+    [`faults:${runId}:%`],
+  );
+  return {
+    stored: Number(messages.rows[0]!.stored),
+    distinctIds: Number(messages.rows[0]!.distinct_ids),
+    tickets: Number(tickets.rows[0]!.tickets),
+    wrongCounts: Number(tickets.rows[0]!.wrong),
+    duplicateTickets: Number(dupes.rows[0]!.n),
+  };
+}
+
+/**
+ * Conversations whose messages were stored out of order: by storage time, the sequence numbers of a
+ * conversation must rise (a conversation is one Kafka key, so one partition, so one ordered stream).
+ */
+export async function reorderedConversations(client: pg.Client, runId: string): Promise<number> {
+  const rows = await client.query<{ conversation_key: string; seqs: number[] }>(
+    `SELECT conversation_key, array_agg((meta->>'seq')::int ORDER BY stored_at, sent_at) AS seqs
+       FROM messages WHERE direction = 'inbound' AND meta->>'faultsRun' = $1 GROUP BY conversation_key`,
+    [runId],
+  );
+  return rows.rows.filter((r) => r.seqs.some((s, i) => i > 0 && s < r.seqs[i - 1]!)).length;
+}
+
+export async function pipelineLag(kafka: Kafka, topics: TopicNames): Promise<number> {
+  const [router, sink] = await Promise.all([
+    consumerLag(kafka, 'switchboard-router', topics.inbound),
+    consumerLag(kafka, 'switchboard-ticket-sink', topics.routed),
+  ]);
+  return router + sink;
+}
+
+export function dlqSize(kafka: Kafka, topics: TopicNames): Promise<number> {
+  return topicSize(kafka, topics.dlq);
+}

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { runFaults } from './run.ts';
+
+/** The short fault suite inside `pnpm test`: a few hundred messages, the process kills and the poison. */
+describe('fault suite (short)', () => {
+  it('loses and duplicates nothing when the router or the sink is killed, stopped, or fed poison', async () => {
+    const result = await runFaults({ messages: 300, only: ['router-kill9', 'sink-kill9', 'sink-sigterm', 'poison'] });
+    for (const scenario of result.scenarios) {
+      expect(scenario.problems, scenario.name).toEqual([]);
+      expect(scenario.stored, scenario.name).toBe(scenario.sent);
+      expect(scenario.dlq, scenario.name).toBe(scenario.expectedDlq);
+    }
+    expect(result.lost).toBe(0);
+    expect(result.duplicated).toBe(0);
+  }, 600_000);
+});

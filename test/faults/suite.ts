@@ -1,0 +1,240 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Kafka } from 'kafkajs';
+import { BatchingProducer, createKafka, ensureTopics, kafkaSettingsFromEnv } from '@switchboard/kafka';
+import { topicNames, type TopicNames } from '@switchboard/schema';
+import { ServiceProcess } from './processes.ts';
+import { workload, poison } from './workload.ts';
+import { dlqSize, pipelineLag, reorderedConversations, storeCounts } from './checks.ts';
+
+const repo = join(import.meta.dirname, '../..');
+const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface ScenarioResult {
+  name: string;
+  sent: number;
+  stored: number;
+  lost: number;
+  duplicated: number;
+  dlq: number;
+  expectedDlq: number;
+  recoverySec: number;
+  problems: string[];
+}
+
+interface Env {
+  runId: string;
+  brokers: string;
+  kafka: Kafka;
+  topics: TopicNames;
+  databaseUrl: string;
+  db: pg.Client;
+  logDir: string;
+  services: ServiceProcess[];
+  serviceEnv: NodeJS.ProcessEnv;
+}
+
+type Fault = (env: Env, helpers: { router: ServiceProcess[]; sink: ServiceProcess[]; progress: () => Promise<number> }) => Promise<void>;
+
+export interface Scenario {
+  name: string;
+  description: string;
+  instances?: number;
+  /** Its own broker, for faults that kill the broker. */
+  ownBroker?: boolean;
+  poison?: boolean;
+  fault: Fault;
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** Waits until `progress()` reaches a share of the messages, so the fault lands mid-stream. */
+const atShare = (share: number, total: number, progress: () => Promise<number>) => waitFor(async () => (await progress()) >= Math.floor(total * share), 120_000, `${share * 100}% progress`);
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'router-kill9',
+    description: 'kill -9 of the router in the middle of a batch, then restart',
+    fault: async (_env, { router, progress }) => {
+      await atShare(0.3, TOTAL.value, progress);
+      await router[0]!.kill9();
+      router[0]!.start();
+    },
+  },
+  {
+    name: 'sink-kill9',
+    description: 'kill -9 of the ticket sink after some rows are written, before the offset commit, then restart',
+    fault: async (_env, { sink, progress }) => {
+      await atShare(0.3, TOTAL.value, progress);
+      await sink[0]!.kill9();
+      sink[0]!.start();
+    },
+  },
+  {
+    name: 'kafka-kill9',
+    description: 'the Kafka broker killed with kill -9 and restarted while producers and consumers run',
+    ownBroker: true,
+    fault: async (env, { progress }) => {
+      await atShare(0.3, TOTAL.value, progress);
+      const pid = Number(readFileSync(join(env.logDir, 'kafka', 'run', 'kafka.pid'), 'utf8'));
+      process.kill(pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 3_000));
+      startBroker(env.logDir);
+    },
+  },
+  {
+    name: 'postgres-terminate',
+    description: "PostgreSQL connections of the sink terminated (pg_terminate_backend) while it writes",
+    fault: async (env, { progress }) => {
+      await atShare(0.2, TOTAL.value, progress);
+      for (let i = 0; i < 3; i++) {
+        await env.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+        await new Promise((r) => setTimeout(r, 700));
+      }
+    },
+  },
+  {
+    name: 'scale-out-kill',
+    description: 'two instances each of router and sink in one consumer group; one of each killed, the survivors take over',
+    instances: 2,
+    fault: async (_env, { router, sink, progress }) => {
+      await atShare(0.3, TOTAL.value, progress);
+      await Promise.all([router[1]!.kill9(), sink[0]!.kill9()]);
+    },
+  },
+  {
+    name: 'sink-sigterm',
+    description: 'SIGTERM to the sink under load: it finishes the batch in hand, commits and exits within 10 s; restarted, nothing lost',
+    fault: async (_env, { sink, progress }) => {
+      await atShare(0.3, TOTAL.value, progress);
+      const exitMs = await sink[0]!.stop('SIGTERM');
+      if (exitMs > 10_000) throw new Error(`the sink took ${exitMs} ms to exit after SIGTERM`);
+      sink[0]!.start();
+    },
+  },
+  {
+    name: 'poison',
+    description: 'bad JSON, a schema violation and a message the sink cannot store mixed into the stream',
+    poison: true,
+    fault: async () => {},
+  },
+];
+
+/** Shared by the scenarios' fault functions: the size of the current run. */
+const TOTAL = { value: 0 };
+
+function startBroker(dir: string): string {
+  const out = execFileSync('bash', [join(repo, 'infra/kafka/kafka.sh'), 'start'], {
+    encoding: 'utf8',
+    env: { ...process.env, KAFKA_PORT: '19092', KAFKA_CONTROLLER_PORT: '19093', KAFKA_DATA_DIR: join(dir, 'kafka') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return out.trim().split('\n').pop()!;
+}
+
+function stopBroker(dir: string): void {
+  execFileSync('bash', [join(repo, 'infra/kafka/kafka.sh'), 'stop'], { env: { ...process.env, KAFKA_PORT: '19092', KAFKA_DATA_DIR: join(dir, 'kafka') }, stdio: 'ignore' });
+}
+
+export async function runScenario(scenario: Scenario, messages: number, logRoot: string): Promise<ScenarioResult> {
+  TOTAL.value = messages;
+  const runId = `${scenario.name}-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const logDir = mkdtempSync(join(logRoot, `${scenario.name}-`));
+  const brokers = scenario.ownBroker ? startBroker(logDir) : (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092');
+  const prefix = `f-${runId}.`;
+  const settings = { ...kafkaSettingsFromEnv({ ...process.env, KAFKA_BROKERS: brokers }), topicPrefix: prefix };
+  const kafka = createKafka(settings, '-faults');
+  await ensureTopics(kafka, prefix);
+  const topics = topicNames(prefix);
+  const dbName = `faults_${runId.replace(/[^a-z0-9]/g, '_')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const dbUrl = new URL(ADMIN_URL);
+  dbUrl.pathname = `/${dbName}`;
+  const db = new pg.Client({ connectionString: dbUrl.toString() });
+  const serviceEnv: NodeJS.ProcessEnv = { KAFKA_BROKERS: brokers, SWITCHBOARD_TOPIC_PREFIX: prefix, DATABASE_URL: dbUrl.toString() };
+  const env: Env = { runId, brokers, kafka, topics, databaseUrl: dbUrl.toString(), db, logDir, services: [], serviceEnv };
+  const instances = scenario.instances ?? 1;
+  const router = Array.from({ length: instances }, (_, i) => new ServiceProcess(`router-${i}`, 'services/router/src/main.ts', serviceEnv, join(logDir, `router-${i}.log`)));
+  const sink = Array.from({ length: instances }, (_, i) => new ServiceProcess(`sink-${i}`, 'services/ticket-sink/src/main.ts', serviceEnv, join(logDir, `sink-${i}.log`)));
+  env.services.push(...router, ...sink);
+  const producer = new BatchingProducer(kafka);
+  const problems: string[] = [];
+  let result: ScenarioResult | undefined;
+  try {
+    // The sink creates the schema: start it first and wait until it has, so counting can begin.
+    for (const s of sink) s.start();
+    await waitFor(async () => {
+      await db.connect().catch(() => undefined);
+      return (await db.query(`SELECT to_regclass('messages') IS NOT NULL AS ok`)).rows[0].ok === true;
+    }, 60_000, 'the sink to migrate the store');
+    for (const r of router) r.start();
+
+    const batch = workload(messages, Math.max(10, Math.floor(messages / 20)), runId);
+    const injected = scenario.poison ? poison(runId) : [];
+    await producer.connect();
+    const progress = async () => (await storeCounts(db, runId)).distinctIds;
+    const produced = (async () => {
+      // Offered in slices so the fault lands while messages are still arriving.
+      const slice = Math.max(50, Math.floor(messages / 20));
+      for (let i = 0; i < batch.length; i += slice) {
+        await producer.sendJson(topics.inbound, batch.slice(i, i + slice).map((m) => ({ key: m.conversationKey, value: m })));
+        if (injected.length && i === slice) await producer.send(topics.inbound, injected.map((p) => ({ key: p.key, value: p.value })));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    await scenario.fault(env, { router, sink, progress });
+    const faultAt = Date.now();
+    await produced;
+    await waitFor(async () => (await progress()) >= messages && (await pipelineLag(kafka, topics)) === 0, 180_000, 'every message stored and lag 0').catch((e: Error) => problems.push(e.message));
+    const recoverySec = (Date.now() - faultAt) / 1000;
+    // A last look a moment later: anything still arriving now would be a duplicate or a late loss.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const counts = await storeCounts(db, runId);
+    const reordered = await reorderedConversations(db, runId);
+    const dlq = await dlqSize(kafka, topics);
+    if (counts.wrongCounts) problems.push(`${counts.wrongCounts} tickets with a wrong message count`);
+    if (counts.duplicateTickets) problems.push(`${counts.duplicateTickets} conversations with a duplicate ticket`);
+    if (reordered) problems.push(`${reordered} conversations stored out of order`);
+    if (dlq !== injected.length) problems.push(`DLQ holds ${dlq}, expected ${injected.length}`);
+    result = {
+      name: scenario.name,
+      sent: messages,
+      stored: counts.distinctIds,
+      lost: messages - counts.distinctIds,
+      duplicated: counts.stored - counts.distinctIds,
+      dlq,
+      expectedDlq: injected.length,
+      recoverySec: Math.round(recoverySec * 10) / 10,
+      problems,
+    };
+    return result;
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    await Promise.all(env.services.map((s) => s.close()));
+    await db.end().catch(() => undefined);
+    if (scenario.ownBroker) stopBroker(logDir);
+    const cleanup = new pg.Client({ connectionString: ADMIN_URL });
+    await cleanup.connect();
+    await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await cleanup.end();
+    if (result && result.problems.length + result.lost + result.duplicated > 0) console.error(`logs of ${scenario.name}: ${logDir}`);
+  }
+}
+
+export function tmpLogRoot(): string {
+  return mkdtempSync(join(tmpdir(), 'switchboard-faults-'));
+}
