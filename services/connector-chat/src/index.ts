@@ -1,0 +1,19 @@
+export { chatEnvSchema, slackConfigFromEnv, webchatConfigFromEnv, WEBCHAT_DEFAULTS, type SlackConfig, type WebchatConfig } from './config.ts';
+export { createSlackConnector, SlackConnector, SLACK_EVENTS_PATH } from './slack/connector.ts';
+export { normalizeSlackEvent, parseSlackConversationKey, slackConversationKey } from './slack/normalize.ts';
+export { createWebchatConnector, WebchatConnector, webchatConversationKey, webchatMessageId, WEBCHAT_ACCOUNT } from './webchat/connector.ts';
+
+import type { Connector } from '@switchboard/connector-sdk';
+import { slackConfigFromEnv, webchatConfigFromEnv } from './config.ts';
+import { createSlackConnector } from './slack/connector.ts';
+import { createWebchatConnector } from './webchat/connector.ts';
+
+/** The chat connectors configured in `env`: Slack when its secret and token are set, web chat unless disabled. */
+export function chatConnectorsFromEnv(env: NodeJS.ProcessEnv = process.env): Connector[] {
+  const connectors: Connector[] = [];
+  const slack = slackConfigFromEnv(env);
+  if (slack) connectors.push(createSlackConnector(slack));
+  const webchat = webchatConfigFromEnv(env);
+  if (webchat) connectors.push(createWebchatConnector(webchat));
+  return connectors;
+}

@@ -1,0 +1,75 @@
+/**
+ * The page, its script and stylesheet, and the embeddable widget script. The browser code is plain
+ * TypeScript under ./client, bundled by esbuild in memory when the connector starts, so running the
+ * service needs no build step.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+export interface ChatAssets {
+  page: string;
+  chatJs: string;
+  chatCss: string;
+  widgetJs: string;
+}
+
+const clientDir = fileURLToPath(new URL('./client/', import.meta.url));
+
+export async function buildChatAssets(): Promise<ChatAssets> {
+  const result = await build({
+    entryPoints: { chat: `${clientDir}chat.ts`, widget: `${clientDir}widget.ts` },
+    bundle: true,
+    write: false,
+    format: 'iife',
+    target: ['es2020', 'chrome90', 'safari14', 'firefox90'],
+    minify: true,
+    outdir: 'out',
+    logLevel: 'silent',
+  });
+  const output = (name: string) => {
+    const file = result.outputFiles.find((f) => f.path.endsWith(`/${name}`));
+    if (!file) throw new Error(`esbuild produced no ${name}`);
+    return file.text;
+  };
+  return { page: PAGE, chatJs: output('chat.js'), widgetJs: output('widget.js'), chatCss: await readFile(`${clientDir}chat.css`, 'utf8') };
+}
+
+/** Every visible string is filled in by the script, in the reader's language. */
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
+<title>Chat</title>
+<link rel="stylesheet" href="chat/chat.css">
+<script defer src="chat/chat.js"></script>
+</head>
+<body>
+<main class="chat" aria-live="polite">
+  <header class="chat-header">
+    <div>
+      <h1 id="title"></h1>
+      <p id="status" class="status" data-state="connecting"></p>
+    </div>
+    <button id="close" class="close" type="button" hidden>×</button>
+  </header>
+  <ol id="messages" class="messages"></ol>
+  <p id="notice" class="notice" role="alert" hidden></p>
+  <form id="profile" class="profile" hidden>
+    <p id="profile-intro"></p>
+    <label><span id="name-label"></span><input id="name" name="name" autocomplete="name" maxlength="100"></label>
+    <label><span id="email-label"></span><input id="email" name="email" type="email" autocomplete="email" maxlength="200"></label>
+    <div class="profile-actions">
+      <button id="skip" type="button" class="secondary"></button>
+      <button id="start" type="submit"></button>
+    </div>
+  </form>
+  <form id="composer" class="composer" hidden>
+    <textarea id="input" rows="1" required></textarea>
+    <button id="send" type="submit"></button>
+  </form>
+</main>
+</body>
+</html>
+`;

@@ -1,0 +1,39 @@
+/**
+ * The web chat's WebSocket frames (JSON text frames). The server validates what clients send with
+ * these schemas; the browser client imports the types only.
+ */
+import { z } from 'zod';
+
+const clientId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'client id: 8-64 url-safe characters');
+export const SESSION_ID = /^[A-Za-z0-9_-]{22,64}$/;
+
+export const Profile = z.object({
+  name: z.string().trim().max(100).optional(),
+  email: z.union([z.literal(''), z.string().trim().max(200).email()]).optional(),
+});
+export type Profile = z.infer<typeof Profile>;
+
+export const ClientFrame = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('hello'), sessionId: z.string().optional(), profile: Profile.optional(), lang: z.string().max(35).optional() }),
+  z.object({ type: z.literal('profile'), profile: Profile }),
+  z.object({ type: z.literal('message'), clientId, text: z.string() }),
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+
+export interface HistoryEntry {
+  /** Our message id: the envelope id of a customer message, the outbound id of a reply. */
+  id: string;
+  from: 'customer' | 'agent' | 'system';
+  text: string;
+  at: string;
+  /** The browser's id of a customer message, so a resent message is recognised. */
+  clientId?: string;
+}
+
+export type ErrorCode = 'too_long' | 'rate_limited' | 'bad_frame' | 'not_ready' | 'unavailable';
+
+export type ServerFrame =
+  | { type: 'welcome'; sessionId: string; history: HistoryEntry[]; limits: { maxChars: number } }
+  | { type: 'ack'; clientId: string; id: string }
+  | { type: 'message'; entry: HistoryEntry }
+  | { type: 'error'; code: ErrorCode; message: string; clientId?: string; retryAfterMs?: number };
