@@ -1,0 +1,161 @@
+/**
+ * The web chat's WebSocket protocol on the real broker, through the SDK host: ack after Kafka,
+ * resends not duplicated, limits, history replay, agent replies from the outbound topic.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InboundMessage, type OutboundMessageInput } from '@switchboard/schema';
+import { BatchingProducer } from '@switchboard/kafka';
+import { CheckpointStore, hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
+import { HttpServer } from '@switchboard/http';
+import { kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
+import { WEBCHAT_DEFAULTS } from '../src/config.ts';
+import { createWebchatConnector, webchatMessageId } from '../src/webchat/connector.ts';
+import { SessionStore } from '../src/webchat/sessions.ts';
+import { SlidingWindowLimiter } from '../src/webchat/limits.ts';
+import { ChatClient } from './helpers/webchat.ts';
+
+describe('web chat protocol', () => {
+  let env: Awaited<ReturnType<typeof kafkaForTest>>;
+  let producer: BatchingProducer;
+  let hosted: HostedConnector;
+  const http = new HttpServer();
+  let base: string;
+  let wsUrl: string;
+  const clients: ChatClient[] = [];
+  const connect = async (headers?: Record<string, string>) => {
+    const client = await ChatClient.connect(wsUrl, headers);
+    clients.push(client);
+    return client;
+  };
+  const inbound = async (done: (ms: InboundMessage[]) => boolean) =>
+    (await readTopic(env.kafka, env.topics.inbound, (rs) => done(rs.map((r) => InboundMessage.parse(JSON.parse(r.value)))))).map((r) => InboundMessage.parse(JSON.parse(r.value)));
+
+  beforeAll(async () => {
+    env = await kafkaForTest();
+    producer = new BatchingProducer(env.kafka);
+    await producer.connect();
+    const connector = createWebchatConnector({ ...WEBCHAT_DEFAULTS, maxConnectionsPerIp: 6, rateLimit: { messages: 5, windowMs: 10_000 } });
+    hosted = await hostConnector(connector, {
+      kafka: env.kafka,
+      producer,
+      topics: env.topics,
+      checkpoints: await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints),
+      dataDir: mkdtempSync(join(tmpdir(), 'sb-webchat-')),
+    });
+    http.mount(connector.routes, connector.upgrades);
+    base = await http.listen();
+    wsUrl = base.replace('http', 'ws') + '/chat/ws';
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await hosted?.stop();
+    await producer?.disconnect();
+    await http.close();
+  });
+
+  it('acknowledges a message once it is in Kafka, and recognises a resend after a reconnect', async () => {
+    const first = await connect();
+    const welcome = await first.hello(undefined, { name: 'Li Wei', email: 'li.wei@example.com' });
+    expect(welcome.sessionId).toMatch(/^[A-Za-z0-9_-]{22,}$/);
+    expect(welcome.history).toEqual([]);
+    first.send({ type: 'message', clientId: 'client-0001', text: '  My transfer to Alipay is pending  ' });
+    const ack = await first.next('ack');
+    expect(ack).toEqual({ type: 'ack', clientId: 'client-0001', id: webchatMessageId(welcome.sessionId, 'client-0001') });
+    // The ack came after the produce was acknowledged: the record is on the topic.
+    const all = await readAll(env.kafka, env.topics.inbound);
+    const message = InboundMessage.parse(JSON.parse(all.find((r) => r.value.includes(ack.id))!.value));
+    expect(message).toMatchObject({
+      channel: 'webchat',
+      account: 'web',
+      externalId: `${welcome.sessionId}:client-0001`,
+      conversationKey: `webchat:${welcome.sessionId}`,
+      sender: { id: welcome.sessionId, name: 'Li Wei', address: 'li.wei@example.com' },
+      text: 'My transfer to Alipay is pending',
+    });
+    await first.close();
+
+    const again = await connect();
+    const resumed = await again.hello(welcome.sessionId);
+    expect(resumed.history).toEqual([expect.objectContaining({ id: ack.id, from: 'customer', clientId: 'client-0001', text: 'My transfer to Alipay is pending' })]);
+    again.send({ type: 'message', clientId: 'client-0001', text: 'My transfer to Alipay is pending' });
+    expect(await again.next('ack')).toMatchObject({ id: ack.id });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await readAll(env.kafka, env.topics.inbound)).filter((r) => r.value.includes(ack.id))).toHaveLength(1);
+  });
+
+  it('refuses messages over the size limit and over the rate limit with clear error frames', async () => {
+    const client = await connect();
+    await client.hello();
+    client.send({ type: 'message', clientId: 'too-long-01', text: 'x'.repeat(2_001) });
+    expect(await client.next('error', (e) => e.clientId === 'too-long-01')).toMatchObject({ code: 'too_long', message: expect.stringContaining('2000') });
+    for (let i = 0; i < 6; i++) client.send({ type: 'message', clientId: `burst-000${i}`, text: `burst ${i}` });
+    const refused = await client.next('error', (e) => e.code === 'rate_limited');
+    expect(refused.clientId).toBe('burst-0005');
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    for (let i = 0; i < 5; i++) await client.next('ack', (a) => a.clientId === `burst-000${i}`);
+    client.send({ type: 'message', clientId: 'no-hello-x', text: 'hi' });
+    client.send('not json');
+    expect(await client.next('error', (e) => e.code === 'bad_frame' && !e.clientId)).toMatchObject({ message: expect.stringContaining('unreadable frame') });
+  });
+
+  it('requires hello first, caps connections per address and refuses foreign origins', async () => {
+    const client = await connect();
+    client.send({ type: 'message', clientId: 'before-hello', text: 'hi' });
+    expect(await client.next('error')).toMatchObject({ code: 'not_ready' });
+    await expect(ChatClient.connect(wsUrl, { origin: 'https://evil.example' })).rejects.toThrow(/403/);
+    const host = new URL(base).host;
+    expect(await connect({ origin: `http://${host}` })).toBeDefined();
+    const open = clients.filter((c) => c.socket.readyState === c.socket.OPEN).length;
+    for (let i = open; i < 6; i++) await connect();
+    await expect(ChatClient.connect(wsUrl)).rejects.toThrow(/429/);
+  });
+
+  it('pushes an agent reply from the outbound topic live and keeps it in the history', async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    const live = await connect();
+    const { sessionId } = await live.hello();
+    const reply: OutboundMessageInput = {
+      schemaVersion: 1,
+      id: 'out_webchat_reply_1',
+      kind: 'reply',
+      ticketId: 't-7',
+      ticketNumber: 'SB-000007',
+      channel: 'webchat',
+      account: 'web',
+      conversationKey: `webchat:${sessionId}`,
+      recipient: { id: sessionId },
+      text: 'Your transfer went through at 14:02',
+      createdAt: new Date().toISOString(),
+    };
+    await producer.sendJson(env.topics.outbound, [{ key: reply.conversationKey, value: reply }]);
+    const pushed = await live.next('message', (m) => m.entry.id === 'out_webchat_reply_1', 20_000);
+    expect(pushed.entry).toMatchObject({ from: 'agent', text: 'Your transfer went through at 14:02' });
+    await live.close();
+    const later = await connect();
+    expect((await later.hello(sessionId)).history.map((e) => e.id)).toContain('out_webchat_reply_1');
+  });
+
+  it('keeps a bounded history', () => {
+    const store = new SessionStore(2, 3);
+    for (const id of ['a', 'b', 'c']) store.append(`session-${id}`, { id: `${id}1`, from: 'customer', text: id, at: new Date().toISOString() });
+    expect(store.find('session-a')).toBeUndefined();
+    expect(store.size).toBe(2);
+    for (let i = 2; i <= 5; i++) store.append('session-c', { id: `c${i}`, from: 'agent', text: 'x', at: new Date().toISOString() });
+    expect(store.find('session-c')!.history.map((e) => e.id)).toEqual(['c3', 'c4', 'c5']);
+    expect(store.append('session-c', { id: 'c5', from: 'agent', text: 'x', at: '' })).toBe(false);
+  });
+
+  it('limits a sliding window', () => {
+    let now = 0;
+    const limiter = new SlidingWindowLimiter(2, 1_000, () => now);
+    expect(limiter.take('s').allowed).toBe(true);
+    expect(limiter.take('s').allowed).toBe(true);
+    expect(limiter.take('s')).toEqual({ allowed: false, retryAfterMs: 1_000 });
+    now = 1_001;
+    expect(limiter.take('s').allowed).toBe(true);
+  });
+});
