@@ -4,3 +4,16 @@ export { OA_WEBHOOK_PATH } from './oa/webhook.ts';
 export { WechatApiError } from './oa/api.ts';
 export { oaConversationKey } from './oa/normalize.ts';
 export { roomConversationKey, contactConversationKey } from './bot/normalize.ts';
+
+import type { ConnectorModule } from '@switchboard/connector-sdk';
+import { wechatConfigFromEnv } from './config.ts';
+import { createWechatConnector } from './connector.ts';
+
+/** Found by the gateway (package.json `switchboard.connector`); one connector for the bot and the Official Account. */
+export const connectorModule: ConnectorModule = {
+  name: 'wechat',
+  fromEnv(env) {
+    const config = wechatConfigFromEnv(env);
+    return config ? [createWechatConnector(config)] : [];
+  },
+};
