@@ -1,0 +1,73 @@
+import { OutboundMessage, stableId, type Language } from '@switchboard/schema';
+import type { PendingAck } from '@switchboard/ticket-store';
+
+interface AckWording {
+  text: (ticketNumber: string) => string;
+  /** Subject when the customer's message had none. */
+  subject: string;
+}
+
+const WORDING: Record<'en' | 'zh-Hans' | 'zh-Hant', AckWording> = {
+  en: {
+    text: (n) =>
+      `We received your message. Your ticket number is ${n}.\n` +
+      `Our support team will get back to you as soon as possible. To add anything, simply reply to this message; ` +
+      `please mention ${n} whenever you contact us about this request.\n\nThis is an automatic message.`,
+    subject: 'We received your message',
+  },
+  'zh-Hans': {
+    text: (n) => `我们已收到您的消息，工单号 ${n}。\n客服团队会尽快回复您。如需补充信息，请直接回复本消息；就此问题联系我们时，请提供工单号 ${n}。\n\n（此为自动回复）`,
+    subject: '我们已收到您的消息',
+  },
+  'zh-Hant': {
+    text: (n) => `我們已收到您的訊息，工單號 ${n}。\n客服團隊會盡快回覆您。如需補充資訊，請直接回覆本訊息；就此問題聯絡我們時，請提供工單號 ${n}。\n\n（此為自動回覆）`,
+    subject: '我們已收到您的訊息',
+  },
+};
+
+function wordingFor(language: Language): AckWording {
+  return language === 'zh-Hans' || language === 'zh-Hant' ? WORDING[language] : WORDING.en;
+}
+
+/** The References chain the opening message carried, whether a connector kept it as a list or as header text. */
+function referencesOf(meta: Record<string, unknown>): string[] {
+  const value = meta.references;
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string' && v.length > 0);
+  if (typeof value === 'string') return value.split(/\s+/).filter(Boolean);
+  return [];
+}
+
+/** The ack id depends on the ticket alone: however often it is produced, a connector sends it once. */
+export function ackIdFor(ticketId: string): string {
+  return stableId('ack', ticketId);
+}
+
+/**
+ * The automatic acknowledgement of a new ticket, in the customer's language, threaded as a reply to
+ * the message that opened it. For email, `inReplyTo.references` is the reply's complete References
+ * chain (the opening message's chain followed by its own Message-ID).
+ */
+export function buildAck({ ticket, opening }: PendingAck, now: Date = new Date()): OutboundMessage {
+  const wording = wordingFor(ticket.language);
+  const subject = opening.subject?.trim() ? `Re: ${opening.subject.trim().replace(/^(re|aw|回复|回覆)\s*[:：]\s*/i, '')}` : wording.subject;
+  const externalId = opening.externalId ?? opening.id;
+  const references = ticket.channel === 'email' ? [...new Set([...referencesOf(opening.meta), externalId])] : [];
+  return OutboundMessage.parse({
+    schemaVersion: 1,
+    id: ackIdFor(ticket.id),
+    kind: 'ack',
+    ticketId: ticket.id,
+    ticketNumber: ticket.number,
+    channel: ticket.channel,
+    account: ticket.account,
+    conversationKey: ticket.conversationKey,
+    recipient: opening.sender,
+    public: false,
+    inReplyTo: { messageId: opening.id, externalId, references },
+    subject: `${subject} [#${ticket.number}]`,
+    text: wording.text(ticket.number),
+    createdAt: now.toISOString(),
+    // RFC 3834: an automatic reply says so, and auto-responders must not answer it (no mail loops).
+    meta: { autoSubmitted: 'auto-replied', language: ticket.language },
+  });
+}

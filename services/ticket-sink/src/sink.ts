@@ -1,0 +1,114 @@
+import type { Kafka } from 'kafkajs';
+import { DeliveryReport, RoutedMessage, type Channel, type TopicNames } from '@switchboard/schema';
+import { runConsumer, type BatchingProducer, type RunningConsumer } from '@switchboard/kafka';
+import { counter, createLogger, type Logger } from '@switchboard/runtime';
+import type { TicketStore } from '@switchboard/ticket-store';
+import { buildAck } from './ack.ts';
+
+export const DEFAULT_SINK_GROUP = 'switchboard-ticket-sink';
+export const DEFAULT_DELIVERY_GROUP = 'switchboard-delivery-sink';
+
+const ticketsOpened = counter('switchboard_tickets_opened_total', 'Tickets opened by the ticket sink, by channel.');
+const acksProduced = counter('switchboard_acks_produced_total', 'Automatic acknowledgements produced, by channel.');
+
+export interface TicketSinkOptions {
+  kafka: Kafka;
+  producer: BatchingProducer;
+  topics: TopicNames;
+  store: TicketStore;
+  /** Consumer group of the routed topic. */
+  groupId?: string;
+  /** Consumer group of the delivery topic. */
+  deliveryGroupId?: string;
+  /** Channels whose new tickets are acknowledged automatically (default: email). */
+  ackChannels?: Channel[];
+  /** New tickets whose first message was sent longer ago than this get no acknowledgement (default 72). */
+  ackMaxAgeHours?: number;
+  logger?: Logger;
+}
+
+export interface RunningTicketSink {
+  stop(): Promise<void>;
+}
+
+/**
+ * Writes routed messages to the store, acknowledges new tickets, records delivery reports.
+ *
+ * The acknowledgement survives a crash anywhere: after the store's commit, the tickets that the batch's
+ * messages opened and that have no ack recorded are looked up (not taken from the write result, which
+ * on a redelivered batch reports only duplicates); their acks are produced, and only then recorded on
+ * the ticket. A crash before the record produces the ack again on redelivery, with the same id, which
+ * the connector sends once. Offsets are committed by the runner after all of this succeeded.
+ */
+export async function startTicketSink(options: TicketSinkOptions): Promise<RunningTicketSink> {
+  const logger = options.logger ?? createLogger('ticket-sink');
+  const { store, producer, topics } = options;
+  const ackChannels = options.ackChannels ?? ['email'];
+  const ackMaxAgeMs = (options.ackMaxAgeHours ?? 72) * 3_600_000;
+
+  const acknowledge = async (messageIds: string[]) => {
+    const pending = await store.pendingAcks(messageIds, ackChannels, new Date(Date.now() - ackMaxAgeMs));
+    if (pending.length === 0) return;
+    const acks = pending.map((p) => buildAck(p));
+    await producer.sendJson(
+      topics.outbound,
+      acks.map((ack) => ({ key: ack.conversationKey, value: ack, headers: { kind: ack.kind, 'ticket-number': ack.ticketNumber } })),
+    );
+    for (const ack of acks) {
+      await store.recordOutbound(ack);
+      acksProduced.inc({ channel: ack.channel });
+    }
+    logger.info('acknowledgements produced', { tickets: acks.map((a) => a.ticketNumber) });
+  };
+
+  const routed = await runConsumer({
+    kafka: options.kafka,
+    groupId: options.groupId ?? DEFAULT_SINK_GROUP,
+    topic: topics.routed,
+    schema: RoutedMessage,
+    schemaName: 'RoutedMessage',
+    producer,
+    dlqTopic: topics.dlq,
+    logger: logger.child('routed'),
+    handle: async (records) => {
+      const messages = records.map((r) => r.value);
+      const result = await store.writeRouted(messages);
+      for (const ticket of result.newTickets) ticketsOpened.inc({ channel: ticket.channel });
+      if (result.orphanEdits.length > 0) logger.warn('edits of unknown messages ignored', { ids: result.orphanEdits });
+      logger.debug('batch stored', {
+        inserted: result.inserted.length,
+        duplicates: result.duplicates.length,
+        edited: result.edited.length,
+        newTickets: result.newTickets.map((t) => t.number),
+        reopened: result.reopened.map((t) => t.number),
+      });
+      await acknowledge(messages.filter((m) => !m.edit).map((m) => m.id));
+    },
+  });
+
+  let delivery: RunningConsumer;
+  try {
+    delivery = await runConsumer({
+      kafka: options.kafka,
+      groupId: options.deliveryGroupId ?? DEFAULT_DELIVERY_GROUP,
+      topic: topics.delivery,
+      schema: DeliveryReport,
+      schemaName: 'DeliveryReport',
+      producer,
+      dlqTopic: topics.dlq,
+      logger: logger.child('delivery'),
+      handle: async (records) => {
+        for (const record of records) await store.applyDelivery(record.value);
+      },
+    });
+  } catch (error) {
+    await routed.stop();
+    throw error;
+  }
+
+  return {
+    async stop() {
+      await Promise.all([routed.stop(), delivery.stop()]);
+    },
+  };
+}
