@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { Category, Priority, stableId, type OutboundMessage, type TopicNames } from '@switchboard/schema';
+import { HttpError, json, jsonBody, pathParams, requireBearer, type HttpRequest, type HttpResponse, type HttpRoute } from '@switchboard/http';
+import type { BatchingProducer } from '@switchboard/kafka';
+import { TicketPatch, TicketStatus, type StoredMessage, type TicketStore, type TicketSummary } from '@switchboard/ticket-store';
+import type { Logger } from '@switchboard/runtime';
+import { parseBody } from './validation.ts';
+
+export const TICKETS_PATH = '/api/v1/tickets';
+const TICKET_PATH = '/api/v1/tickets/:id';
+const REPLIES_PATH = '/api/v1/tickets/:id/replies';
+
+const TicketQuery = z
+  .object({
+    status: TicketStatus.optional(),
+    category: Category.optional(),
+    priority: Priority.optional(),
+    channel: z.string().min(1).optional(),
+    language: z.string().min(1).optional(),
+    q: z.string().min(1).max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+    offset: z.coerce.number().int().min(0).optional(),
+    sort: z.enum(['newest', 'urgent']).optional(),
+  })
+  .strict();
+
+const PatchBody = TicketPatch.refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to change: give status, priority, category or assignee' });
+
+export const ReplyBody = z
+  .object({
+    text: z.string().trim().min(1).max(100_000),
+    public: z.boolean().optional().describe('Twitter: answer with a public reply instead of a DM.'),
+  })
+  .strict();
+export type ReplyBody = z.infer<typeof ReplyBody>;
+
+export interface ReadApiOptions {
+  store: TicketStore;
+  producer: BatchingProducer;
+  topics: TopicNames;
+  token: string;
+  logger: Logger;
+}
+
+/** `Re: <subject>`, without piling up prefixes on a long thread. */
+function replySubject(subject: string | undefined): string | undefined {
+  if (!subject) return undefined;
+  return /^re:/i.test(subject.trim()) ? subject : `Re: ${subject}`;
+}
+
+function referencesOf(message: StoredMessage): string[] {
+  const references = message.meta.references;
+  return Array.isArray(references) ? references.filter((r): r is string => typeof r === 'string') : [];
+}
+
+/** The reply to a ticket's latest customer message, on that message's channel, account and thread. */
+export function buildReply(ticket: TicketSummary, answered: StoredMessage, body: ReplyBody, id: string, now = new Date()): OutboundMessage {
+  const subject = replySubject(answered.subject ?? ticket.subject);
+  return {
+    schemaVersion: 1,
+    id,
+    kind: 'reply',
+    ticketId: ticket.id,
+    ticketNumber: ticket.number,
+    channel: answered.channel,
+    account: ticket.account,
+    conversationKey: ticket.conversationKey,
+    recipient: answered.sender,
+    public: body.public ?? false,
+    inReplyTo: { messageId: answered.id, externalId: answered.externalId ?? answered.id, references: referencesOf(answered) },
+    ...(subject !== undefined ? { subject } : {}),
+    text: body.text,
+    createdAt: now.toISOString(),
+    meta: {},
+  };
+}
+
+/**
+ * The agents' API over the ticket store: list, read, update, reply. A reply is produced to Kafka
+ * before it is recorded, so a client that retries after any failure (same Idempotency-Key) still gets
+ * it sent; the connectors send each outbound id once, whatever the topic holds.
+ */
+export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
+  const { store, producer, topics, token, logger } = options;
+  // Two concurrent requests with one Idempotency-Key must not both produce: the second waits for the first.
+  const inFlight = new Map<string, Promise<HttpResponse>>();
+
+  const ticketOr404 = async (id: string) => {
+    const found = await store.getTicket(id);
+    if (!found) throw new HttpError(404, `no ticket ${id}`);
+    return found;
+  };
+  const idOf = (pattern: string, request: HttpRequest) => pathParams(pattern, request.path)!.id!;
+
+  const reply = async (ticketId: string, body: ReplyBody, key: string | undefined): Promise<HttpResponse> => {
+    const { ticket, messages } = await ticketOr404(ticketId);
+    const outboundId = stableId('reply', ticket.id, key ?? randomUUID());
+    if (messages.some((m) => m.id === outboundId)) return json(202, { id: outboundId, ticketId: ticket.id, duplicate: true });
+    const answered = await store.lastInbound(ticket.id);
+    if (!answered) throw new HttpError(409, `ticket ${ticket.number} has no customer message to reply to`);
+    const outbound = buildReply(ticket, answered, body, outboundId);
+    try {
+      await producer.sendJson(topics.outbound, [{ key: outbound.conversationKey, value: outbound, headers: { channel: outbound.channel, kind: outbound.kind } }]);
+      await store.recordOutbound(outbound);
+    } catch (error) {
+      logger.error('reply not accepted', { ticketId: ticket.id, outboundId, error });
+      throw new HttpError(503, 'the reply could not be queued; retry with the same Idempotency-Key');
+    }
+    return json(202, { id: outboundId, ticketId: ticket.id, state: 'queued' });
+  };
+
+  return [
+    {
+      method: 'GET',
+      path: TICKETS_PATH,
+      async handle(request) {
+        requireBearer(request, token);
+        const filter = parseBody(TicketQuery, Object.fromEntries(request.query), 'query');
+        return json(200, { tickets: await store.listTickets(filter) });
+      },
+    },
+    {
+      method: 'GET',
+      path: TICKET_PATH,
+      async handle(request) {
+        requireBearer(request, token);
+        const { ticket, messages } = await ticketOr404(idOf(TICKET_PATH, request));
+        return json(200, { ticket, messages });
+      },
+    },
+    {
+      method: 'PATCH',
+      path: TICKET_PATH,
+      maxBodyBytes: 16 * 1024,
+      async handle(request) {
+        requireBearer(request, token);
+        const patch = parseBody(PatchBody, jsonBody(request));
+        const id = idOf(TICKET_PATH, request);
+        const ticket = await store.updateTicket(id, patch);
+        if (!ticket) throw new HttpError(404, `no ticket ${id}`);
+        return json(200, { ticket });
+      },
+    },
+    {
+      method: 'POST',
+      path: REPLIES_PATH,
+      maxBodyBytes: 256 * 1024,
+      async handle(request) {
+        requireBearer(request, token);
+        const body = parseBody(ReplyBody, jsonBody(request));
+        const header = request.headers['idempotency-key'];
+        const key = typeof header === 'string' && header.trim() ? header.trim() : undefined;
+        const ticketId = idOf(REPLIES_PATH, request);
+        if (!key) return reply(ticketId, body, undefined);
+        const slot = `${ticketId}\u001f${key}`;
+        const pending = inFlight.get(slot);
+        if (pending) return pending.then((response) => markDuplicate(response));
+        const work = reply(ticketId, body, key).finally(() => inFlight.delete(slot));
+        inFlight.set(slot, work);
+        return work;
+      },
+    },
+  ];
+}
+
+function markDuplicate(response: HttpResponse): HttpResponse {
+  if (response.status !== 202 || typeof response.body !== 'string') return response;
+  return { ...response, body: JSON.stringify({ ...(JSON.parse(response.body) as object), duplicate: true }) };
+}
