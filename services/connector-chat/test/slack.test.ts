@@ -6,7 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliveryReport, InboundMessage, messageId, type OutboundMessageInput } from '@switchboard/schema';
+import { DeliveryReport, InboundMessage, messageId, type InboundMessageInput, type OutboundMessageInput } from '@switchboard/schema';
+import { createLogger } from '@switchboard/runtime';
 import { BatchingProducer } from '@switchboard/kafka';
 import { CheckpointStore, hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
 import { HttpServer } from '@switchboard/http';
@@ -124,7 +125,55 @@ describe('slack connector', () => {
     expect(api.calls.filter((c) => c.method === 'auth.test')).toHaveLength(0);
   });
 
+  it('dead-letters a malformed message event with its bytes and acknowledges it', async () => {
+    const broken = JSON.parse(messageEvent({ text: 'no timestamp here', ts: '1732469999.000001', eventId: 'Ev0BROKEN01' }));
+    delete broken.event.ts;
+    expect((await postEvent(base, JSON.stringify(broken))).status).toBe(200);
+    const letters = await readTopic(env.kafka, env.topics.dlq, (rs) => rs.some((r) => r.value.includes('Ev0BROKEN01')));
+    const letter = JSON.parse(letters.find((r) => r.value.includes('Ev0BROKEN01'))!.value) as { reason: string; originalValue: string };
+    expect(letter.reason).toMatch(/malformed message event: ts/);
+    expect(Buffer.from(letter.originalValue, 'base64').toString()).toContain('no timestamp here');
+  });
+
   it('reports health', () => {
     expect(hosted.connector.health()).toMatchObject({ ready: true, status: 'listening for events' });
+  });
+});
+
+describe('slack connector when producing fails', () => {
+  // Kafka cannot be made to fail on demand on the shared broker, so this stands in for the host's
+  // context: its emit rejects once, as a produce that was not acknowledged would.
+  it('answers 500 so Slack retries, and produces the retry', async () => {
+    const emitted: InboundMessage[] = [];
+    let failures = 1;
+    const context = {
+      logger: createLogger('test.slack'),
+      signal: new AbortController().signal,
+      dataDir: tmpdir(),
+      checkpoint: () => undefined,
+      saveCheckpoint: async () => undefined,
+      deadLetter: async () => undefined,
+      emit: async (messages: InboundMessageInput[]) => {
+        if (failures-- > 0) throw new Error('broker not available');
+        emitted.push(...messages.map((m) => InboundMessage.parse(m)));
+      },
+    };
+    const connector = createSlackConnector({ signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, apiUrl: 'http://127.0.0.1:9/api/' });
+    const server = new HttpServer();
+    server.mount(connector.routes);
+    const url = await server.listen();
+    try {
+      expect((await postEvent(url, fixture('thread-reply.json'))).status).toBe(503);
+      await connector.start(context);
+      expect((await postEvent(url, fixture('thread-reply.json'))).status).toBe(500);
+      expect(emitted).toHaveLength(0);
+      expect((await postEvent(url, fixture('thread-reply.json'), { retryNum: 1 })).status).toBe(200);
+      expect((await postEvent(url, fixture('thread-reply.json'), { retryNum: 2 })).status).toBe(200);
+      expect(emitted.map((m) => m.externalId)).toEqual(['C0SUPPORT:1732467600.000200']);
+      expect(connector.health().errors).toBe(1);
+    } finally {
+      await connector.stop();
+      await server.close();
+    }
   });
 });

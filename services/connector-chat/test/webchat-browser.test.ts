@@ -12,8 +12,9 @@ import { InboundMessage, type OutboundMessageInput } from '@switchboard/schema';
 import { BatchingProducer } from '@switchboard/kafka';
 import { CheckpointStore, hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
 import { HttpServer } from '@switchboard/http';
-import { kafkaForTest, readTopic } from '@switchboard/testkit';
+import { kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
 import { createWebchatConnector } from '../src/webchat/connector.ts';
+import { ChatClient } from './helpers/webchat.ts';
 
 const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
@@ -124,6 +125,32 @@ describe('web chat in Chromium', () => {
     expect(await page.locator('#messages img').count()).toBe(0);
     await page.waitForTimeout(200);
     expect(dialogs).toEqual([]);
+  });
+
+  it('resends what was not acknowledged before the connection dropped, without duplicates', async () => {
+    const sessionId = (await page.evaluate(() => localStorage.getItem('switchboard.chat.session')))!;
+    // The server got this one but the page never saw the ack; the other never reached the server.
+    const other = await ChatClient.connect(`${base.replace('http', 'ws')}/chat/ws`);
+    await other.hello(sessionId);
+    other.send({ type: 'message', clientId: 'ack-lost-0001', text: 'ack lost on the way' });
+    await other.next('ack');
+    await other.close();
+    await page.evaluate(() => {
+      const at = new Date().toISOString();
+      localStorage.setItem('switchboard.chat.outbox', JSON.stringify([
+        { clientId: 'ack-lost-0001', text: 'ack lost on the way', at },
+        { clientId: 'never-arrived-01', text: 'sent while offline', at },
+      ]));
+    });
+    await page.reload();
+    await customerBubble('sent while offline').and(page.locator('[data-status="sent"]')).waitFor({ timeout: 10_000 });
+    expect(await customerBubble('ack lost on the way').count()).toBe(1);
+    expect(await page.evaluate(() => localStorage.getItem('switchboard.chat.outbox'))).toBe('[]');
+    await readTopic(env.kafka, env.topics.inbound, (rs) => rs.some((r) => r.value.includes('sent while offline')));
+    await page.waitForTimeout(300);
+    const all = await readAll(env.kafka, env.topics.inbound);
+    expect(all.filter((r) => r.value.includes(`${sessionId}:ack-lost-0001`))).toHaveLength(1);
+    expect(all.filter((r) => r.value.includes(`${sessionId}:never-arrived-01`))).toHaveLength(1);
   });
 
   it('speaks Chinese when asked', async () => {

@@ -43,7 +43,7 @@ export class SlackConnector implements Connector {
       this.app = new App({ ...shared, socketMode: true, appToken: config.appToken });
       this.routes = [];
     } else {
-      this.receiver = new HTTPReceiver({ signingSecret: config.signingSecret, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: true, logger });
+      this.receiver = new HTTPReceiver({ signingSecret: config.signingSecret, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: true, bodyLimit: 1024 * 1024, logger });
       this.app = new App({ ...shared, receiver: this.receiver });
       this.routes = [{ method: 'POST', path: SLACK_EVENTS_PATH, node: (req, res) => this.onRequest(req, res) }];
     }

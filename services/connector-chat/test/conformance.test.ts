@@ -1,0 +1,91 @@
+/**
+ * The SDK's conformance kit for both chat connectors: Slack through signed Events API posts and the
+ * local fake Web API; web chat through a WebSocket client.
+ */
+import { connectorConformance } from '@switchboard/connector-sdk/conformance';
+import { HttpServer } from '@switchboard/http';
+import { expect } from 'vitest';
+import { createSlackConnector, type SlackConnector } from '../src/slack/connector.ts';
+import { createWebchatConnector, type WebchatConnector } from '../src/webchat/connector.ts';
+import { BOT_TOKEN, FakeSlackApi, messageEvent, postEvent, SIGNING_SECRET } from './helpers/slack.ts';
+import { ChatClient } from './helpers/webchat.ts';
+
+const slackApi = new FakeSlackApi();
+const slackHttp = new HttpServer();
+let slackApiUrl: string;
+let slackBase: string;
+const THREAD_TS = '1732480000.000900';
+const slackEvent = (marker: string) => messageEvent({ text: `my card was charged twice ${marker}`, ts: THREAD_TS, eventId: 'Ev0CONFORM01' });
+
+connectorConformance<SlackConnector>({
+  name: 'slack',
+  async setup() {
+    slackApiUrl = await slackApi.start();
+    slackBase = await slackHttp.listen();
+  },
+  async teardown() {
+    await slackHttp.close();
+    await slackApi.stop();
+  },
+  create() {
+    const connector = createSlackConnector({ signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, botUserId: 'U0BOTUSER', apiUrl: slackApiUrl });
+    slackHttp.mount(connector.routes);
+    return connector;
+  },
+  async deliver(_connector, marker) {
+    expect((await postEvent(slackBase, slackEvent(marker))).status).toBe(200);
+  },
+  async redeliver(_connector, marker) {
+    expect((await postEvent(slackBase, slackEvent(marker), { retryNum: 1 })).status).toBe(200);
+  },
+  outbound: {
+    message: (base) => ({
+      ...base,
+      channel: 'slack',
+      account: 'T0WALLET1',
+      conversationKey: `slack:T0WALLET1:C0SUPPORT:${THREAD_TS}`,
+      recipient: { id: 'U0CUSTOMER' },
+      text: 'replaced by the kit',
+    }),
+    received: async (text) => slackApi.posted().some((c) => c.params.text === text && c.params.thread_ts === THREAD_TS && c.params.channel === 'C0SUPPORT'),
+  },
+});
+
+const webHttp = new HttpServer();
+let wsUrl: string;
+const SESSION = 'conformance-session-0000000001';
+let browser: ChatClient | undefined;
+
+connectorConformance<WebchatConnector>({
+  name: 'webchat',
+  async setup() {
+    wsUrl = (await webHttp.listen()).replace('http', 'ws') + '/chat/ws';
+  },
+  async teardown() {
+    await browser?.close();
+    await webHttp.close();
+  },
+  create() {
+    const connector = createWebchatConnector();
+    webHttp.mount(connector.routes, connector.upgrades);
+    return connector;
+  },
+  async deliver(_connector, marker) {
+    browser = await ChatClient.connect(wsUrl);
+    await browser.hello(SESSION);
+    browser.send({ type: 'message', clientId: 'conformance-1', text: `I cannot log in ${marker}` });
+    await browser.next('ack', (a) => a.clientId === 'conformance-1');
+  },
+  async redeliver() {
+    // A resend after a dropped connection: another socket, same session and client id.
+    const again = await ChatClient.connect(wsUrl);
+    await again.hello(SESSION);
+    again.send({ type: 'message', clientId: 'conformance-1', text: 'I cannot log in (resent)' });
+    await again.next('ack', (a) => a.clientId === 'conformance-1');
+    await again.close();
+  },
+  outbound: {
+    message: (base) => ({ ...base, channel: 'webchat', account: 'web', conversationKey: `webchat:${SESSION}`, recipient: { id: SESSION }, text: 'replaced by the kit' }),
+    received: async (text) => browser?.frames.some((f) => f.type === 'message' && f.entry.from === 'agent' && f.entry.text === text) ?? false,
+  },
+});
