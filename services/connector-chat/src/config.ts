@@ -4,7 +4,7 @@ import { env, loadConfig, registerSecret } from '@switchboard/runtime';
 export const chatEnvSchema = z.object({
   SLACK_SIGNING_SECRET: env.optionalString().describe('Slack app signing secret; with SLACK_BOT_TOKEN it turns the Slack channel on. Requests whose v0 signature does not match get 401.'),
   SLACK_BOT_TOKEN: env.optionalString().describe('Bot token (xoxb-…) used for chat.postMessage. No auth.test call is made at start-up.'),
-  SLACK_BOT_USER_ID: env.optionalString().describe("The bot's own user id (U…); messages from it are ignored besides every bot_id message."),
+  SLACK_BOT_USER_ID: env.optionalString().describe("The bot's own user id (U…): messages from it are ignored, as is every message carrying a bot_id."),
   SLACK_BOT_ID: env.optionalString().describe("The bot's bot id (B…), for Bolt's ignore-self filter. Optional."),
   SLACK_APP_TOKEN: env.optionalString().describe('App-level token (xapp-…): when set, events come over Socket Mode instead of the /slack/events endpoint.'),
   SLACK_API_URL: z.string().url().default('https://slack.com/api/').describe('Slack Web API base URL (a local fake in tests).'),
