@@ -97,6 +97,7 @@ export class WechatyBot {
   }
 
   async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
     await Promise.allSettled([...this.inFlight]);
     await this.bot?.stop();
     this.state = 'stopped';
