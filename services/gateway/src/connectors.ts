@@ -1,6 +1,5 @@
 import { discoverConnectorModules, type Connector, type ConnectorModule } from '@switchboard/connector-sdk';
 import { chatConnectorsFromEnv } from '@switchboard/connector-chat';
-import { createWechatConnector, wechatConfigFromEnv } from '@switchboard/connector-wechat';
 import type { Logger } from '@switchboard/runtime';
 
 /**
@@ -9,13 +8,6 @@ import type { Logger } from '@switchboard/runtime';
  */
 export const BUILT_IN_CHANNELS: readonly ConnectorModule[] = [
   { name: 'chat', fromEnv: (env) => chatConnectorsFromEnv(env) },
-  {
-    name: 'wechat',
-    fromEnv: (env) => {
-      const config = wechatConfigFromEnv(env);
-      return config ? [createWechatConnector(config)] : [];
-    },
-  },
 ];
 
 /**

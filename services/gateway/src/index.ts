@@ -1,4 +1,4 @@
-export { startSwitchboard, ROUTER_GROUP, type RunningSwitchboard, type StartOptions } from './switchboard.ts';
+export { startSwitchboard, ROUTER_GROUP, consumerGroups, type RunningSwitchboard, type StartOptions } from './switchboard.ts';
 export { loadSwitchboardConfig, gatewayEnvSchema, REPO_ROOT, type SwitchboardConfig, type GatewayEnv } from './config.ts';
 export { createApiChannel, ApiChannel, ApiMessageBody, toInboundMessage, API_MESSAGES_PATH, API_DEFAULT_ACCOUNT, type ApiChannelOptions } from './api-channel.ts';
 export { readApiRoutes, buildReply, ReplyBody, TICKETS_PATH, type ReadApiOptions } from './read-api.ts';

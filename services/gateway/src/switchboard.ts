@@ -7,7 +7,6 @@ import { HttpServer } from '@switchboard/http';
 import { openTicketStore, type TicketStore } from '@switchboard/ticket-store';
 import { startRouter } from '@switchboard/router';
 import { DEFAULT_DELIVERY_GROUP, DEFAULT_SINK_GROUP, startTicketSink, ticketSinkConfigFromEnv } from '@switchboard/ticket-sink';
-import { loadClassifier } from '@switchboard/classifier';
 import { createLogger, type Logger } from '@switchboard/runtime';
 import { createApiChannel } from './api-channel.ts';
 import { REPO_ROOT, type SwitchboardConfig } from './config.ts';
@@ -16,6 +15,14 @@ import { healthRoutes, registerPipelineMetrics, type LagSource } from './health.
 import { readApiRoutes } from './read-api.ts';
 
 export const ROUTER_GROUP = 'switchboard-router';
+
+/**
+ * Consumer groups under the topic prefix too: runs that share a broker with different prefixes must
+ * not join one group (production has no prefix, so the names are the plain ones).
+ */
+export function consumerGroups(topicPrefix: string): { router: string; sink: string; delivery: string } {
+  return { router: topicPrefix + ROUTER_GROUP, sink: topicPrefix + DEFAULT_SINK_GROUP, delivery: topicPrefix + DEFAULT_DELIVERY_GROUP };
+}
 
 export interface StartOptions {
   /**
@@ -67,6 +74,7 @@ export async function startSwitchboard(config: SwitchboardConfig, options: Start
   try {
     const kafka = createKafka(config.kafka, pipeline ? '' : '-gateway');
     const topics = topicNames(config.kafka.topicPrefix);
+    const groups = consumerGroups(config.kafka.topicPrefix);
     await ensureTopics(kafka, config.kafka.topicPrefix);
     const producer = new BatchingProducer(kafka);
     await producer.connect();
@@ -85,14 +93,18 @@ export async function startSwitchboard(config: SwitchboardConfig, options: Start
     const connectors: Connector[] = [apiChannel, ...configured.filter((c) => c.name !== apiChannel.name)];
 
     if (pipeline) {
+      // Imported here: the gateway alone never loads the model.
+      const { loadClassifier } = await import('@switchboard/classifier');
       const classifier = loadClassifier(config.classifierModel);
-      const router = await startRouter({ kafka, producer, topics, classifier, groupId: ROUTER_GROUP, logger: logger.child('router') });
+      const router = await startRouter({ kafka, producer, topics, classifier, groupId: groups.router, logger: logger.child('router') });
       stack.push({ what: 'router', stop: () => router.stop() });
       const sink = await startTicketSink({
         kafka,
         producer,
         topics,
         store,
+        groupId: groups.sink,
+        deliveryGroupId: groups.delivery,
         ackChannels: ackChannelsOf(sinkConfig.ackChannels, connectors),
         ackMaxAgeHours: sinkConfig.ackMaxAgeHours,
         logger: logger.child('ticket-sink'),
@@ -116,9 +128,9 @@ export async function startSwitchboard(config: SwitchboardConfig, options: Start
     }
 
     const lagSources: LagSource[] = [
-      { group: ROUTER_GROUP, topic: topics.inbound },
-      { group: DEFAULT_SINK_GROUP, topic: topics.routed },
-      { group: DEFAULT_DELIVERY_GROUP, topic: topics.delivery },
+      { group: groups.router, topic: topics.inbound },
+      { group: groups.sink, topic: topics.routed },
+      { group: groups.delivery, topic: topics.delivery },
       ...started.filter((c) => c.send).map((c) => ({ group: `switchboard-outbound-${c.name}`, topic: topics.outbound })),
     ];
     stack.push({ what: 'metrics', stop: registerPipelineMetrics(kafka, () => lagSources, topics.dlq, logger.child('metrics')) });
