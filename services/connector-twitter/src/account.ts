@@ -1,0 +1,124 @@
+import type { CheckpointUpdate, ConnectorContext } from '@switchboard/connector-sdk';
+import type { InboundMessageInput } from '@switchboard/schema';
+import type { TwitterAccountConfig, TwitterConfig } from './config.ts';
+import { DirectMessageEvent, Tweet, normalizeDirectMessage, normalizeTweet, type DmUsers, type Normalized, type OwnAccount } from './normalize.ts';
+import type { ThreadIndex } from './threads.ts';
+import { TwitterApi } from './twitter-api.ts';
+
+/** Ids emitted lately, so a tweet seen by webhook and then by polling is produced once. */
+export class RecentIds {
+  private readonly ids = new Set<string>();
+  constructor(private readonly capacity = 20_000) {}
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  add(id: string): void {
+    this.ids.add(id);
+    while (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value!);
+  }
+}
+
+export interface IngestResult {
+  emitted: number;
+  ignored: number;
+  deadLettered: number;
+}
+
+/**
+ * One of our handles: its API client, who it is, and the single way its tweets and DM events
+ * (polled or pushed) become envelopes.
+ */
+export class TwitterAccount {
+  readonly api: TwitterApi;
+  private identity: OwnAccount | undefined;
+  lastMessageAt: string | undefined;
+
+  constructor(
+    private readonly config: TwitterAccountConfig,
+    app: Pick<TwitterConfig, 'consumerKey' | 'consumerSecret' | 'apiBase' | 'timeoutMs'>,
+    private readonly threads: ThreadIndex,
+    private readonly recent: RecentIds,
+  ) {
+    this.api = new TwitterApi({ ...app, accessToken: config.accessToken, accessTokenSecret: config.accessTokenSecret });
+    if (config.handle && config.userId) this.identity = { handle: config.handle, userId: config.userId };
+  }
+
+  /** Who this account is, once known (configured, or read from the API by `resolveIdentity`). */
+  get own(): OwnAccount | undefined {
+    return this.identity;
+  }
+
+  /** A name for logs and health before the handle is known. */
+  get label(): string {
+    return this.identity ? `@${this.identity.handle}` : (this.config.handle ? `@${this.config.handle}` : `user ${this.config.userId ?? '(unresolved)'}`);
+  }
+
+  async resolveIdentity(signal?: AbortSignal): Promise<OwnAccount> {
+    if (this.identity) return this.identity;
+    const { data } = await this.api.get<{ id_str?: string; screen_name?: string }>('account/verify_credentials', { skip_status: true, include_entities: false }, signal);
+    if (!data?.id_str || !data.screen_name) throw new Error('account/verify_credentials returned no id_str/screen_name');
+    this.identity = { handle: this.config.handle ?? data.screen_name.toLowerCase(), userId: this.config.userId ?? data.id_str };
+    return this.identity;
+  }
+
+  async ingestTweets(context: ConnectorContext, raw: readonly unknown[], checkpoint?: CheckpointUpdate): Promise<IngestResult> {
+    const own = this.requireIdentity();
+    return this.ingest(context, raw, checkpoint, (item) => {
+      const parsed = Tweet.safeParse(item);
+      if (!parsed.success) return { invalid: issuesOf(parsed.error.issues) };
+      const tweet = parsed.data;
+      this.threads.remember(tweet.id_str, tweet.in_reply_to_status_id_str);
+      return normalizeTweet(tweet, own, { rootOf: this.threads.rootOf });
+    });
+  }
+
+  async ingestDirectMessages(context: ConnectorContext, raw: readonly unknown[], users: DmUsers | undefined, checkpoint?: CheckpointUpdate): Promise<IngestResult> {
+    const own = this.requireIdentity();
+    return this.ingest(context, raw, checkpoint, (item) => {
+      const parsed = DirectMessageEvent.safeParse(item);
+      if (!parsed.success) return { invalid: issuesOf(parsed.error.issues) };
+      return normalizeDirectMessage(parsed.data, own, { users });
+    });
+  }
+
+  private async ingest(
+    context: ConnectorContext,
+    raw: readonly unknown[],
+    checkpoint: CheckpointUpdate | undefined,
+    normalize: (item: unknown) => Normalized | { invalid: string },
+  ): Promise<IngestResult> {
+    const result: IngestResult = { emitted: 0, ignored: 0, deadLettered: 0 };
+    const messages: InboundMessageInput[] = [];
+    for (const item of raw) {
+      const outcome = normalize(item);
+      if ('invalid' in outcome) {
+        const id = (item as { id_str?: unknown; id?: unknown } | null)?.id_str ?? (item as { id?: unknown } | null)?.id;
+        await context.deadLetter({ reason: `not a v1.1 tweet or DM event: ${outcome.invalid}`, raw: JSON.stringify(item), sourceId: `${this.label}/${String(id ?? 'unknown')}` });
+        result.deadLettered++;
+      } else if ('ignored' in outcome) {
+        result.ignored++;
+      } else if (!this.recent.has(outcome.message.id!)) {
+        messages.push(outcome.message);
+      }
+    }
+    await context.emit(messages, checkpoint);
+    for (const message of messages) this.recent.add(message.id!);
+    result.emitted = messages.length;
+    if (messages.length > 0) this.lastMessageAt = new Date().toISOString();
+    return result;
+  }
+
+  private requireIdentity(): OwnAccount {
+    if (!this.identity) throw new Error(`${this.label}: account identity not resolved yet`);
+    return this.identity;
+  }
+}
+
+function issuesOf(issues: readonly { path: PropertyKey[]; message: string }[]): string {
+  return issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+}

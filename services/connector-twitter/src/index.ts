@@ -1,0 +1,26 @@
+import type { ConnectorModule } from '@switchboard/connector-sdk';
+import { twitterConfigFromEnv } from './config.ts';
+import { createTwitterConnector } from './connector.ts';
+
+export { twitterConfigFromEnv, twitterEnvSchema, DEFAULT_API_BASE, type TwitterConfig, type TwitterAccountConfig } from './config.ts';
+export { TwitterConnector, createTwitterConnector } from './connector.ts';
+export {
+  normalizeTweet,
+  normalizeDirectMessage,
+  tweetConversationKey,
+  dmConversationKey,
+  tweetMessageId,
+  dmMessageId,
+  type OwnAccount,
+} from './normalize.ts';
+export { WEBHOOK_PATH, crcResponse, twitterSignature } from './webhook.ts';
+export { OutboundRefusedError } from './outbound.ts';
+
+/** Found by the gateway (package.json `switchboard.connector`): one connector for every configured handle. */
+export const connectorModule: ConnectorModule = {
+  name: 'twitter',
+  fromEnv(env) {
+    const config = twitterConfigFromEnv(env);
+    return config ? [createTwitterConnector(config)] : [];
+  },
+};
