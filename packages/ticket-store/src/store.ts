@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import { DeliveryReport, OutboundMessage, parseWith, stableId, type Channel, type RoutedMessage } from '@switchboard/schema';
+import { DeliveryReport, OutboundMessage, parseWith, type Channel, type RoutedMessage } from '@switchboard/schema';
 import { createLogger, type Logger } from '@switchboard/runtime';
 import { pgliteDb, postgresDb, type Db, type Queryable, type Row } from './db.ts';
 import { migrate } from './migrations.ts';
-import { previewOf, TICKET_COLUMNS, TICKET_FROM, toStoredMessage, toTicketSummary } from './rows.ts';
+import { TICKET_COLUMNS, TICKET_FROM, toStoredMessage, toTicketSummary } from './rows.ts';
+import { applyEdit, IN_LIST, jsonParam, placeMessages, PRIORITY_ORDER } from './write.ts';
 import {
   TicketFilter,
   TicketPatch,
@@ -26,14 +27,8 @@ export interface TicketStoreOptions {
   logger?: Logger;
 }
 
-const PRIORITY_ORDER = `ARRAY['urgent', 'high', 'normal', 'low']`;
 const HOUR_MS = 3_600_000;
 
-/** The database-agnostic array parameter: a JSON text both drivers pass unchanged. */
-function textList(values: readonly string[]): string {
-  return JSON.stringify(values);
-}
-const IN_LIST = (param: string) => `(SELECT jsonb_array_elements_text(${param}::text::jsonb))`;
 
 /** Leaves LIKE's wildcards in a search term literal. */
 function likePattern(term: string): string {
@@ -59,12 +54,6 @@ export async function openTicketStore(options: TicketStoreOptions = {}): Promise
   return new SqlTicketStore(db, (options.reopenWindowHours ?? 72) * HOUR_MS);
 }
 
-interface CurrentTicket {
-  id: string;
-  status: string;
-  resolved_at: Date | string | null;
-}
-
 class SqlTicketStore implements TicketStore {
   constructor(
     private readonly db: Db,
@@ -79,167 +68,36 @@ class SqlTicketStore implements TicketStore {
       .map((message, index) => ({ message, index, at: Date.parse(message.sentAt) }))
       .sort((a, b) => a.at - b.at || a.index - b.index)
       .map((item) => item.message);
-    const newTicketIds: string[] = [];
-    const reopenedIds = new Set<string>();
-    await this.db.transaction(async (tx) => {
-      const known = await tx.query<{ id: string }>(`SELECT id FROM messages WHERE id IN ${IN_LIST('$1')}`, [textList(ordered.filter((m) => !m.edit).map((m) => m.id))]);
-      const stored = new Set(known.rows.map((r) => r.id));
+    const placement = await this.db.transaction(async (tx) => {
+      const known = await tx.query<{ id: string }>(`SELECT id FROM messages WHERE id IN ${IN_LIST('$1')}`, [
+        jsonParam(ordered.filter((m) => !m.edit).map((m) => m.id)),
+      ]);
+      const seen = new Set(known.rows.map((r) => r.id));
+      const fresh: RoutedMessage[] = [];
       for (const message of ordered) {
-        if (message.edit) {
-          const outcome = await this.applyEdit(tx, message);
-          (outcome === 'applied' ? result.edited : outcome === 'duplicate' ? result.duplicates : result.orphanEdits).push(message.id);
-          continue;
-        }
-        if (stored.has(message.id)) {
-          result.duplicates.push(message.id);
-          continue;
-        }
-        stored.add(message.id);
-        const placed = await this.insertInbound(tx, message);
-        if (placed === 'duplicate') {
-          result.duplicates.push(message.id);
-          continue;
-        }
-        result.inserted.push(message.id);
-        if (placed.opened) newTicketIds.push(placed.opened);
-        if (placed.reopened) reopenedIds.add(placed.reopened);
+        if (message.edit) continue;
+        if (seen.has(message.id)) result.duplicates.push(message.id);
+        else fresh.push(message);
+        seen.add(message.id);
       }
+      const placed = await placeMessages(tx, fresh, this.reopenWindowMs);
+      // Edits after the inserts: an edit may target a message of the same batch.
+      for (const message of ordered.filter((m) => m.edit)) {
+        const outcome = await applyEdit(tx, message);
+        (outcome === 'applied' ? result.edited : outcome === 'duplicate' ? result.duplicates : result.orphanEdits).push(message.id);
+      }
+      return placed;
     });
-    result.newTickets = await this.summaries(newTicketIds);
-    result.reopened = await this.summaries([...reopenedIds].filter((id) => !newTicketIds.includes(id)));
+    result.inserted = placement.inserted;
+    result.duplicates.push(...placement.duplicates);
+    result.newTickets = await this.summaries(placement.newTicketIds);
+    result.reopened = await this.summaries(placement.reopenedIds.filter((id) => !placement.newTicketIds.includes(id)));
     return result;
-  }
-
-  /** Stores one new customer message and places it on a ticket. */
-  private async insertInbound(tx: Queryable, m: RoutedMessage): Promise<'duplicate' | { opened?: string; reopened?: string }> {
-    const contactId = stableId('ct', m.channel, m.account, m.sender.id);
-    await tx.query(
-      `INSERT INTO contacts (id, channel, account, sender_id, name, address) VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text)
-       ON CONFLICT (channel, account, sender_id) DO UPDATE
-         SET name = COALESCE(EXCLUDED.name, contacts.name), address = COALESCE(EXCLUDED.address, contacts.address), updated_at = now()
-         WHERE contacts.name IS DISTINCT FROM COALESCE(EXCLUDED.name, contacts.name)
-            OR contacts.address IS DISTINCT FROM COALESCE(EXCLUDED.address, contacts.address)`,
-      [contactId, m.channel, m.account, m.sender.id, m.sender.name ?? null, m.sender.address ?? null],
-    );
-    // The upsert also locks the conversation row: concurrent writers of one conversation take turns.
-    const conversation = (
-      await tx.query<{ id: string; ticket_id: string | null }>(
-        `INSERT INTO conversations (id, channel, account, conversation_key, contact_id, last_message_at)
-         VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::timestamptz)
-         ON CONFLICT (channel, account, conversation_key) DO UPDATE
-           SET contact_id = COALESCE(conversations.contact_id, EXCLUDED.contact_id),
-               last_message_at = GREATEST(conversations.last_message_at, EXCLUDED.last_message_at)
-         RETURNING id, ticket_id`,
-        [stableId('cv', m.channel, m.account, m.conversationKey), m.channel, m.account, m.conversationKey, contactId, m.sentAt],
-      )
-    ).rows[0]!;
-    const insertedRows = await tx.query(
-      `INSERT INTO messages (id, direction, conversation_id, channel, account, conversation_key, external_id, sender, subject, text,
-         attachments, meta, auto_submitted, sent_at, received_at, category, confidence, triage, priority, language, redactions,
-         explanation, classifier_version, routed_at)
-       VALUES ($1::text, 'inbound', $2::text, $3::text, $4::text, $5::text, $6::text, $7::text::jsonb, $8::text, $9::text,
-         $10::text::jsonb, $11::text::jsonb, $12::text, $13::timestamptz, $14::timestamptz, $15::text, $16::float8, $17::boolean,
-         $18::text, $19::text, $20::text::jsonb, $21::text::jsonb, $22::text, $23::timestamptz)
-       ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [
-        m.id, conversation.id, m.channel, m.account, m.conversationKey, m.externalId, JSON.stringify(m.sender), m.subject ?? null, m.text,
-        JSON.stringify(m.attachments), JSON.stringify(m.meta), m.autoSubmitted ?? null, m.sentAt, m.receivedAt, m.category, m.confidence,
-        m.triage, m.priority, m.language, JSON.stringify(m.redactions), JSON.stringify(m.explanation), m.classifierVersion, m.routedAt,
-      ],
-    );
-    if (insertedRows.rowCount === 0) return 'duplicate';
-
-    const automatic = m.autoSubmitted !== undefined;
-    const current = conversation.ticket_id
-      ? (await tx.query<CurrentTicket & Row>('SELECT id, status, resolved_at FROM tickets WHERE id = $1::text FOR UPDATE', [conversation.ticket_id])).rows[0]
-      : undefined;
-
-    let ticketId: string | null = null;
-    const placed: { opened?: string; reopened?: string } = {};
-    if (current && (current.status !== 'resolved' || automatic)) {
-      // Automatic mail lands on the latest ticket but never reopens it.
-      ticketId = current.id;
-      await this.join(tx, current.id, m, { reopen: false, automatic });
-    } else if (current && Date.parse(m.sentAt) - new Date(current.resolved_at ?? 0).getTime() <= this.reopenWindowMs) {
-      ticketId = current.id;
-      await this.join(tx, current.id, m, { reopen: true, automatic });
-      placed.reopened = current.id;
-    } else if (!automatic) {
-      ticketId = await this.open(tx, m, conversation.id, contactId, current?.id ?? null);
-      placed.opened = ticketId;
-    }
-    if (ticketId !== null) await tx.query('UPDATE messages SET ticket_id = $1::text WHERE id = $2::text', [ticketId, m.id]);
-    return placed;
-  }
-
-  private async join(tx: Queryable, ticketId: string, m: RoutedMessage, how: { reopen: boolean; automatic: boolean }): Promise<void> {
-    await tx.query(
-      `UPDATE tickets SET
-         message_count = message_count + 1,
-         last_message_at = GREATEST(last_message_at, $2::timestamptz),
-         priority = CASE WHEN NOT $4::boolean AND array_position(${PRIORITY_ORDER}, $3::text) < array_position(${PRIORITY_ORDER}, priority)
-                         THEN $3::text ELSE priority END,
-         -- A customer answering a ticket that waits for them makes it theirs again.
-         status = CASE WHEN $5::boolean OR (status = 'pending' AND NOT $4::boolean) THEN 'open' ELSE status END,
-         resolved_at = CASE WHEN $5::boolean THEN NULL ELSE resolved_at END,
-         updated_at = now()
-       WHERE id = $1::text`,
-      [ticketId, m.sentAt, m.priority, how.automatic, how.reopen],
-    );
-  }
-
-  private async open(tx: Queryable, m: RoutedMessage, conversationId: string, contactId: string, linkedTicketId: string | null): Promise<string> {
-    // Derived from the opening message, so the ticket (and its ack id) is the same whoever writes it.
-    const ticketId = stableId('tkt', m.id);
-    await tx.query(
-      `INSERT INTO tickets (id, number, seq, status, category, priority, language, channel, account, conversation_id, contact_id,
-         subject, preview, triage, confidence, created_at, updated_at, last_message_at, message_count, linked_ticket_id, opened_by_message_id)
-       SELECT $1::text, 'SB-' || CASE WHEN s < 1000000 THEN lpad(s::text, 6, '0') ELSE s::text END, s, 'open', $2::text, $3::text, $4::text,
-         $5::text, $6::text, $7::text, $8::text, $9::text, $10::text, $11::boolean, $12::float8, $13::timestamptz, now(), $13::timestamptz, 1,
-         $14::text, $15::text
-       FROM nextval('ticket_number_seq') AS s`,
-      [
-        ticketId, m.category, m.priority, m.language, m.channel, m.account, conversationId, contactId, m.subject ?? null, previewOf(m.text),
-        m.triage, m.confidence, m.sentAt, linkedTicketId, m.id,
-      ],
-    );
-    await tx.query('UPDATE conversations SET ticket_id = $1::text WHERE id = $2::text', [ticketId, conversationId]);
-    return ticketId;
-  }
-
-  /** Applies an edit or deletion to its target; the edit's id in the history makes a redelivery a no-op. */
-  private async applyEdit(tx: Queryable, m: RoutedMessage): Promise<'applied' | 'duplicate' | 'orphan'> {
-    const edit = m.edit!;
-    const entry = { id: m.id, kind: edit.kind, at: m.sentAt };
-    const updated = await tx.query<{ ticket_id: string | null }>(
-      `UPDATE messages SET
-         text = CASE WHEN $2::text = 'edited' THEN $4::text ELSE text END,
-         edited_at = CASE WHEN $2::text = 'edited' THEN $5::timestamptz ELSE edited_at END,
-         deleted_at = CASE WHEN $2::text = 'deleted' THEN $5::timestamptz ELSE deleted_at END,
-         edit_history = edit_history || jsonb_build_array($6::text::jsonb || jsonb_build_object('previousText', text))
-       WHERE id = $1::text AND NOT edit_history @> jsonb_build_array(jsonb_build_object('id', $3::text))
-       RETURNING ticket_id`,
-      [edit.targetId, edit.kind, m.id, m.text, m.sentAt, JSON.stringify(entry)],
-    );
-    const row = updated.rows[0];
-    if (!row) {
-      const exists = await tx.query('SELECT 1 FROM messages WHERE id = $1::text', [edit.targetId]);
-      return exists.rowCount > 0 ? 'duplicate' : 'orphan';
-    }
-    if (row.ticket_id !== null) {
-      await tx.query(
-        `UPDATE tickets SET updated_at = now(),
-           preview = CASE WHEN opened_by_message_id = $2::text AND $3::text = 'edited' THEN $4::text ELSE preview END
-         WHERE id = $1::text`,
-        [row.ticket_id, edit.targetId, edit.kind, previewOf(m.text)],
-      );
-    }
-    return 'applied';
   }
 
   private async summaries(ids: readonly string[]): Promise<TicketSummary[]> {
     if (ids.length === 0) return [];
-    const { rows } = await this.db.query(`SELECT ${TICKET_COLUMNS} FROM ${TICKET_FROM} WHERE t.id IN ${IN_LIST('$1')} ORDER BY t.seq`, [textList(ids)]);
+    const { rows } = await this.db.query(`SELECT ${TICKET_COLUMNS} FROM ${TICKET_FROM} WHERE t.id IN ${IN_LIST('$1')} ORDER BY t.seq`, [jsonParam(ids)]);
     return rows.map(toTicketSummary);
   }
 
@@ -387,7 +245,7 @@ class SqlTicketStore implements TicketStore {
        WHERE t.opened_by_message_id IN ${IN_LIST('$1')} AND t.channel IN ${IN_LIST('$2')}
          AND t.ack_outbound_id IS NULL AND m.auto_submitted IS NULL AND m.sent_at > $3::timestamptz
        ORDER BY t.seq`,
-      [textList(messageIds), textList(channels), (sentAfter ?? new Date(0)).toISOString()],
+      [jsonParam(messageIds), jsonParam(channels), (sentAfter ?? new Date(0)).toISOString()],
     );
     return rows.map((row) => ({ ticket: toTicketSummary(row), opening: toStoredMessage(row.opening as Row) }));
   }

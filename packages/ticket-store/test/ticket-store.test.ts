@@ -49,13 +49,20 @@ describe.each(BACKENDS)('ticket store on $name', (backend) => {
     const good = routedMessage();
     const poisoned = routedMessage({ text: 'pasted from a binary file \u0000 here' });
     const later = routedMessage();
+    // PostgreSQL refuses NUL characters: in the JSON of the batch's messages (22P05)...
     const failure = await store.writeRouted([good, poisoned, later]).catch((error: unknown) => error);
-    expect(failure).toMatchObject({ code: '22021' });
+    expect(failure).toMatchObject({ code: '22P05' });
+    expect(await store.stats()).toEqual(before);
+    // ...and as a text parameter of the last statement, after the tickets were written (22021).
+    const badEdit = routedMessage({ channel: 'slack', account: 'T0WALLET', text: 'edited \u0000', edit: { kind: 'edited', targetId: good.id } });
+    const lateFailure = await store.writeRouted([good, later, badEdit]).catch((error: unknown) => error);
+    expect(lateFailure).toMatchObject({ code: '22021' });
     expect(await store.stats()).toEqual(before);
     expect(await store.getTicket(stableId('tkt', good.id))).toBeUndefined();
     // The store is still usable afterwards.
     const retried = await store.writeRouted([good, later]);
     expect(retried.inserted).toEqual([good.id, later.id]);
+    expect(retried.newTickets.map((t) => t.id)).toEqual([stableId('tkt', good.id), stableId('tkt', later.id)]);
   });
 
   it('stores a message once however often it is written', async () => {
