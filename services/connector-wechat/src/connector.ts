@@ -46,8 +46,9 @@ export class WechatConnector implements Connector {
       ? new OfficialAccountWebhook(
           oa,
           {
-            ready: () => this.context !== undefined && !this.context.signal.aborted,
+            ready: () => this.running(),
             accept: (message, rawXml) => this.acceptCallback(message, rawXml),
+            refused: (status, reason, request) => this.context?.logger.warn('official account callback refused', { status, reason, method: request.method, from: request.remoteAddress }),
             unusable: (rawXml, reason, error) => this.context!.deadLetter({ reason, raw: rawXml, sourceId: `oa/refused/${sha256Hex(rawXml).slice(0, 16)}`, error }),
           },
           options.now,
@@ -82,8 +83,8 @@ export class WechatConnector implements Connector {
     const parts: Record<string, ConnectorHealth> = {};
     if (this.config.officialAccount) {
       parts.officialAccount = {
-        ready: this.context !== undefined,
-        status: this.context ? 'listening for callbacks' : 'not started',
+        ready: this.running(),
+        status: this.running() ? 'listening for callbacks' : this.context ? 'stopped' : 'not started',
         errors: this.oaErrors,
         ...(this.lastOaMessageAt ? { lastMessageAt: this.lastOaMessageAt } : {}),
       };
@@ -98,6 +99,10 @@ export class WechatConnector implements Connector {
       ...(lastMessageAt ? { lastMessageAt } : {}),
       details: parts,
     };
+  }
+
+  private running(): boolean {
+    return this.context !== undefined && !this.context.signal.aborted;
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {

@@ -20,9 +20,4 @@ export class RecentIds {
     while (this.seen.size > this.capacity) this.seen.delete(this.seen.keys().next().value!);
     return true;
   }
-
-  /** Forgets an id, so that a later retry is emitted again. */
-  delete(id: string): void {
-    this.seen.delete(id);
-  }
 }

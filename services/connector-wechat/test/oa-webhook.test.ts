@@ -8,19 +8,24 @@ import { APP_ID, ENCODING_AES_KEY, TOKEN, fixture, plaintextCallback, post, safe
 /** Records what the webhook hands on; the Kafka side is tested with the connector. */
 class RecordingSink implements OfficialAccountSink {
   accepted: { message: InboundMessageInput; rawXml: string }[] = [];
-  refused: { rawXml: string; reason: string }[] = [];
+  unusables: { rawXml: string; reason: string }[] = [];
+  refusals: { status: number; reason: string }[] = [];
   accept(message: InboundMessageInput, rawXml: string): void {
     this.accepted.push({ message, rawXml });
   }
   async unusable(rawXml: string, reason: string): Promise<void> {
-    this.refused.push({ rawXml, reason });
+    this.unusables.push({ rawXml, reason });
+  }
+  refused(status: number, reason: string): void {
+    this.refusals.push({ status, reason });
   }
   ready(): boolean {
     return true;
   }
   clear(): void {
     this.accepted = [];
-    this.refused = [];
+    this.unusables = [];
+    this.refusals = [];
   }
 }
 
@@ -64,6 +69,7 @@ describe('Official Account callback, plaintext mode', () => {
     const response = await post(plaintextCallback(base, fixture('oa-text.xml'), { token: 'not-the-token' }));
     expect(response.status).toBe(401);
     expect(sink.accepted).toHaveLength(0);
+    expect(sink.refusals).toEqual([{ status: 401, reason: 'bad signature' }]);
   });
 
   it('refuses a correctly signed callback whose timestamp is 10 minutes old (a replay)', async () => {
@@ -82,7 +88,7 @@ describe('Official Account callback, plaintext mode', () => {
       expect(await response.text()).not.toContain('root:');
     }
     expect(sink.accepted).toHaveLength(0);
-    expect(sink.refused.map((r) => r.rawXml)).toEqual([fixture('oa-xxe.xml'), fixture('oa-entity-bomb.xml')]);
+    expect(sink.unusables.map((r) => r.rawXml)).toEqual([fixture('oa-xxe.xml'), fixture('oa-entity-bomb.xml')]);
   });
 
   it('refuses a body over 64 KB with 413', async () => {
@@ -125,6 +131,6 @@ describe('Official Account callback, safe mode', () => {
     expect((await post(safeModeCallback(base, fixture('oa-text.xml'), { timestamp: Math.floor(Date.now() / 1000) - 3600 }))).status).toBe(401);
     expect((await post(safeModeCallback(base, fixture('oa-xxe.xml')))).status).toBe(400);
     expect(sink.accepted).toHaveLength(0);
-    expect(sink.refused.map((r) => r.rawXml)).toEqual([fixture('oa-xxe.xml')]);
+    expect(sink.unusables.map((r) => r.rawXml)).toEqual([fixture('oa-xxe.xml')]);
   });
 });

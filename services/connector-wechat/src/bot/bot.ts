@@ -140,8 +140,8 @@ export class WechatyBot {
   private async onMessage(message: Message): Promise<void> {
     const context = this.context!;
     if (message.self()) return; // our own replies come back through the puppet
-    const botId = this.user?.id ?? this.bot?.currentUser.id;
     try {
+      const botId = this.user?.id;
       if (!botId) throw new BotNotLoggedInError();
       await context.deliver(normalizeBotMessage(await this.factsOf(message, botId, context)));
       this.lastMessageAt = new Date().toISOString();

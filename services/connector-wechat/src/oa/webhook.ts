@@ -18,6 +18,8 @@ export interface OfficialAccountSink {
   unusable(rawXml: string, reason: string, error: unknown): Promise<void>;
   /** False until the connector runs: callbacks are then refused (503) and WeChat retries them. */
   ready(): boolean;
+  /** Told of every refused request: a wrong token or key in the console shows up here, not only as WeChat's retries. */
+  refused(status: number, reason: string, request: HttpRequest): void;
 }
 
 function text(status: number, body: string): HttpResponse {
@@ -43,9 +45,18 @@ export class OfficialAccountWebhook {
 
   routes(): HttpRoute[] {
     return [
-      { method: 'GET', path: OA_WEBHOOK_PATH, maxBodyBytes: 0, handle: (r) => this.verifyUrl(r) },
-      { method: 'POST', path: OA_WEBHOOK_PATH, maxBodyBytes: OA_MAX_BODY_BYTES, handle: (r) => this.receive(r) },
+      { method: 'GET', path: OA_WEBHOOK_PATH, maxBodyBytes: 0, handle: (r) => this.reportingRefusals(r, () => this.verifyUrl(r)) },
+      { method: 'POST', path: OA_WEBHOOK_PATH, maxBodyBytes: OA_MAX_BODY_BYTES, handle: (r) => this.reportingRefusals(r, () => this.receive(r)) },
     ];
+  }
+
+  private async reportingRefusals(request: HttpRequest, handle: () => Promise<HttpResponse>): Promise<HttpResponse> {
+    try {
+      return await handle();
+    } catch (error) {
+      if (error instanceof HttpError) this.sink.refused(error.status, error.message, request);
+      throw error;
+    }
   }
 
   /** WeChat proves it knows the token; we echo `echostr` to prove we do. */
