@@ -10,7 +10,7 @@ import { BatchingProducer } from '@switchboard/kafka';
 import { createLogger, sha256Hex } from '@switchboard/runtime';
 import { DeliveryReport, InboundMessage, messageId, type InboundMessageInput, type OutboundMessage } from '@switchboard/schema';
 import { eventually, kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
-import { WechatyBot } from '../src/bot/bot.ts';
+import { BotStartError, WechatyBot } from '../src/bot/bot.ts';
 import { createWechatConnector, type WechatConnector } from '../src/index.ts';
 
 type MockContact = ReturnType<mock.Mocker['createContact']>;
@@ -192,5 +192,13 @@ describe('Wechaty bot started from the puppet name in config', () => {
     } finally {
       await wechaty.stop();
     }
+  });
+
+  it('fails to start with a clear error when the puppet module is not installed', async () => {
+    const wechaty = new WechatyBot({ puppet: 'wechaty-puppet-not-installed', maxFileBytes: 1024 });
+    const context = { logger: createLogger('test.wechaty'), dataDir: tmpdir(), deliver: async () => undefined, unusable: async () => undefined };
+    await expect(wechaty.start(context)).rejects.toThrow(BotStartError);
+    await expect(wechaty.start(context)).rejects.toThrow(/wechaty-puppet-not-installed/);
+    expect(wechaty.health()).toMatchObject({ ready: false });
   });
 });

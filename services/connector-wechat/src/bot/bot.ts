@@ -17,6 +17,11 @@ export class BotNotLoggedInError extends Error {
   }
 }
 
+/** The bot could not start at all (most often: the puppet module named in WECHATY_PUPPET is not installed). */
+export class BotStartError extends Error {
+  override readonly name = 'BotStartError';
+}
+
 export class BotTargetNotFoundError extends Error {
   override readonly name = 'BotTargetNotFoundError';
 }
@@ -45,6 +50,7 @@ export class WechatyBot {
   private lastScan: { status: string; at: string } | undefined;
   private lastMessageAt: string | undefined;
   private errors = 0;
+  private lastError: string | undefined;
   private messageTypeNames: Record<number, string> = {};
   private readonly inFlight = new Set<Promise<void>>();
   private context: BotContext | undefined;
@@ -82,8 +88,10 @@ export class WechatyBot {
       this.state = 'logged out';
       log.warn('wechaty logged out', { user: user?.id, reason });
     });
+    // Wechaty reports a puppet that fails to start (an unreachable puppet service) here, not by throwing.
     bot.on('error', (error: unknown) => {
       this.errors++;
+      this.lastError = error instanceof Error ? error.message : String(error);
       log.error('wechaty error', { error });
     });
     bot.on('message', (message: Message) => this.track(this.onMessage(message)));
@@ -92,7 +100,7 @@ export class WechatyBot {
       await bot.start();
     } catch (error) {
       this.state = 'failed';
-      throw error;
+      throw new BotStartError(`Wechaty with puppet ${this.config.puppet} did not start: ${(error as Error).message}`, { cause: error });
     }
   }
 
@@ -110,7 +118,7 @@ export class WechatyBot {
   health(): ConnectorHealth {
     return {
       ready: this.state === 'logged in',
-      status: this.state === 'logged in' ? `logged in as ${this.user?.name ?? this.user?.id}` : this.state,
+      status: this.state === 'logged in' ? `logged in as ${this.user?.name ?? this.user?.id}` : `${this.state}${this.lastError ? ` (last error: ${this.lastError})` : ''}`,
       errors: this.errors,
       ...(this.lastMessageAt ? { lastMessageAt: this.lastMessageAt } : {}),
       details: { puppet: this.config.puppet, user: this.user, lastScan: this.lastScan },
