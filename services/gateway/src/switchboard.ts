@@ -72,6 +72,12 @@ export async function startSwitchboard(config: SwitchboardConfig, options: Start
   };
 
   try {
+    // Channels first: a channel's bad configuration fails the start before anything slow has begun.
+    const apiChannel = createApiChannel({ token: config.apiToken, maxBodyBytes: config.apiMaxBodyBytes });
+    const configured = options.connectors ?? (await connectorsFromEnv(config.env, options.repoRoot ?? REPO_ROOT, logger));
+    const connectors: Connector[] = [apiChannel, ...configured.filter((c) => c.name !== apiChannel.name)];
+    const sinkConfig = ticketSinkConfigFromEnv(config.env);
+
     const kafka = createKafka(config.kafka, pipeline ? '' : '-gateway');
     const topics = topicNames(config.kafka.topicPrefix);
     const groups = consumerGroups(config.kafka.topicPrefix);
@@ -80,17 +86,12 @@ export async function startSwitchboard(config: SwitchboardConfig, options: Start
     await producer.connect();
     stack.push({ what: 'producer', stop: () => producer.disconnect() });
 
-    const sinkConfig = ticketSinkConfigFromEnv(config.env);
     const store = await openTicketStore({
       ...(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, 'pglite') }),
       reopenWindowHours: sinkConfig.reopenWindowHours,
       logger: logger.child('store'),
     });
     stack.push({ what: 'store', stop: () => store.close() });
-
-    const apiChannel = createApiChannel({ token: config.apiToken, maxBodyBytes: config.apiMaxBodyBytes });
-    const configured = options.connectors ?? (await connectorsFromEnv(config.env, options.repoRoot ?? REPO_ROOT, logger));
-    const connectors: Connector[] = [apiChannel, ...configured.filter((c) => c.name !== apiChannel.name)];
 
     if (pipeline) {
       // Imported here: the gateway alone never loads the model.
