@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { CompressionTypes, type Kafka } from 'kafkajs';
+import pg from 'pg';
+import type { InboundMessage } from '@switchboard/schema';
+import { migrate, postgresDb } from '@switchboard/ticket-store';
+import { createLogger } from '@switchboard/runtime';
+import { nowMs, waitUntil } from './harness.ts';
+
+/** The consumer settings of @switchboard/kafka's runConsumer, so the baseline fetches batches of the same size. */
+const CONSUMER_SETTINGS = { sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 4 * 1024 * 1024, maxWaitTimeInMs: 100 } as const;
+/** runConsumer hands at most this many records to a handler at once; the baseline forwards chunks of the same size. */
+const CHUNK = 2_000;
+
+/**
+ * The Kafka limit: a plain kafkajs consumer (same fetch settings, same chunking, offsets committed
+ * after each chunk) that produces every record unchanged to another topic with an idempotent acks=all
+ * producer. No parsing, no validation, no work. Returns records per second from "consuming" to the
+ * last record acknowledged.
+ */
+export async function kafkaPassthrough(kafka: Kafka, from: string, to: string, expected: number, timeoutMs: number): Promise<number> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: `bench-passthrough-${randomBytes(4).toString('hex')}`, allowAutoTopicCreation: false, ...CONSUMER_SETTINGS });
+  await consumer.connect();
+  await consumer.subscribe({ topic: from, fromBeginning: true });
+  let forwarded = 0;
+  try {
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+        for (let start = 0; start < batch.messages.length; start += CHUNK) {
+          if (!isRunning() || isStale()) return;
+          const chunk = batch.messages.slice(start, start + CHUNK);
+          await producer.sendBatch({
+            acks: -1,
+            compression: CompressionTypes.None,
+            topicMessages: [{ topic: to, messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) }],
+          });
+          const last = chunk[chunk.length - 1]!;
+          resolveOffset(last.offset);
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+          forwarded += chunk.length;
+          await heartbeat();
+        }
+      },
+    });
+    const started = nowMs();
+    await waitUntil(async () => forwarded >= expected, 'kafka pass-through', timeoutMs, 20, () => `${forwarded}/${expected}`);
+    return expected / ((nowMs() - started) / 1000);
+  } finally {
+    await consumer.disconnect();
+    await producer.disconnect();
+  }
+}
+
+const MESSAGE_COLUMNS = [
+  'id', 'direction', 'conversation_id', 'channel', 'account', 'conversation_key', 'external_id', 'sender', 'subject', 'text',
+  'attachments', 'meta', 'auto_submitted', 'sent_at', 'received_at', 'category', 'confidence', 'triage', 'priority', 'language',
+  'redactions', 'explanation', 'classifier_version', 'routed_at',
+] as const;
+
+/** A row as the store writes one for a routed message (routing fields plausible, not classified). */
+function messageRow(m: InboundMessage): unknown[] {
+  return [
+    m.id, 'inbound', `cv_${m.conversationKey}`, m.channel, m.account, m.conversationKey, m.externalId, JSON.stringify(m.sender),
+    m.subject ?? null, m.text, JSON.stringify(m.attachments), JSON.stringify(m.meta), null, m.sentAt, m.receivedAt,
+    'transaction', 0.87, false, 'normal', 'en', '[]', JSON.stringify({ priorityRules: ['default'], features: ['transfer', 'arrived', 'landlord'] }),
+    'bench', m.receivedAt,
+  ];
+}
+
+/**
+ * The PostgreSQL limit: one multi-row INSERT per batch (its own transaction) into a copy of the
+ * store's `messages` table (same columns, defaults, checks and indexes; no foreign keys), on one
+ * connection, batches as large as the sink's. Returns rows per second.
+ */
+export async function pgInsertRate(databaseUrl: string, messages: readonly InboundMessage[], batchSize = CHUNK): Promise<number> {
+  const db = postgresDb(databaseUrl, createLogger('bench.pg'));
+  await migrate(db);
+  await db.exec('CREATE TABLE bench_raw_messages (LIKE messages INCLUDING ALL)');
+  await db.close();
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const width = MESSAGE_COLUMNS.length;
+    const started = nowMs();
+    for (let i = 0; i < messages.length; i += batchSize) {
+      const batch = messages.slice(i, i + batchSize);
+      const values = batch.map((_, row) => `(${MESSAGE_COLUMNS.map((__, col) => `$${row * width + col + 1}`).join(', ')})`).join(', ');
+      await client.query(`INSERT INTO bench_raw_messages (${MESSAGE_COLUMNS.join(', ')}) VALUES ${values}`, batch.flatMap(messageRow));
+    }
+    const rate = messages.length / ((nowMs() - started) / 1000);
+    const { rows } = await client.query<{ n: string }>('SELECT count(*)::text AS n FROM bench_raw_messages');
+    if (Number(rows[0]!.n) !== messages.length) throw new Error(`pg baseline stored ${rows[0]!.n} of ${messages.length} rows`);
+    return rate;
+  } finally {
+    await client.end();
+  }
+}

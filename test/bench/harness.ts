@@ -1,0 +1,138 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import pg from 'pg';
+import type { BatchingProducer } from '@switchboard/kafka';
+
+export const repoRoot = join(import.meta.dirname, '../..');
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes on one machine. */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+export class BenchTimeoutError extends Error {
+  override readonly name = 'BenchTimeoutError';
+}
+
+/** Polls `check` every `intervalMs` until it holds; the timeout says what was awaited and the last value seen. */
+export async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs: number, intervalMs = 50, progress?: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new BenchTimeoutError(`${what}: not reached within ${Math.round(timeoutMs / 1000)} s${progress ? ` (${progress()})` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Sum of the high watermarks of a topic's partitions: records produced to it so far. */
+export async function topicEnd(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Produces pre-serialized records in chunks, all chunks in flight at once so the producer coalesces them. */
+export async function produceAll(producer: BatchingProducer, topic: string, records: { key: string; value: string }[], chunk = 1_000): Promise<number> {
+  const started = nowMs();
+  const sends: Promise<unknown>[] = [];
+  for (let i = 0; i < records.length; i += chunk) sends.push(producer.send(topic, records.slice(i, i + chunk)));
+  await Promise.all(sends);
+  return records.length / ((nowMs() - started) / 1000);
+}
+
+/** A fresh database on the PostgreSQL server of `baseUrl`, dropped (with its connections) by `drop()`. */
+export async function createDatabase(baseUrl: string, name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: baseUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** Peak resident set (VmHWM) of a live process, in MiB. */
+export function peakRssMbOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+  if (!match) throw new Error(`no VmHWM in /proc/${pid}/status`);
+  return Number(match[1]) / 1024;
+}
+
+/**
+ * A pipeline stage (test/bench/stage.ts) in its own Node process, as in production. Its output goes
+ * to a log file; `ready` resolves when the stage says it is consuming (IPC), or rejects if it exits first.
+ */
+export class StageProcess {
+  readonly child: ChildProcess;
+  readonly ready: Promise<number>;
+  private readonly exited: Promise<void>;
+
+  constructor(
+    readonly stage: 'router' | 'sink',
+    env: NodeJS.ProcessEnv,
+    readonly logPath: string,
+    nodeFlags: string[] = [],
+  ) {
+    const logFile = createWriteStream(logPath, { flags: 'a' });
+    this.child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(repoRoot, 'test/bench/stage.ts'), stage], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.child.stdout!.pipe(logFile, { end: false });
+    this.child.stderr!.pipe(logFile, { end: false });
+    this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
+    this.ready = new Promise((resolve, reject) => {
+      this.child.on('message', (message: { ready?: boolean }) => {
+        if (message.ready) resolve(nowMs());
+      });
+      this.child.once('exit', (code, signal) => reject(new Error(`${stage} exited before it was ready (code ${code}, signal ${signal}); see ${logPath}`)));
+    });
+    // A rejection nobody awaits yet must not crash the harness; `ready` is awaited by the caller.
+    this.ready.catch(() => undefined);
+    this.exited.then(() => logFile.end());
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  peakRssMb(): number {
+    return peakRssMbOf(this.pid);
+  }
+
+  /** SIGTERM (a graceful stop, which also writes a --cpu-prof profile); SIGKILL after `timeoutMs`. */
+  async stop(timeoutMs = 20_000): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}

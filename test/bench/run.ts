@@ -1,0 +1,465 @@
+/**
+ * `pnpm bench`: throughput, latency, classifier speed and memory of the pipeline on the real Kafka and
+ * the real PostgreSQL, each figure beside the raw limit of the component under it. Progress goes to
+ * stderr; stdout gets a table and, as its last line, one JSON object with every figure.
+ *
+ *   pnpm bench [--messages 100000] [--rate 500] [--seconds 60] [--classifier-seconds 5]
+ *              [--profile] [--save] [--chart [results.json]]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import pg from 'pg';
+import { BatchingProducer, createKafka, ensureTopics, kafkaSettingsFromEnv } from '@switchboard/kafka';
+import { setLogSink } from '@switchboard/runtime';
+import { topicNames, type InboundMessage, type TopicNames } from '@switchboard/schema';
+import { benchClassifier } from '@switchboard/classifier';
+import { kafkaPassthrough, pgInsertRate } from './baselines.ts';
+import { writeChart } from './chart.ts';
+import { generateMessages } from './messages.ts';
+import { formatProfile, summarizeProfile } from './profile.ts';
+import { createDatabase, log, nowMs, percentile, produceAll, repoRoot, StageProcess, topicEnd, waitUntil } from './harness.ts';
+
+export const TARGETS = { e2eRatio: 0.5, sinkRatio: 0.5, p99Ms: 250 } as const;
+
+export interface BenchOptions {
+  messages: number;
+  rate: number;
+  seconds: number;
+  classifierSeconds: number;
+  profile: boolean;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export interface BenchResult {
+  date: string;
+  machine: { nproc: number; cpu: string; totalMemoryMb: number; node: string; loadAverage1mAtStart: number };
+  params: BenchOptions & { seed: number; kafkaBrokers: string; pipeline: string; latencyPollMs: number };
+  e2eMsgsPerSec: number;
+  kafkaPassthroughMsgsPerSec: number;
+  e2eRatio: number;
+  routerMsgsPerSec: number;
+  routerRatio: number;
+  sinkMsgsPerSec: number;
+  pgInsertRowsPerSec: number;
+  sinkRatio: number;
+  produceMsgsPerSec: number;
+  latencyMs: LatencySummary;
+  /** From the same messages, using the row's stored_at (its transaction's start): a lower bound of the commit time. */
+  latencyLowerBoundMs: LatencySummary;
+  latencySamples: number;
+  latencyOfferedMsgsPerSec: number;
+  latencyMissing: number;
+  classifierPerSec: number;
+  peakRssMb: number;
+  peakRssMbByProcess: { router: number; sink: number };
+  deadLettered: number;
+  targets: { e2eRatio: boolean; sinkRatio: boolean; p99: boolean };
+  profiles?: Record<string, { modules: { name: string; share: number }[]; functions: { name: string; share: number }[]; idleShare: number }>;
+}
+
+const SEED = 20261124;
+const LATENCY_POLL_MS = 10;
+const round = (n: number, digits = 0) => Number(n.toFixed(digits));
+
+function machineInfo(): BenchResult['machine'] {
+  return {
+    nproc: Number(execFileSync('nproc').toString().trim()),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    totalMemoryMb: Math.round(totalmem() / 1024 / 1024),
+    node: process.version,
+    loadAverage1mAtStart: round(loadavg()[0]!, 2),
+  };
+}
+
+/** KAFKA_BROKERS, or the local broker of infra/kafka (started if needed; the script prints its address). */
+function brokers(): string {
+  if (process.env.KAFKA_BROKERS) return process.env.KAFKA_BROKERS;
+  return execFileSync('bash', [join(repoRoot, 'infra/kafka/kafka.sh'), 'start'], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim().split('\n').pop()!;
+}
+
+const serialize = (messages: readonly InboundMessage[]) => messages.map((m) => ({ key: m.conversationKey, value: JSON.stringify(m) }));
+
+async function countRows(client: pg.Client): Promise<number> {
+  const { rows } = await client.query<{ n: string }>('SELECT count(*)::text AS n FROM messages');
+  return Number(rows[0]!.n);
+}
+
+/** Waits until the sink's database exists with its tables and holds `expected` message rows. */
+async function waitForRows(url: string, expected: number, what: string, timeoutMs: number): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    let seen = 0;
+    await waitUntil(
+      async () => (seen = await countRows(client)) >= expected,
+      what,
+      timeoutMs,
+      200,
+      () => `${seen}/${expected} rows`,
+    );
+    return nowMs();
+  } finally {
+    await client.end();
+  }
+}
+
+interface Run {
+  stamp: string;
+  workDir: string;
+  kafka: Kafka;
+  brokers: string;
+  databaseBaseUrl: string;
+  options: BenchOptions;
+  cleanups: (() => Promise<void>)[];
+  profiles: Map<string, string>;
+}
+
+async function freshTopics(run: Run, name: string): Promise<TopicNames> {
+  const prefix = `bench-${run.stamp}-${name}.`;
+  await ensureTopics(run.kafka, prefix);
+  const topics = topicNames(prefix);
+  run.cleanups.push(async () => {
+    const admin = run.kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: Object.values(topics) }).finally(() => admin.disconnect());
+  });
+  return topics;
+}
+
+async function freshDatabase(run: Run, name: string): Promise<string> {
+  const db = await createDatabase(run.databaseBaseUrl, `bench_${run.stamp.replace(/-/g, '_')}_${name}`);
+  run.cleanups.push(db.drop);
+  return db.url;
+}
+
+function startStage(run: Run, stage: 'router' | 'sink', phase: string, topics: TopicNames, databaseUrl?: string): StageProcess {
+  const prefix = topics.inbound.slice(0, topics.inbound.length - 'cs.messages.inbound.v1'.length);
+  const flags: string[] = [];
+  if (run.options.profile) {
+    const dir = join(run.workDir, 'profiles', `${phase}-${stage}`);
+    mkdirSync(dir, { recursive: true });
+    run.profiles.set(`${phase}-${stage}`, dir);
+    flags.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
+  }
+  const process = new StageProcess(
+    stage,
+    {
+      KAFKA_BROKERS: run.brokers,
+      SWITCHBOARD_TOPIC_PREFIX: prefix,
+      BENCH_GROUP_SUFFIX: `${run.stamp}-${phase}`,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      LOG_LEVEL: 'info',
+    },
+    join(run.workDir, `${phase}-${stage}.log`),
+    flags,
+  );
+  run.cleanups.push(() => process.stop());
+  return process;
+}
+
+async function deadLettered(kafka: Kafka, topics: TopicNames): Promise<number> {
+  return topicEnd(kafka, topics.dlq);
+}
+
+/**
+ * Offers `messages` at `rate` per second (a tick every 10 ms sends what is due), stamping
+ * `meta.benchSentAt` just before each send, and polls the store every LATENCY_POLL_MS for the
+ * messages not seen yet. A message's latency is the start of the first poll that saw its row minus
+ * its stamp: an upper bound of produce→commit, too high by at most one poll interval plus one query.
+ */
+async function measureLatency(producer: BatchingProducer, topic: string, databaseUrl: string, messages: InboundMessage[], rate: number) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const sentAt = new Map<string, number>();
+  let pending: string[] = [];
+  const latencies: number[] = [];
+  const lowerBounds: number[] = [];
+  let sendError: unknown;
+  let sent = 0;
+  const started = nowMs();
+
+  const offer = async () => {
+    while (sent < messages.length) {
+      const due = Math.min(messages.length, Math.floor((rate * (nowMs() - started)) / 1000));
+      if (due > sent) {
+        const batch = messages.slice(sent, due);
+        const records = batch.map((m) => {
+          const stamp = nowMs();
+          sentAt.set(m.id, stamp);
+          pending.push(m.id);
+          return { key: m.conversationKey, value: JSON.stringify({ ...m, meta: { ...m.meta, benchSentAt: stamp } }) };
+        });
+        sent = due;
+        producer.send(topic, records).catch((error: unknown) => (sendError = error));
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+
+  const poll = async (deadline: () => number) => {
+    while (sent < messages.length || pending.length > 0) {
+      if (sendError) throw sendError;
+      if (nowMs() > deadline()) break;
+      if (pending.length > 0) {
+        const asked = pending.slice(0, 5_000);
+        const pollStart = nowMs();
+        const { rows } = await client.query<{ id: string; stamp: string; stored: string }>(
+          `SELECT id, (meta->>'benchSentAt') AS stamp, (extract(epoch FROM stored_at) * 1000)::text AS stored FROM messages WHERE id = ANY($1::text[])`,
+          [asked],
+        );
+        const seen = new Set<string>();
+        for (const row of rows) {
+          const stamp = Number(row.stamp);
+          if (stamp !== sentAt.get(row.id)) throw new Error(`message ${row.id} came back with benchSentAt ${row.stamp}, sent ${sentAt.get(row.id)}`);
+          latencies.push(pollStart - stamp);
+          lowerBounds.push(Number(row.stored) - stamp);
+          seen.add(row.id);
+        }
+        if (seen.size > 0) pending = pending.filter((id) => !seen.has(id));
+      }
+      await new Promise((r) => setTimeout(r, LATENCY_POLL_MS));
+    }
+  };
+
+  try {
+    const offering = offer();
+    await Promise.all([offering, poll(() => (sent < messages.length ? Number.POSITIVE_INFINITY : started + (messages.length / rate) * 1000 + 120_000))]);
+  } finally {
+    await client.end();
+  }
+  const summarize = (values: number[]): LatencySummary => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return { p50: round(percentile(sorted, 50), 1), p95: round(percentile(sorted, 95), 1), p99: round(percentile(sorted, 99), 1), max: round(sorted[sorted.length - 1] ?? Number.NaN, 1) };
+  };
+  const offeredSeconds = messages.length / rate;
+  return {
+    latencyMs: summarize(latencies),
+    lowerBoundMs: summarize(lowerBounds),
+    samples: latencies.length,
+    missing: pending.length,
+    offered: messages.length / offeredSeconds,
+  };
+}
+
+export async function runBenchmark(options: BenchOptions): Promise<BenchResult> {
+  setLogSink((line) => process.stderr.write(line + '\n'), 'warn');
+  const machine = machineInfo();
+  const stamp = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
+  const workDir = join(tmpdir(), `switchboard-bench-${stamp}`);
+  mkdirSync(workDir, { recursive: true });
+  const brokerList = brokers();
+  const settings = { ...kafkaSettingsFromEnv({ ...process.env, KAFKA_BROKERS: brokerList }), topicPrefix: '' };
+  const kafka = createKafka(settings, '-bench');
+  const run: Run = {
+    stamp,
+    workDir,
+    kafka,
+    brokers: brokerList,
+    databaseBaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    options,
+    cleanups: [],
+    profiles: new Map(),
+  };
+  log(`run ${stamp}: ${options.messages} messages, latency ${options.rate} msg/s for ${options.seconds} s; broker ${brokerList}; logs in ${workDir}`);
+  const producer = new BatchingProducer(kafka);
+  await producer.connect();
+  run.cleanups.push(() => producer.disconnect());
+  const drainTimeout = Math.max(120_000, options.messages * 5);
+
+  try {
+    const startAt = new Date(Date.now() - 3_600_000);
+    const messages = generateMessages({ count: options.messages, seed: SEED, runTag: stamp, startAt });
+    const records = serialize(messages);
+    log(`generated ${messages.length} messages (${Math.round(records.reduce((s, r) => s + r.value.length, 0) / messages.length)} bytes of JSON on average)`);
+
+    log(`classifier: ${options.classifierSeconds} s on this thread`);
+    const classifierPerSec = benchClassifier({ seconds: options.classifierSeconds }).perSec;
+
+    log('baseline: raw PostgreSQL multi-row INSERT');
+    const pgInsertRowsPerSec = await pgInsertRate(await freshDatabase(run, 'pg'), messages);
+
+    log('baseline: raw kafkajs pass-through');
+    const passTopics = await freshTopics(run, 'pass');
+    await produceAll(producer, passTopics.inbound, records);
+    const kafkaPassthroughMsgsPerSec = await kafkaPassthrough(kafka, passTopics.inbound, passTopics.routed, messages.length, drainTimeout);
+
+    log('router alone: inbound → routed');
+    const stageTopics = await freshTopics(run, 'stage');
+    const produceMsgsPerSec = await produceAll(producer, stageTopics.inbound, records);
+    const router = startStage(run, 'router', 'stage', stageTopics);
+    const routerStart = await router.ready;
+    await waitUntil(async () => (await topicEnd(kafka, stageTopics.routed)) >= messages.length, 'router alone', drainTimeout, 50);
+    const routerMsgsPerSec = messages.length / ((nowMs() - routerStart) / 1000);
+    await router.stop();
+
+    log('sink alone: routed → store');
+    const sinkDb = await freshDatabase(run, 'sink');
+    const sink = startStage(run, 'sink', 'stage', stageTopics, sinkDb);
+    const sinkStart = await sink.ready;
+    const sinkDone = await waitForRows(sinkDb, messages.length, 'sink alone', drainTimeout);
+    const sinkMsgsPerSec = messages.length / ((sinkDone - sinkStart) / 1000);
+    await sink.stop();
+
+    log('end to end: inbound → router → routed → sink → store, both running');
+    const e2eTopics = await freshTopics(run, 'e2e');
+    await produceAll(producer, e2eTopics.inbound, records);
+    const e2eDb = await freshDatabase(run, 'e2e');
+    const e2eSink = startStage(run, 'sink', 'e2e', e2eTopics, e2eDb);
+    await e2eSink.ready;
+    const e2eRouter = startStage(run, 'router', 'e2e', e2eTopics);
+    const e2eStart = await e2eRouter.ready;
+    const e2eDone = await waitForRows(e2eDb, messages.length, 'end to end', drainTimeout);
+    const e2eMsgsPerSec = messages.length / ((e2eDone - e2eStart) / 1000);
+
+    log(`latency: ${options.rate} msg/s for ${options.seconds} s through the same (warm) router and sink`);
+    const latencyMessages = generateMessages({ count: Math.max(1, Math.round(options.rate * options.seconds)), seed: SEED + 1, runTag: `${stamp}-lat`, startAt: new Date() });
+    const latency = await measureLatency(producer, e2eTopics.inbound, e2eDb, latencyMessages, options.rate);
+
+    const peakRssMbByProcess = { router: round(e2eRouter.peakRssMb(), 1), sink: round(e2eSink.peakRssMb(), 1) };
+    const dead = (await deadLettered(kafka, stageTopics)) + (await deadLettered(kafka, e2eTopics));
+    await Promise.all([e2eRouter.stop(), e2eSink.stop()]);
+
+    const result: BenchResult = {
+      date: new Date().toISOString(),
+      machine,
+      params: {
+        ...options,
+        seed: SEED,
+        kafkaBrokers: brokerList,
+        pipeline: 'router and ticket sink as two child processes (test/bench/stage.ts), as in production',
+        latencyPollMs: LATENCY_POLL_MS,
+      },
+      e2eMsgsPerSec: round(e2eMsgsPerSec),
+      kafkaPassthroughMsgsPerSec: round(kafkaPassthroughMsgsPerSec),
+      e2eRatio: round(e2eMsgsPerSec / kafkaPassthroughMsgsPerSec, 3),
+      routerMsgsPerSec: round(routerMsgsPerSec),
+      routerRatio: round(routerMsgsPerSec / kafkaPassthroughMsgsPerSec, 3),
+      sinkMsgsPerSec: round(sinkMsgsPerSec),
+      pgInsertRowsPerSec: round(pgInsertRowsPerSec),
+      sinkRatio: round(sinkMsgsPerSec / pgInsertRowsPerSec, 3),
+      produceMsgsPerSec: round(produceMsgsPerSec),
+      latencyMs: latency.latencyMs,
+      latencyLowerBoundMs: latency.lowerBoundMs,
+      latencySamples: latency.samples,
+      latencyOfferedMsgsPerSec: round(latency.offered, 1),
+      latencyMissing: latency.missing,
+      classifierPerSec,
+      peakRssMb: round(peakRssMbByProcess.router + peakRssMbByProcess.sink, 1),
+      peakRssMbByProcess,
+      deadLettered: dead,
+      targets: {
+        e2eRatio: e2eMsgsPerSec / kafkaPassthroughMsgsPerSec >= TARGETS.e2eRatio,
+        sinkRatio: sinkMsgsPerSec / pgInsertRowsPerSec >= TARGETS.sinkRatio,
+        p99: latency.missing === 0 && latency.latencyMs.p99 <= TARGETS.p99Ms,
+      },
+    };
+    if (options.profile) {
+      result.profiles = {};
+      for (const [name, dir] of run.profiles) {
+        const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+        if (!file) continue;
+        const summary = summarizeProfile(join(dir, file), 12);
+        log(`profile ${name}: ${join(dir, file)}`);
+        process.stderr.write(formatProfile(name, summary) + '\n');
+        result.profiles[name] = {
+          idleShare: round(summary.idleShare, 3),
+          modules: summary.modules.map((m) => ({ name: m.name, share: round(m.share, 3) })),
+          functions: summary.functions.map((f) => ({ name: f.name, share: round(f.share, 3) })),
+        };
+      }
+    }
+    return result;
+  } finally {
+    for (const cleanup of run.cleanups.reverse()) await cleanup().catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
+  }
+}
+
+function formatTable(r: BenchResult): string {
+  const n = (v: number) => Math.round(v).toLocaleString('en-US');
+  const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const rows: [string, string, string, string, string][] = [
+    ['figure', 'pipeline', 'baseline (raw limit)', 'ratio', 'target'],
+    ['end to end, msgs/s', n(r.e2eMsgsPerSec), `${n(r.kafkaPassthroughMsgsPerSec)} kafkajs pass-through`, r.e2eRatio.toFixed(3), `>= ${TARGETS.e2eRatio}: ${met(r.targets.e2eRatio)}`],
+    ['router alone, msgs/s', n(r.routerMsgsPerSec), `${n(r.kafkaPassthroughMsgsPerSec)} kafkajs pass-through`, r.routerRatio.toFixed(3), ''],
+    ['sink alone, msgs/s', n(r.sinkMsgsPerSec), `${n(r.pgInsertRowsPerSec)} PostgreSQL INSERT rows/s`, r.sinkRatio.toFixed(3), `>= ${TARGETS.sinkRatio}: ${met(r.targets.sinkRatio)}`],
+    [
+      `latency at ${r.latencyOfferedMsgsPerSec} msg/s, ms`,
+      `p50 ${r.latencyMs.p50} p95 ${r.latencyMs.p95} p99 ${r.latencyMs.p99} max ${r.latencyMs.max}`,
+      `stored_at lower bound p99 ${r.latencyLowerBoundMs.p99}`,
+      '',
+      `p99 <= ${TARGETS.p99Ms}: ${met(r.targets.p99)}${r.latencyMissing ? ` (${r.latencyMissing} never arrived)` : ''}`,
+    ],
+    ['classifier, per s (1 core)', n(r.classifierPerSec), `${n(r.routerMsgsPerSec)} router msgs/s`, (r.classifierPerSec / r.routerMsgsPerSec).toFixed(1) + 'x', ''],
+    ['peak RSS, MB', `${r.peakRssMb} (router ${r.peakRssMbByProcess.router} + sink ${r.peakRssMbByProcess.sink})`, '', '', ''],
+    ['producer (load generator), msgs/s', n(r.produceMsgsPerSec), '', '', ''],
+    ['dead-lettered', String(r.deadLettered), '', '', ''],
+  ];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  const m = r.machine;
+  return [
+    `Switchboard benchmark ${r.date} — ${m.nproc} cores (${m.cpu}), ${m.totalMemoryMb} MB, Node ${m.node}, load ${m.loadAverage1mAtStart} at start`,
+    `${r.params.messages} messages; ${r.params.pipeline}`,
+    '',
+    line(rows[0]!),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.slice(1).map(line),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      messages: { type: 'string', default: '100000' },
+      rate: { type: 'string', default: '500' },
+      seconds: { type: 'string', default: '60' },
+      'classifier-seconds': { type: 'string', default: '5' },
+      profile: { type: 'boolean', default: false },
+      save: { type: 'boolean', default: false },
+      chart: { type: 'string' },
+    },
+  });
+  const resultsPath = join(repoRoot, 'docs/bench/results.json');
+  if (values.chart !== undefined) {
+    const svg = writeChart(values.chart || resultsPath);
+    process.stderr.write(`wrote ${svg}\n`);
+    return;
+  }
+  const positive = (name: string, raw: string) => {
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got ${raw}`);
+    return value;
+  };
+  const result = await runBenchmark({
+    messages: Math.round(positive('messages', values.messages)),
+    rate: positive('rate', values.rate),
+    seconds: positive('seconds', values.seconds),
+    classifierSeconds: positive('classifier-seconds', values['classifier-seconds']),
+    profile: values.profile,
+  });
+  if (values.save) {
+    mkdirSync(join(repoRoot, 'docs/bench'), { recursive: true });
+    writeFileSync(resultsPath, JSON.stringify(result, null, 2) + '\n');
+    process.stderr.write(`wrote ${resultsPath} and ${writeChart(resultsPath)}\n`);
+  }
+  process.stdout.write(formatTable(result) + '\n' + JSON.stringify(result) + '\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,63 @@
+/**
+ * One pipeline stage as its own process, composed from the services' public factories the way their
+ * `src/main.ts` does, but with consumer groups unique to the benchmark run (the services' mains use
+ * fixed group names that other runs on a shared broker may also use). `tsx test/bench/stage.ts router|sink`.
+ * Tells the parent over IPC when it consumes; stops on SIGTERM.
+ */
+import { BatchingProducer, createKafka, ensureTopics, kafkaSettingsFromEnv } from '@switchboard/kafka';
+import { createLogger, stopOnSignals } from '@switchboard/runtime';
+import { topicNames } from '@switchboard/schema';
+import { loadClassifier } from '@switchboard/classifier';
+import { openTicketStore } from '@switchboard/ticket-store';
+import { startRouter } from '@switchboard/router';
+import { startTicketSink, ticketSinkConfigFromEnv } from '@switchboard/ticket-sink';
+
+const stage = process.argv[2];
+const groupSuffix = process.env.BENCH_GROUP_SUFFIX ?? String(process.pid);
+const logger = createLogger(`bench.${stage}`);
+
+async function main(): Promise<void> {
+  const settings = kafkaSettingsFromEnv();
+  const topics = topicNames(settings.topicPrefix);
+  const kafka = createKafka(settings, `-bench-${stage}`);
+  await ensureTopics(kafka, settings.topicPrefix);
+  const producer = new BatchingProducer(kafka);
+  await producer.connect();
+
+  if (stage === 'router') {
+    const classifier = loadClassifier(process.env.SWITCHBOARD_CLASSIFIER_MODEL);
+    const router = await startRouter({ kafka, producer, topics, classifier, groupId: `bench-router-${groupSuffix}`, logger });
+    stopOnSignals(async () => {
+      await router.stop();
+      await producer.disconnect();
+    }, logger);
+  } else if (stage === 'sink') {
+    const config = ticketSinkConfigFromEnv();
+    if (!config.databaseUrl) throw new Error('the benchmark sink needs DATABASE_URL (real PostgreSQL)');
+    const store = await openTicketStore({ url: config.databaseUrl, reopenWindowHours: config.reopenWindowHours, logger: logger.child('store') });
+    const sink = await startTicketSink({
+      kafka,
+      producer,
+      topics,
+      store,
+      groupId: `bench-sink-${groupSuffix}`,
+      deliveryGroupId: `bench-delivery-${groupSuffix}`,
+      ackChannels: config.ackChannels,
+      ackMaxAgeHours: config.ackMaxAgeHours,
+      logger,
+    });
+    stopOnSignals(async () => {
+      await sink.stop();
+      await producer.disconnect();
+      await store.close();
+    }, logger);
+  } else {
+    throw new Error(`unknown stage ${String(stage)}: expected router or sink`);
+  }
+  process.send?.({ ready: true });
+}
+
+main().catch((error: unknown) => {
+  logger.error('bench stage failed to start', { error });
+  process.exit(1);
+});
