@@ -9,6 +9,8 @@ const MENTIONS_PAGE = 200;
 /** mentions_timeline serves at most the 800 newest mentions. */
 const MENTIONS_MAX_PAGES = 4;
 const DM_PAGE = 50;
+/** The position of an account that had nothing when first polled. */
+const NOTHING_SEEN = '0';
 
 export interface MentionsPosition {
   sinceId: string;
@@ -31,7 +33,7 @@ interface DmEventKey {
 /**
  * New mentions since the checkpoint's since_id, paged back with max_id, emitted oldest first with
  * the newest id as the new checkpoint. Without a checkpoint (first start) only the newest page is
- * taken.
+ * taken (up to 200 mentions of backfill).
  */
 export async function pollMentions(account: TwitterAccount, context: ConnectorContext, signal: AbortSignal): Promise<number> {
   const own = await account.resolveIdentity(signal);
@@ -46,7 +48,7 @@ export async function pollMentions(account: TwitterAccount, context: ConnectorCo
         count: MENTIONS_PAGE,
         tweet_mode: 'extended',
         include_entities: true,
-        ...(sinceId ? { since_id: sinceId } : {}),
+        ...(sinceId && sinceId !== NOTHING_SEEN ? { since_id: sinceId } : {}),
         ...(maxId !== undefined ? { max_id: maxId.toString() } : {}),
       },
       signal,
@@ -63,7 +65,11 @@ export async function pollMentions(account: TwitterAccount, context: ConnectorCo
     maxId = ids.reduce((a, b) => (b < a ? b : a)) - 1n;
     if (maxId <= BigInt(sinceId)) break;
   }
-  if (byId.size === 0) return 0;
+  if (byId.size === 0) {
+    // A first start with nothing to read still marks the start: what arrives later is all new.
+    if (!position) await context.saveCheckpoint({ account: own.handle, stream: MENTIONS_STREAM, position: { sinceId: NOTHING_SEEN } satisfies MentionsPosition });
+    return 0;
+  }
   const ordered = [...byId.entries()].sort(([a], [b]) => compareBig(BigInt(a), BigInt(b)));
   const newest = ordered[ordered.length - 1]![0];
   const result = await account.ingestTweets(
@@ -77,7 +83,7 @@ export async function pollMentions(account: TwitterAccount, context: ConnectorCo
 /**
  * Direct message events newer than the checkpoint (the newest event seen: created_timestamp and id),
  * following next_cursor until a page reaches the checkpoint; emitted oldest first. Without a
- * checkpoint (first start) only the newest page is taken.
+ * checkpoint (first start) only the newest page is taken (up to 50 events of backfill).
  */
 export async function pollDirectMessages(account: TwitterAccount, context: ConnectorContext, signal: AbortSignal): Promise<number> {
   const own = await account.resolveIdentity(signal);
@@ -113,7 +119,12 @@ export async function pollDirectMessages(account: TwitterAccount, context: Conne
     if (!last || reachedCheckpoint || !next || next === cursor) break;
     cursor = next;
   }
-  if (fresh.length === 0) return 0;
+  if (fresh.length === 0) {
+    if (!position) {
+      await context.saveCheckpoint({ account: own.handle, stream: DMS_STREAM, position: { lastEventId: NOTHING_SEEN, lastCreatedTimestamp: NOTHING_SEEN } satisfies DmsPosition });
+    }
+    return 0;
+  }
   fresh.sort((a, b) => compareDm(a.key, b.key));
   const newest = fresh[fresh.length - 1]!.key;
   const checkpoint =

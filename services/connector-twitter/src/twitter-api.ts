@@ -34,7 +34,8 @@ export class TwitterApiError extends Error {
   /** A short reason for health and logs: "429 rate limited", "503", "network: ECONNREFUSED". */
   get reason(): string {
     if (this.status === undefined) return `network: ${this.message}`;
-    return this.rateLimited ? `${this.status} rate limited` : `${this.status} ${this.message}`;
+    if (this.rateLimited) return `${this.status} rate limited`;
+    return this.message === `HTTP ${this.status}` ? String(this.status) : `${this.status} ${this.message}`;
   }
 }
 
