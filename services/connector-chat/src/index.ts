@@ -3,7 +3,7 @@ export { createSlackConnector, SlackConnector, SLACK_EVENTS_PATH } from './slack
 export { normalizeSlackEvent, parseSlackConversationKey, slackConversationKey } from './slack/normalize.ts';
 export { createWebchatConnector, WebchatConnector, webchatConversationKey, webchatMessageId, WEBCHAT_ACCOUNT } from './webchat/connector.ts';
 
-import type { Connector } from '@switchboard/connector-sdk';
+import type { Connector, ConnectorModule } from '@switchboard/connector-sdk';
 import { slackConfigFromEnv, webchatConfigFromEnv } from './config.ts';
 import { createSlackConnector } from './slack/connector.ts';
 import { createWebchatConnector } from './webchat/connector.ts';
@@ -17,3 +17,6 @@ export function chatConnectorsFromEnv(env: NodeJS.ProcessEnv = process.env): Con
   if (webchat) connectors.push(createWebchatConnector(webchat));
   return connectors;
 }
+
+/** How the gateway discovers this package (`"switchboard": {"connector": true}` in package.json). */
+export const connectorModule: ConnectorModule = { name: 'chat', fromEnv: chatConnectorsFromEnv };

@@ -9,6 +9,7 @@ import { createSlackConnector, type SlackConnector } from '../src/slack/connecto
 import { createWebchatConnector, type WebchatConnector } from '../src/webchat/connector.ts';
 import { BOT_TOKEN, FakeSlackApi, messageEvent, postEvent, SIGNING_SECRET } from './helpers/slack.ts';
 import { ChatClient } from './helpers/webchat.ts';
+import { uniqueName } from './helpers/host.ts';
 
 const slackApi = new FakeSlackApi();
 const slackHttp = new HttpServer();
@@ -28,7 +29,7 @@ connectorConformance<SlackConnector>({
     await slackApi.stop();
   },
   create() {
-    const connector = createSlackConnector({ signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, botUserId: 'U0BOTUSER', apiUrl: slackApiUrl });
+    const connector = createSlackConnector({ signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, botUserId: 'U0BOTUSER', apiUrl: slackApiUrl }, { name: uniqueName('slack') });
     slackHttp.mount(connector.routes);
     return connector;
   },
@@ -66,7 +67,7 @@ connectorConformance<WebchatConnector>({
     await webHttp.close();
   },
   create() {
-    const connector = createWebchatConnector();
+    const connector = createWebchatConnector(undefined, { name: uniqueName('webchat') });
     webHttp.mount(connector.routes, connector.upgrades);
     return connector;
   },

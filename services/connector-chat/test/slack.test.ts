@@ -2,16 +2,15 @@
  * Slack end to end on the real broker: Bolt's HTTP receiver mounted on an HttpServer, fed requests
  * signed with a real signing secret; outbound through the SDK host to a local fake Web API.
  */
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryReport, InboundMessage, messageId, type InboundMessageInput, type OutboundMessageInput } from '@switchboard/schema';
 import { createLogger } from '@switchboard/runtime';
-import { BatchingProducer } from '@switchboard/kafka';
-import { CheckpointStore, hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
+import type { BatchingProducer } from '@switchboard/kafka';
+import { hostForTest, uniqueName } from './helpers/host.ts';
+import type { HostedConnector } from '@switchboard/connector-sdk';
 import { HttpServer } from '@switchboard/http';
-import { eventually, kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
+import { eventually, type kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
 import { createSlackConnector } from '../src/slack/connector.ts';
 import { BOT_TOKEN, FakeSlackApi, fixture, messageEvent, postEvent, SIGNING_SECRET } from './helpers/slack.ts';
 
@@ -30,17 +29,8 @@ describe('slack connector', () => {
 
   beforeAll(async () => {
     const apiUrl = await api.start();
-    env = await kafkaForTest();
-    producer = new BatchingProducer(env.kafka);
-    await producer.connect();
-    const connector = createSlackConnector({ signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, botUserId: 'U0BOTUSER', apiUrl });
-    hosted = await hostConnector(connector, {
-      kafka: env.kafka,
-      producer,
-      topics: env.topics,
-      checkpoints: await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints),
-      dataDir: mkdtempSync(join(tmpdir(), 'sb-slack-')),
-    });
+    const connector = createSlackConnector({ signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, botUserId: 'U0BOTUSER', apiUrl }, { name: uniqueName('slack') });
+    ({ env, producer, hosted } = await hostForTest(connector));
     http.mount(connector.routes);
     base = await http.listen();
   });

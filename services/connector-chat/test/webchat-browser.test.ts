@@ -9,10 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InboundMessage, type OutboundMessageInput } from '@switchboard/schema';
-import { BatchingProducer } from '@switchboard/kafka';
-import { CheckpointStore, hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
+import type { BatchingProducer } from '@switchboard/kafka';
+import { hostForTest, uniqueName } from './helpers/host.ts';
+import type { HostedConnector } from '@switchboard/connector-sdk';
 import { HttpServer } from '@switchboard/http';
-import { kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
+import { type kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
 import { createWebchatConnector } from '../src/webchat/connector.ts';
 import { ChatClient } from './helpers/webchat.ts';
 
@@ -38,17 +39,8 @@ describe('web chat in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    env = await kafkaForTest();
-    producer = new BatchingProducer(env.kafka);
-    await producer.connect();
-    const connector = createWebchatConnector();
-    hosted = await hostConnector(connector, {
-      kafka: env.kafka,
-      producer,
-      topics: env.topics,
-      checkpoints: await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints),
-      dataDir: mkdtempSync(join(tmpdir(), 'sb-webchat-browser-')),
-    });
+    const connector = createWebchatConnector(undefined, { name: uniqueName('webchat') });
+    ({ env, producer, hosted } = await hostForTest(connector));
     http.mount(connector.routes, connector.upgrades);
     http.mount([{ method: 'GET', path: '/wallet', handle: async () => ({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: WALLET_PAGE }) }]);
     base = await http.listen();

@@ -2,15 +2,13 @@
  * The web chat's WebSocket protocol on the real broker, through the SDK host: ack after Kafka,
  * resends not duplicated, limits, history replay, agent replies from the outbound topic.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InboundMessage, type OutboundMessageInput } from '@switchboard/schema';
-import { BatchingProducer } from '@switchboard/kafka';
-import { CheckpointStore, hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
+import type { BatchingProducer } from '@switchboard/kafka';
+import { hostForTest, uniqueName } from './helpers/host.ts';
+import type { HostedConnector } from '@switchboard/connector-sdk';
 import { HttpServer } from '@switchboard/http';
-import { kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
+import { type kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
 import { WEBCHAT_DEFAULTS } from '../src/config.ts';
 import { createWebchatConnector, webchatMessageId } from '../src/webchat/connector.ts';
 import { SessionStore } from '../src/webchat/sessions.ts';
@@ -34,17 +32,8 @@ describe('web chat protocol', () => {
     (await readTopic(env.kafka, env.topics.inbound, (rs) => done(rs.map((r) => InboundMessage.parse(JSON.parse(r.value)))))).map((r) => InboundMessage.parse(JSON.parse(r.value)));
 
   beforeAll(async () => {
-    env = await kafkaForTest();
-    producer = new BatchingProducer(env.kafka);
-    await producer.connect();
-    const connector = createWebchatConnector({ ...WEBCHAT_DEFAULTS, maxConnectionsPerIp: 6, rateLimit: { messages: 5, windowMs: 10_000 } });
-    hosted = await hostConnector(connector, {
-      kafka: env.kafka,
-      producer,
-      topics: env.topics,
-      checkpoints: await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints),
-      dataDir: mkdtempSync(join(tmpdir(), 'sb-webchat-')),
-    });
+    const connector = createWebchatConnector({ ...WEBCHAT_DEFAULTS, maxConnectionsPerIp: 6, rateLimit: { messages: 5, windowMs: 10_000 } }, { name: uniqueName('webchat') });
+    ({ env, producer, hosted } = await hostForTest(connector));
     http.mount(connector.routes, connector.upgrades);
     base = await http.listen();
     wsUrl = base.replace('http', 'ws') + '/chat/ws';
@@ -102,6 +91,16 @@ describe('web chat protocol', () => {
     expect(await client.next('error', (e) => e.code === 'bad_frame' && !e.clientId)).toMatchObject({ message: expect.stringContaining('unreadable frame') });
   });
 
+  it('serves the page with a strict Content-Security-Policy', async () => {
+    const response = await fetch(`${base}/chat`);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    const csp = response.headers.get('content-security-policy')!;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain(`connect-src 'self' ws://${new URL(base).host}`);
+    expect(await response.text()).toContain('<script defer src="chat/chat.js"></script>');
+    expect((await fetch(`${base}/chat/widget.js`)).headers.get('content-type')).toContain('javascript');
+  });
+
   it('requires hello first, caps connections per address and refuses foreign origins', async () => {
     const client = await connect();
     client.send({ type: 'message', clientId: 'before-hello', text: 'hi' });
@@ -157,5 +156,10 @@ describe('web chat protocol', () => {
     expect(limiter.take('s')).toEqual({ allowed: false, retryAfterMs: 1_000 });
     now = 1_001;
     expect(limiter.take('s').allowed).toBe(true);
+    const sweeping = new SlidingWindowLimiter(1, 1_000, () => now, 2);
+    for (const key of ['a', 'b', 'c']) sweeping.take(key);
+    now += 1_000;
+    sweeping.take('d');
+    expect(sweeping.size).toBe(1);
   });
 });

@@ -17,7 +17,7 @@ export const SLACK_EVENTS_PATH = '/slack/events';
  * event we failed to produce gets a 500 and Slack retries it.
  */
 export class SlackConnector implements Connector {
-  readonly name = 'slack';
+  readonly name: string;
   readonly channels = ['slack'] as const;
   readonly routes: readonly HttpRoute[];
 
@@ -30,7 +30,12 @@ export class SlackConnector implements Connector {
   private lastMessageAt?: string;
   private lastError?: string;
 
-  constructor(private readonly config: SlackConfig) {
+  /** `name` names checkpoints and the outbound consumer group: a second Slack app needs its own. */
+  constructor(
+    private readonly config: SlackConfig,
+    options: { name?: string } = {},
+  ) {
+    this.name = options.name ?? 'slack';
     const logger = boltLogger(createLogger('connector.slack.bolt'));
     const shared = {
       logger,
@@ -66,6 +71,8 @@ export class SlackConnector implements Connector {
   async stop(): Promise<void> {
     this.running = false;
     if (this.config.appToken) await this.app.stop();
+    // Events being produced finish, so Slack gets its answer and nothing half-done is left behind.
+    await this.recent.settled();
   }
 
   health(): ConnectorHealth {
@@ -120,6 +127,6 @@ export class SlackConnector implements Connector {
   }
 }
 
-export function createSlackConnector(config: SlackConfig): SlackConnector {
-  return new SlackConnector(config);
+export function createSlackConnector(config: SlackConfig, options?: { name?: string }): SlackConnector {
+  return new SlackConnector(config, options);
 }

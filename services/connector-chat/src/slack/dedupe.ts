@@ -28,6 +28,11 @@ export class RecentEvents {
     }
   }
 
+  /** Resolves when every attempt under way has finished, whatever its outcome. */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.inFlight.values());
+  }
+
   private remember(id: string): void {
     this.done.add(id);
     if (this.done.size > this.capacity) this.done.delete(this.done.values().next().value!);

@@ -43,7 +43,7 @@ interface Client {
  * is recognised instead of duplicated.
  */
 export class WebchatConnector implements Connector {
-  readonly name = 'webchat';
+  readonly name: string;
   readonly channels = ['webchat'] as const;
   readonly routes: readonly HttpRoute[];
   readonly upgrades: readonly UpgradeRoute[];
@@ -63,7 +63,12 @@ export class WebchatConnector implements Connector {
   private errors = 0;
   private lastMessageAt?: string;
 
-  constructor(private readonly config: WebchatConfig = WEBCHAT_DEFAULTS) {
+  /** `name` names checkpoints and the outbound consumer group: a second instance needs its own. */
+  constructor(
+    private readonly config: WebchatConfig = WEBCHAT_DEFAULTS,
+    options: { name?: string } = {},
+  ) {
+    this.name = options.name ?? 'webchat';
     this.sessions = new SessionStore(config.maxSessions, config.historyPerSession);
     this.messageLimiter = new SlidingWindowLimiter(config.rateLimit.messages, config.rateLimit.windowMs);
     this.connections = new ConnectionCounter(config.maxConnectionsPerIp);
@@ -72,7 +77,7 @@ export class WebchatConnector implements Connector {
       return { status: 200, headers: { 'content-type': contentType, 'x-content-type-options': 'nosniff', ...headers }, body: pick(this.assets) };
     };
     this.routes = [
-      { method: 'GET', path: '/chat', handle: asset((a) => a.page, 'text/html; charset=utf-8', this.pageHeaders()) },
+      { method: 'GET', path: '/chat', handle: async (request) => withHeaders(await asset((a) => a.page, 'text/html; charset=utf-8')(), this.pageHeaders(request.headers.host)) },
       { method: 'GET', path: '/chat/chat.js', handle: asset((a) => a.chatJs, 'text/javascript; charset=utf-8') },
       { method: 'GET', path: '/chat/chat.css', handle: asset((a) => a.chatCss, 'text/css; charset=utf-8') },
       { method: 'GET', path: '/chat/widget.js', handle: asset((a) => a.widgetJs, 'text/javascript; charset=utf-8', { 'cache-control': 'public, max-age=300' }) },
@@ -118,12 +123,14 @@ export class WebchatConnector implements Connector {
     return { externalId: message.id };
   }
 
-  private pageHeaders(): Record<string, string> {
+  private pageHeaders(host: string | undefined): Record<string, string> {
+    // Older Safari does not count ws:/wss: of the page's own host as 'self'.
+    const socketOrigins = host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? ` ws://${host} wss://${host}` : '';
     const csp = [
       "default-src 'none'",
       "script-src 'self'",
       "style-src 'self'",
-      "connect-src 'self'",
+      `connect-src 'self'${socketOrigins}`,
       "img-src 'self' data:",
       "base-uri 'none'",
       "form-action 'none'",
@@ -172,7 +179,7 @@ export class WebchatConnector implements Connector {
       this.connections.close(address);
       this.clients.delete(socket);
       this.frameLimiter.forget(connectionKey);
-      if (client.session) this.socketsBySession.get(client.session.id)?.delete(client);
+      if (client.session) this.leave(client.session.id, client);
     });
     socket.on('error', (error) => this.context?.logger.warn('web chat socket error', { error }));
   }
@@ -196,7 +203,7 @@ export class WebchatConnector implements Connector {
   }
 
   private onHello(client: Client, hello: Extract<ClientFrame, { type: 'hello' }>): void {
-    if (client.session) this.socketsBySession.get(client.session.id)?.delete(client);
+    if (client.session) this.leave(client.session.id, client);
     const sessionId = hello.sessionId && SESSION_ID.test(hello.sessionId) ? hello.sessionId : randomBytes(18).toString('base64url');
     const session = this.sessions.open(sessionId);
     if (hello.profile && (hello.profile.name || hello.profile.email)) session.profile = hello.profile;
@@ -268,6 +275,12 @@ export class WebchatConnector implements Connector {
     return envelope.id;
   }
 
+  private leave(sessionId: string, client: Client): void {
+    const sockets = this.socketsBySession.get(sessionId);
+    sockets?.delete(client);
+    if (sockets?.size === 0) this.socketsBySession.delete(sessionId);
+  }
+
   private broadcast(sessionId: string, frame: ServerFrame, except?: Client): void {
     for (const client of this.socketsBySession.get(sessionId) ?? []) if (client !== except) this.reply(client, frame);
   }
@@ -293,6 +306,10 @@ export class WebchatConnector implements Connector {
   }
 }
 
+function withHeaders(response: HttpResponse, headers: Record<string, string>): HttpResponse {
+  return response.status === 200 ? { ...response, headers: { ...response.headers, ...headers } } : response;
+}
+
 /** The client id of a frame that failed validation, when it has one, so the browser can mark it. */
 function safeClientId(raw: string): string | undefined {
   try {
@@ -303,6 +320,6 @@ function safeClientId(raw: string): string | undefined {
   }
 }
 
-export function createWebchatConnector(config?: WebchatConfig): WebchatConnector {
-  return new WebchatConnector(config);
+export function createWebchatConnector(config?: WebchatConfig, options?: { name?: string }): WebchatConnector {
+  return new WebchatConnector(config, options);
 }

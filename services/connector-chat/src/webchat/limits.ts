@@ -6,11 +6,14 @@ export class SlidingWindowLimiter {
     private readonly limit: number,
     private readonly windowMs: number,
     private readonly now: () => number = Date.now,
+    /** Past this many keys, keys with no event inside the window are swept. */
+    private readonly sweepAbove = 10_000,
   ) {}
 
   /** Records an event when allowed; otherwise says how long until the next one would be. */
   take(key: string): { allowed: true } | { allowed: false; retryAfterMs: number } {
     const now = this.now();
+    if (this.events.size > this.sweepAbove) this.sweep(now);
     const recent = (this.events.get(key) ?? []).filter((t) => t > now - this.windowMs);
     if (recent.length >= this.limit) {
       this.events.set(key, recent);
@@ -23,6 +26,14 @@ export class SlidingWindowLimiter {
 
   forget(key: string): void {
     this.events.delete(key);
+  }
+
+  get size(): number {
+    return this.events.size;
+  }
+
+  private sweep(now: number): void {
+    for (const [key, times] of this.events) if ((times.at(-1) ?? 0) <= now - this.windowMs) this.events.delete(key);
   }
 }
 
