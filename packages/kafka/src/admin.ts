@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { topicSpecs } from '@switchboard/schema';
+import { withRetry } from '@switchboard/runtime';
 
 /** Creates every topic of TOPIC_SPECS that is missing; existing topics are left as they are. */
 export async function ensureTopics(kafka: Kafka, prefix = '', replicationFactor = 1): Promise<void> {
@@ -10,7 +11,9 @@ export async function ensureTopics(kafka: Kafka, prefix = '', replicationFactor 
     const missing = topicSpecs(prefix).filter((spec) => !existing.has(spec.name));
     if (missing.length === 0) return;
     await admin.createTopics({
-      waitForLeaders: true,
+      // kafkajs' own wait retries only LEADER_NOT_AVAILABLE; a new topic also answers "not the leader"
+      // or "does not host this topic-partition" for a moment, so we wait for leaders ourselves.
+      waitForLeaders: false,
       topics: missing.map((spec) => ({
         topic: spec.name,
         numPartitions: spec.partitions,
@@ -18,6 +21,14 @@ export async function ensureTopics(kafka: Kafka, prefix = '', replicationFactor 
         configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
       })),
     });
+    const names = missing.map((spec) => spec.name);
+    await withRetry(
+      async () => {
+        const { topics } = await admin.fetchTopicMetadata({ topics: names });
+        if (topics.some((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0))) throw new Error('new topics have no leaders yet');
+      },
+      { attempts: 40, initialMs: 50, maxMs: 500 },
+    );
   } finally {
     await admin.disconnect();
   }

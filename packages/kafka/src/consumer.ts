@@ -60,8 +60,10 @@ export async function runConsumer<S extends z.ZodType>(options: ConsumerOptions<
   const consumer = options.kafka.consumer({
     groupId: options.groupId,
     allowAutoTopicCreation: false,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    // A member that died (kill -9) holds its partitions until its session times out: keep that short.
+    // Handlers heartbeat between retries, so a slow batch does not lose its partitions.
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
     maxBytesPerPartition: 4 * 1024 * 1024,
     maxWaitTimeInMs: 100,
   });
