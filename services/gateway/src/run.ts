@@ -1,5 +1,5 @@
 import { ConfigError, createLogger, stopOnSignals } from '@switchboard/runtime';
-import { loadSwitchboardConfig, REPO_ROOT } from './config.ts';
+import { loadSwitchboardConfig, REPO_ROOT, type SwitchboardConfig } from './config.ts';
 import { LocalKafkaError, startLocalKafka } from './local-kafka.ts';
 import { startSwitchboard } from './switchboard.ts';
 
@@ -9,8 +9,9 @@ import { startSwitchboard } from './switchboard.ts';
  */
 export async function runFromCommandLine(pipeline: boolean): Promise<void> {
   const logger = createLogger(pipeline ? 'switchboard' : 'gateway');
+  let config: SwitchboardConfig | undefined;
   try {
-    const config = loadSwitchboardConfig(process.env);
+    config = loadSwitchboardConfig(process.env);
     if (!process.env.KAFKA_BROKERS?.trim()) {
       logger.info('KAFKA_BROKERS is not set: starting the local broker of infra/kafka');
       config.kafka.brokers = [await startLocalKafka(REPO_ROOT)];
@@ -19,8 +20,25 @@ export async function runFromCommandLine(pipeline: boolean): Promise<void> {
     stopOnSignals(() => running.stop(), logger, 20_000);
     process.stdout.write(`${running.banner()}\n`);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof LocalKafkaError) process.stderr.write(`${error.message}\n`);
-    else logger.error('could not start', { error, brokers: process.env.KAFKA_BROKERS });
+    const explained = explain(error, config);
+    if (explained) process.stderr.write(`${explained}\n`);
+    else logger.error('could not start', { error });
     process.exit(1);
   }
+}
+
+/** The operator's next step for the failures people meet at start, or undefined for the others. */
+function explain(error: unknown, config: SwitchboardConfig | undefined): string | undefined {
+  if (error instanceof ConfigError || error instanceof LocalKafkaError) return error.message;
+  const e = error as { name?: string; code?: string; message?: string };
+  if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
+    return `cannot listen on ${config?.host}:${config?.port} (${e.code}): set PORT (and HOST) to a free address`;
+  }
+  if (typeof e.name === 'string' && e.name.startsWith('KafkaJS')) {
+    return `cannot use Kafka at ${config?.kafka.brokers.join(',')}: ${e.message}\nCheck KAFKA_BROKERS (unset: the local broker of infra/kafka is started).`;
+  }
+  if (config?.databaseUrl && (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === '28P01' || e.code === '3D000')) {
+    return `cannot open the ticket store at DATABASE_URL: ${e.message}\nCheck DATABASE_URL (unset: embedded PGlite under SWITCHBOARD_DATA_DIR).`;
+  }
+  return undefined;
 }
