@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { env as envVar, loadConfig, registerSecret } from '@switchboard/runtime';
+
+/** One of our mailboxes: where customers write (IMAP) and how we answer (SMTP). */
+export const EmailAccount = z.object({
+  name: z.string().min(1).optional().describe('Our name of the account (the envelope `account`); defaults to the address.'),
+  address: z.email().describe('The address customers write to; our replies come from it.'),
+  displayName: z.string().optional().describe('Display name of our replies, e.g. "Wallet Support".'),
+  messageIdDomain: z.string().optional().describe('Domain of our outbound Message-IDs; defaults to the domain of `address`.'),
+  imap: z.object({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(993),
+    secure: z.boolean().default(true).describe('Implicit TLS (993); false = plain, upgraded with STARTTLS when the server offers it.'),
+    user: z.string().min(1),
+    password: z.string().min(1),
+    mailboxes: z.array(z.string().min(1)).min(1).default(['INBOX']).describe('Mailboxes to ingest, each with its own cursor.'),
+  }),
+  smtp: z.object({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(465),
+    secure: z.boolean().default(true).describe('Implicit TLS (465); false = plain, STARTTLS when offered.'),
+    user: z.string().optional(),
+    password: z.string().optional(),
+  }),
+});
+export type EmailAccountInput = z.input<typeof EmailAccount>;
+export interface EmailAccountConfig extends z.infer<typeof EmailAccount> {
+  name: string;
+}
+
+const jsonAccounts = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value.trim() === '') return undefined;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `not JSON: ${(error as Error).message}` });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(EmailAccount).min(1).optional());
+
+/** The env vars of the email channel; the descriptions are the README's config table. */
+export const emailEnvSchema = z.object({
+  EMAIL_ACCOUNTS: jsonAccounts.describe(
+    'Several mailboxes: a JSON array of `{name?, address, displayName?, messageIdDomain?, imap: {host, port, secure, user, password, mailboxes}, smtp: {host, port, secure, user?, password?}}`. Takes precedence over the single-account variables below.',
+  ),
+  EMAIL_ADDRESS: envVar.optionalString().describe('One mailbox: the address customers write to. The channel starts when this (or EMAIL_ACCOUNTS) is set.'),
+  EMAIL_ACCOUNT_NAME: envVar.optionalString().describe('One mailbox: our name of the account (envelope `account`); defaults to EMAIL_ADDRESS.'),
+  EMAIL_DISPLAY_NAME: envVar.optionalString().describe('One mailbox: display name of our replies.'),
+  EMAIL_IMAP_HOST: envVar.optionalString().describe('One mailbox: IMAP server host.'),
+  EMAIL_IMAP_PORT: envVar.int(993, 1, 65535).describe('One mailbox: IMAP port.'),
+  EMAIL_IMAP_SECURE: envVar.bool(true).describe('One mailbox: IMAP over implicit TLS.'),
+  EMAIL_IMAP_USER: envVar.optionalString().describe('One mailbox: IMAP user; defaults to EMAIL_ADDRESS.'),
+  EMAIL_IMAP_PASSWORD: envVar.optionalString().describe('One mailbox: IMAP password (secret).'),
+  EMAIL_IMAP_MAILBOX: envVar.list().describe('One mailbox: comma-separated mailboxes to ingest (default INBOX).'),
+  EMAIL_SMTP_HOST: envVar.optionalString().describe('One mailbox: SMTP host for replies; defaults to EMAIL_IMAP_HOST.'),
+  EMAIL_SMTP_PORT: envVar.int(465, 1, 65535).describe('One mailbox: SMTP port.'),
+  EMAIL_SMTP_SECURE: envVar.bool(true).describe('One mailbox: SMTP over implicit TLS.'),
+  EMAIL_SMTP_USER: envVar.optionalString().describe('One mailbox: SMTP user; defaults to the IMAP user.'),
+  EMAIL_SMTP_PASSWORD: envVar.optionalString().describe('One mailbox: SMTP password (secret); defaults to the IMAP password.'),
+  EMAIL_OWN_ADDRESSES: envVar.list().describe('Further addresses of ours (comma-separated): mail from them is marked automatic, never a ticket.'),
+  EMAIL_POLL_INTERVAL_MS: envVar.int(60_000, 100).describe('Polling fallback: a mailbox is re-checked this often even when IDLE reported nothing.'),
+  EMAIL_IDLE_DELAY_MS: envVar.int(1_000, 0).describe('Quiet time after which the IMAP connection enters IDLE.'),
+  EMAIL_RECONNECT_INITIAL_MS: envVar.int(1_000, 10).describe('First delay before reconnecting after a dropped connection (then exponential backoff).'),
+  EMAIL_RECONNECT_MAX_MS: envVar.int(60_000, 10).describe('Largest delay between reconnects.'),
+  EMAIL_FETCH_BATCH: envVar.int(25, 1, 1000).describe('Messages fetched and produced per batch (one checkpoint per batch).'),
+  EMAIL_MAX_MESSAGE_BYTES: envVar.int(25 * 1024 * 1024, 1024).describe('Larger messages are not downloaded: an envelope is made from their headers alone, `meta.truncated` says why.'),
+  EMAIL_MAX_ATTACHMENT_BYTES: envVar.int(10 * 1024 * 1024, 0).describe('Larger attachments are recorded (name, type, size, sha256) but their bytes are not kept.'),
+});
+
+export interface EmailConfig {
+  accounts: EmailAccountConfig[];
+  ownAddresses: string[];
+  pollIntervalMs: number;
+  idleDelayMs: number;
+  reconnect: { initialMs: number; maxMs: number };
+  fetchBatch: number;
+  maxMessageBytes: number;
+  maxAttachmentBytes: number;
+}
+
+export class EmailConfigError extends Error {
+  override readonly name = 'EmailConfigError';
+}
+
+/** The email channel's config, or undefined when no mailbox is configured (the channel stays off). */
+export function emailConfigFromEnv(env: NodeJS.ProcessEnv): EmailConfig | undefined {
+  if (!env.EMAIL_ACCOUNTS?.trim() && !env.EMAIL_ADDRESS?.trim()) return undefined;
+  const parsed = loadConfig('connector-email', emailEnvSchema, env);
+  const accounts = parsed.EMAIL_ACCOUNTS ?? [singleAccount(parsed)];
+  return emailConfig(accounts, {
+    ownAddresses: parsed.EMAIL_OWN_ADDRESSES,
+    pollIntervalMs: parsed.EMAIL_POLL_INTERVAL_MS,
+    idleDelayMs: parsed.EMAIL_IDLE_DELAY_MS,
+    reconnect: { initialMs: parsed.EMAIL_RECONNECT_INITIAL_MS, maxMs: parsed.EMAIL_RECONNECT_MAX_MS },
+    fetchBatch: parsed.EMAIL_FETCH_BATCH,
+    maxMessageBytes: parsed.EMAIL_MAX_MESSAGE_BYTES,
+    maxAttachmentBytes: parsed.EMAIL_MAX_ATTACHMENT_BYTES,
+  });
+}
+
+const DEFAULTS: Omit<EmailConfig, 'accounts'> = {
+  ownAddresses: [],
+  pollIntervalMs: 60_000,
+  idleDelayMs: 1_000,
+  reconnect: { initialMs: 1_000, maxMs: 60_000 },
+  fetchBatch: 25,
+  maxMessageBytes: 25 * 1024 * 1024,
+  maxAttachmentBytes: 10 * 1024 * 1024,
+};
+
+/** Builds a config in code (tests, the gateway): validates the accounts, registers their passwords as secrets. */
+export function emailConfig(accounts: EmailAccountInput[], options: Partial<Omit<EmailConfig, 'accounts'>> = {}): EmailConfig {
+  const validated = accounts.map((input, index) => {
+    const result = EmailAccount.safeParse(input);
+    if (!result.success) {
+      throw new EmailConfigError(`email account ${index}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    registerSecret(result.data.imap.password);
+    registerSecret(result.data.smtp.password);
+    return { ...result.data, name: result.data.name ?? result.data.address.toLowerCase() };
+  });
+  const names = validated.map((a) => a.name);
+  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+  if (duplicate) throw new EmailConfigError(`two email accounts are named ${duplicate}`);
+  return { ...DEFAULTS, ...options, accounts: validated };
+}
+
+function singleAccount(parsed: z.infer<typeof emailEnvSchema>): EmailAccountInput {
+  const address = parsed.EMAIL_ADDRESS!;
+  const missing = [!parsed.EMAIL_IMAP_HOST && 'EMAIL_IMAP_HOST', !parsed.EMAIL_IMAP_PASSWORD && 'EMAIL_IMAP_PASSWORD'].filter(Boolean);
+  if (missing.length > 0) throw new EmailConfigError(`EMAIL_ADDRESS is set, so the email channel also needs ${missing.join(' and ')}`);
+  const imapUser = parsed.EMAIL_IMAP_USER ?? address;
+  const smtpUser = parsed.EMAIL_SMTP_USER ?? imapUser;
+  const smtpPassword = parsed.EMAIL_SMTP_PASSWORD ?? parsed.EMAIL_IMAP_PASSWORD;
+  return {
+    address,
+    ...(parsed.EMAIL_ACCOUNT_NAME ? { name: parsed.EMAIL_ACCOUNT_NAME } : {}),
+    ...(parsed.EMAIL_DISPLAY_NAME ? { displayName: parsed.EMAIL_DISPLAY_NAME } : {}),
+    imap: {
+      host: parsed.EMAIL_IMAP_HOST!,
+      port: parsed.EMAIL_IMAP_PORT,
+      secure: parsed.EMAIL_IMAP_SECURE,
+      user: imapUser,
+      password: parsed.EMAIL_IMAP_PASSWORD!,
+      mailboxes: parsed.EMAIL_IMAP_MAILBOX.length > 0 ? parsed.EMAIL_IMAP_MAILBOX : ['INBOX'],
+    },
+    smtp: {
+      host: parsed.EMAIL_SMTP_HOST ?? parsed.EMAIL_IMAP_HOST!,
+      port: parsed.EMAIL_SMTP_PORT,
+      secure: parsed.EMAIL_SMTP_SECURE,
+      user: smtpUser,
+      ...(smtpPassword ? { password: smtpPassword } : {}),
+    },
+  };
+}

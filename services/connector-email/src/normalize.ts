@@ -1,0 +1,218 @@
+/**
+ * Raw RFC 5322 bytes in, the envelope out. Pure apart from parsing: attachment bytes are returned,
+ * not written, so the connector decides where they go.
+ */
+import { createHash } from 'node:crypto';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { messageId, type Attachment, type InboundMessageInput } from '@switchboard/schema';
+import { htmlToText, tidyText, toIso } from '@switchboard/connector-sdk';
+import { automaticReason } from './automatic.ts';
+import { stripQuotedText } from './quotes.ts';
+import { parseMessageIds, threadOf } from './threading.ts';
+
+export interface NormalizeOptions {
+  /** Our account that received the mail (the envelope `account`). */
+  account: string;
+  /** Our addresses, lower case: mail from them is automatic. */
+  ownAddresses?: ReadonlySet<string>;
+  receivedAt?: Date;
+  /** The message's real size when `raw` holds only its headers (IMAP told us it is too large to fetch). */
+  size?: number;
+  maxMessageBytes?: number;
+  maxAttachmentBytes?: number;
+  /** Extra `meta` (mailbox, UID, UIDVALIDITY). */
+  meta?: Record<string, unknown>;
+}
+
+export interface AttachmentFile {
+  sha256: string;
+  content: Buffer;
+}
+
+export interface NormalizedEmail {
+  envelope: InboundMessageInput;
+  /** Bytes of the attachments to keep, content-addressed. */
+  files: AttachmentFile[];
+}
+
+/** The mail cannot become a message (no sender, unreadable structure): it goes to the DLQ. */
+export class UnparseableEmailError extends Error {
+  override readonly name = 'UnparseableEmailError';
+}
+
+export const MAX_TEXT_CHARS = 100_000;
+/** `meta.fullText` rides on the topic: keep it within a Kafka record. */
+export const MAX_FULL_TEXT_CHARS = 200_000;
+const DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
+const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+const FORWARD_SUBJECT = /^\s*(fwd?|fw|转发|轉寄|转寄|轉發)\s*[:：]/i;
+
+export function storageRefOf(sha256: string): string {
+  return `attachments/${sha256.slice(0, 2)}/${sha256}`;
+}
+
+/** The id a mail without a Message-ID gets: stable because it hashes the bytes. */
+export function syntheticMessageId(raw: Buffer): string {
+  return `synthetic.${createHash('sha256').update(raw).digest('hex').slice(0, 40)}@switchboard.invalid`;
+}
+
+export async function normalizeEmail(raw: Buffer, options: NormalizeOptions): Promise<NormalizedEmail> {
+  const size = options.size ?? raw.length;
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const oversized = size > maxMessageBytes;
+  const source = oversized ? headerSection(raw) : raw;
+
+  let parsed: ParsedMail;
+  try {
+    parsed = await simpleParser(source, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, keepDeliveryStatus: true });
+  } catch (error) {
+    throw new UnparseableEmailError(`MIME parsing failed: ${(error as Error).message}`);
+  }
+
+  const from = firstAddress(parsed.from);
+  if (!from?.address) throw new UnparseableEmailError('no sender address (From header missing or unreadable)');
+  const headers = headerMap(parsed);
+
+  const ownId = parseMessageIds(parsed.messageId)[0];
+  const externalId = ownId ?? syntheticMessageId(oversized ? source : raw);
+  const references = parseMessageIds(parsed.references);
+  const inReplyTo = parseMessageIds(parsed.inReplyTo);
+  const subject = parsed.subject?.trim() || undefined;
+  const threading = threadOf({ messageId: externalId, inReplyTo, references, ...(subject ? { subject } : {}) });
+
+  const contentType = structured(parsed.headers.get('content-type'));
+  const autoSubmitted = automaticReason({
+    headers,
+    fromAddress: from.address,
+    contentType: contentType?.value.toLowerCase(),
+    reportType: contentType?.params['report-type']?.toLowerCase(),
+    ownAddresses: options.ownAddresses ?? new Set(),
+  });
+
+  const fullText = oversized ? '' : bodyText(parsed);
+  const stripped = stripQuotedText(fullText, { forwarded: FORWARD_SUBJECT.test(subject ?? '') });
+  // A reply with nothing above the quote still says something: keep the whole body then.
+  let text = stripped || fullText;
+  if (oversized) text = `[This message (${size} bytes) exceeds the ${maxMessageBytes} byte limit: only its headers were read.]`;
+
+  const { attachments, files, notKept } = oversized ? { attachments: [], files: [], notKept: [] } : collectAttachments(parsed, options.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES);
+
+  const meta: Record<string, unknown> = {
+    ...options.meta,
+    messageId: externalId,
+    ...(ownId ? {} : { syntheticMessageId: true }),
+    threading,
+    ...(threading.ticketRef ? { ticketRef: threading.ticketRef } : {}),
+    references,
+    inReplyTo,
+    ...(addressList(parsed.to).length ? { to: addressList(parsed.to) } : {}),
+    ...(addressList(parsed.cc).length ? { cc: addressList(parsed.cc) } : {}),
+    ...(addressList(parsed.replyTo).length ? { replyTo: addressList(parsed.replyTo) } : {}),
+    fullText: fullText.slice(0, MAX_FULL_TEXT_CHARS),
+    ...(fullText.length > MAX_FULL_TEXT_CHARS ? { fullTextTruncated: true } : {}),
+    ...(text.length > MAX_TEXT_CHARS ? { textTruncated: true } : {}),
+    ...(notKept.length ? { attachmentsNotKept: notKept } : {}),
+    ...(oversized ? { truncated: { reason: 'message-too-large', size, limit: maxMessageBytes } } : {}),
+    ...(parsed.html && !parsed.text ? { htmlOnly: true } : {}),
+  };
+
+  const envelope: InboundMessageInput = {
+    schemaVersion: 1,
+    id: messageId('email', options.account, externalId),
+    channel: 'email',
+    account: options.account,
+    externalId,
+    conversationKey: threading.conversationKey,
+    sender: { id: from.address.toLowerCase(), address: from.address.toLowerCase(), ...(from.name ? { name: from.name } : {}) },
+    ...(subject ? { subject } : {}),
+    text: text.slice(0, MAX_TEXT_CHARS),
+    attachments,
+    sentAt: toIso(parsed.date, options.receivedAt ?? new Date()),
+    receivedAt: (options.receivedAt ?? new Date()).toISOString(),
+    ...(autoSubmitted ? { autoSubmitted } : {}),
+    meta,
+  };
+  return { envelope, files };
+}
+
+function bodyText(parsed: ParsedMail): string {
+  if (typeof parsed.text === 'string' && parsed.text.trim()) return tidyText(parsed.text);
+  if (typeof parsed.html === 'string') return tidyText(htmlToText(parsed.html));
+  return '';
+}
+
+interface NotKept {
+  name: string;
+  size: number;
+  reason: string;
+}
+
+function collectAttachments(parsed: ParsedMail, maxAttachmentBytes: number): { attachments: Attachment[]; files: AttachmentFile[]; notKept: NotKept[] } {
+  const attachments: Attachment[] = [];
+  const files = new Map<string, AttachmentFile>();
+  const notKept: NotKept[] = [];
+  parsed.attachments.forEach((part, index) => {
+    const sha256 = createHash('sha256').update(part.content).digest('hex');
+    const name = part.filename ?? `attachment-${index + 1}${extensionOf(part.contentType)}`;
+    const inline = part.contentDisposition === 'inline' || part.related === true;
+    const contentId = part.contentId ? parseMessageIds(part.contentId)[0] ?? part.contentId : undefined;
+    const keep = part.size <= maxAttachmentBytes;
+    if (keep) files.set(sha256, { sha256, content: part.content });
+    else notKept.push({ name, size: part.size, reason: `larger than the ${maxAttachmentBytes} byte attachment limit` });
+    attachments.push({
+      name,
+      contentType: part.contentType,
+      size: part.size,
+      sha256,
+      ...(inline ? { inline: true } : {}),
+      ...(inline && contentId ? { contentId } : {}),
+      ...(keep ? { storageRef: storageRefOf(sha256) } : {}),
+    });
+  });
+  return { attachments, files: [...files.values()], notKept };
+}
+
+function extensionOf(contentType: string): string {
+  const known: Record<string, string> = { 'message/rfc822': '.eml', 'message/delivery-status': '.txt', 'text/plain': '.txt', 'image/png': '.png', 'image/jpeg': '.jpg', 'application/pdf': '.pdf' };
+  return known[contentType.toLowerCase()] ?? '';
+}
+
+function headerSection(raw: Buffer): Buffer {
+  const crlf = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  const end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : raw.length;
+  return raw.subarray(0, end);
+}
+
+/** Header name → unfolded raw values, for headers mailparser turns into structures (List-*, Auto-Submitted). */
+function headerMap(parsed: ParsedMail): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const { key, line } of parsed.headerLines) {
+    const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+    map.set(key.toLowerCase(), [...(map.get(key.toLowerCase()) ?? []), value]);
+  }
+  return map;
+}
+
+function structured(value: unknown): { value: string; params: Record<string, string> } | undefined {
+  if (value && typeof value === 'object' && 'value' in value && typeof value.value === 'string') {
+    return { value: value.value, params: ('params' in value && value.params ? value.params : {}) as Record<string, string> };
+  }
+  return undefined;
+}
+
+function firstAddress(header: AddressObject | AddressObject[] | undefined): { address?: string; name?: string } | undefined {
+  const objects = header === undefined ? [] : Array.isArray(header) ? header : [header];
+  for (const object of objects) {
+    for (const entry of object.value) {
+      const candidate = entry.address ? entry : entry.group?.find((member) => member.address);
+      if (candidate?.address) return { address: candidate.address, ...(candidate.name ? { name: candidate.name } : {}) };
+    }
+  }
+  return undefined;
+}
+
+function addressList(header: AddressObject | AddressObject[] | undefined): string[] {
+  const objects = header === undefined ? [] : Array.isArray(header) ? header : [header];
+  return objects.flatMap((o) => o.value.flatMap((e) => (e.address ? [e.address.toLowerCase()] : (e.group ?? []).flatMap((g) => (g.address ? [g.address.toLowerCase()] : [])))));
+}
