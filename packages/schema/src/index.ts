@@ -3,3 +3,4 @@ export * from './topics.ts';
 export * from './ids.ts';
 export { parseWith, SchemaError } from './parse.ts';
 export { TOPIC_VALUE_SCHEMAS, TOPIC_EXAMPLES, jsonSchemaOf, asyncApiDocument } from './docs.ts';
+export { compatibilityProblems } from './compatibility.ts';
