@@ -42,7 +42,7 @@ function cutIndex(lines: string[], options: StripOptions): number {
     if (SIGNATURE.some((p) => p.test(line))) return i;
     if (ATTRIBUTION.some((p) => p.test(trimmed))) return i;
     // "On Tue, 3 Mar 2026 at 10:00, Alice <alice@example.com>" + "wrote:" on the next line.
-    if (/^On\b/i.test(trimmed) && /^\S.*\bwrote:\s*$/i.test(lines[i + 1]?.trim() ?? '') && trimmed.length + (lines[i + 1]?.length ?? 0) < 300) return i;
+    if (/^On\b/i.test(trimmed) && /\bwrote:\s*$/i.test(lines[i + 1]?.trim() ?? '') && trimmed.length + (lines[i + 1]?.length ?? 0) < 300) return i;
     if (SEPARATORS.some((p) => p.test(trimmed))) {
       // An Outlook underline is a separator only when a header block follows it.
       if (/^_+$/.test(trimmed) && !HEADER_BLOCK_START.test(lines[i + 1] ?? '')) continue;
