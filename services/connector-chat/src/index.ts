@@ -1,7 +1,7 @@
 export { chatEnvSchema, slackConfigFromEnv, webchatConfigFromEnv, WEBCHAT_DEFAULTS, type SlackConfig, type WebchatConfig } from './config.ts';
 export { createSlackConnector, SlackConnector, SLACK_EVENTS_PATH } from './slack/connector.ts';
 export { normalizeSlackEvent, parseSlackConversationKey, slackConversationKey } from './slack/normalize.ts';
-export { createWebchatConnector, WebchatConnector, webchatConversationKey, webchatMessageId, WEBCHAT_ACCOUNT } from './webchat/connector.ts';
+export { createWebchatConnector, WebchatConnector, webchatConversationKey, webchatMessageId, webchatSessionId, WEBCHAT_ACCOUNT } from './webchat/connector.ts';
 
 import type { Connector, ConnectorModule } from '@switchboard/connector-sdk';
 import { slackConfigFromEnv, webchatConfigFromEnv } from './config.ts';

@@ -6,7 +6,7 @@ import { connectorConformance } from '@switchboard/connector-sdk/conformance';
 import { HttpServer } from '@switchboard/http';
 import { expect } from 'vitest';
 import { createSlackConnector, type SlackConnector } from '../src/slack/connector.ts';
-import { createWebchatConnector, type WebchatConnector } from '../src/webchat/connector.ts';
+import { createWebchatConnector, webchatSessionId, type WebchatConnector } from '../src/webchat/connector.ts';
 import { BOT_TOKEN, FakeSlackApi, messageEvent, postEvent, SIGNING_SECRET } from './helpers/slack.ts';
 import { ChatClient } from './helpers/webchat.ts';
 import { uniqueName } from './helpers/host.ts';
@@ -54,7 +54,8 @@ connectorConformance<SlackConnector>({
 
 const webHttp = new HttpServer();
 let wsUrl: string;
-const SESSION = 'conformance-session-0000000001';
+const SESSION_TOKEN = 'conformance-session-token-0001';
+const SESSION_ID = webchatSessionId(SESSION_TOKEN);
 let browser: ChatClient | undefined;
 
 connectorConformance<WebchatConnector>({
@@ -73,20 +74,20 @@ connectorConformance<WebchatConnector>({
   },
   async deliver(_connector, marker) {
     browser = await ChatClient.connect(wsUrl);
-    await browser.hello(SESSION);
+    await browser.hello(SESSION_TOKEN);
     browser.send({ type: 'message', clientId: 'conformance-1', text: `I cannot log in ${marker}` });
     await browser.next('ack', (a) => a.clientId === 'conformance-1');
   },
   async redeliver() {
     // A resend after a dropped connection: another socket, same session and client id.
     const again = await ChatClient.connect(wsUrl);
-    await again.hello(SESSION);
+    await again.hello(SESSION_TOKEN);
     again.send({ type: 'message', clientId: 'conformance-1', text: 'I cannot log in (resent)' });
     await again.next('ack', (a) => a.clientId === 'conformance-1');
     await again.close();
   },
   outbound: {
-    message: (base) => ({ ...base, channel: 'webchat', account: 'web', conversationKey: `webchat:${SESSION}`, recipient: { id: SESSION }, text: 'replaced by the kit' }),
+    message: (base) => ({ ...base, channel: 'webchat', account: 'web', conversationKey: `webchat:${SESSION_ID}`, recipient: { id: SESSION_ID }, text: 'replaced by the kit' }),
     received: async (text) => browser?.frames.some((f) => f.type === 'message' && f.entry.from === 'agent' && f.entry.text === text) ?? false,
   },
 });

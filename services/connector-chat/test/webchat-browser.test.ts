@@ -14,7 +14,7 @@ import { hostForTest, uniqueName } from './helpers/host.ts';
 import type { HostedConnector } from '@switchboard/connector-sdk';
 import { HttpServer } from '@switchboard/http';
 import { type kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
-import { createWebchatConnector } from '../src/webchat/connector.ts';
+import { createWebchatConnector, webchatSessionId } from '../src/webchat/connector.ts';
 import { ChatClient } from './helpers/webchat.ts';
 
 const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
@@ -88,8 +88,9 @@ describe('web chat in Chromium', () => {
   });
 
   it('shows an agent reply produced to the outbound topic', async () => {
-    const sessionId = await page.evaluate(() => localStorage.getItem('switchboard.chat.session'));
-    expect(sessionId).toBeTruthy();
+    const token = await page.evaluate(() => localStorage.getItem('switchboard.chat.session-token'));
+    expect(token).toBeTruthy();
+    const sessionId = webchatSessionId(token!);
     const reply: OutboundMessageInput = {
       schemaVersion: 1,
       id: 'out_browser_reply_1',
@@ -99,7 +100,7 @@ describe('web chat in Chromium', () => {
       channel: 'webchat',
       account: 'web',
       conversationKey: `webchat:${sessionId}`,
-      recipient: { id: sessionId! },
+      recipient: { id: sessionId },
       text: 'Your refund was issued today and arrives within 3 days.',
       createdAt: new Date().toISOString(),
     };
@@ -120,10 +121,11 @@ describe('web chat in Chromium', () => {
   });
 
   it('resends what was not acknowledged before the connection dropped, without duplicates', async () => {
-    const sessionId = (await page.evaluate(() => localStorage.getItem('switchboard.chat.session')))!;
+    const token = (await page.evaluate(() => localStorage.getItem('switchboard.chat.session-token')))!;
+    const sessionId = webchatSessionId(token);
     // The server got this one but the page never saw the ack; the other never reached the server.
     const other = await ChatClient.connect(`${base.replace('http', 'ws')}/chat/ws`);
-    await other.hello(sessionId);
+    await other.hello(token);
     other.send({ type: 'message', clientId: 'ack-lost-0001', text: 'ack lost on the way' });
     await other.next('ack');
     await other.close();

@@ -10,7 +10,7 @@ import type { HostedConnector } from '@switchboard/connector-sdk';
 import { HttpServer } from '@switchboard/http';
 import { type kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
 import { WEBCHAT_DEFAULTS } from '../src/config.ts';
-import { createWebchatConnector, webchatMessageId } from '../src/webchat/connector.ts';
+import { createWebchatConnector, webchatMessageId, webchatSessionId } from '../src/webchat/connector.ts';
 import { SessionStore } from '../src/webchat/sessions.ts';
 import { SlidingWindowLimiter } from '../src/webchat/limits.ts';
 import { ChatClient } from './helpers/webchat.ts';
@@ -49,7 +49,9 @@ describe('web chat protocol', () => {
   it('acknowledges a message once it is in Kafka, and recognises a resend after a reconnect', async () => {
     const first = await connect();
     const welcome = await first.hello(undefined, { name: 'Li Wei', email: 'li.wei@example.com' });
-    expect(welcome.sessionId).toMatch(/^[A-Za-z0-9_-]{22,}$/);
+    expect(welcome.token).toMatch(/^[A-Za-z0-9_-]{22,}$/);
+    expect(welcome.sessionId).toBe(webchatSessionId(welcome.token));
+    expect(welcome.sessionId).not.toBe(welcome.token);
     expect(welcome.history).toEqual([]);
     first.send({ type: 'message', clientId: 'client-0001', text: '  My transfer to Alipay is pending  ' });
     const ack = await first.next('ack');
@@ -68,12 +70,18 @@ describe('web chat protocol', () => {
     await first.close();
 
     const again = await connect();
-    const resumed = await again.hello(welcome.sessionId);
+    const resumed = await again.hello(welcome.token);
+    expect(resumed.sessionId).toBe(welcome.sessionId);
     expect(resumed.history).toEqual([expect.objectContaining({ id: ack.id, from: 'customer', clientId: 'client-0001', text: 'My transfer to Alipay is pending' })]);
     again.send({ type: 'message', clientId: 'client-0001', text: 'My transfer to Alipay is pending' });
     expect(await again.next('ack')).toMatchObject({ id: ack.id });
     await new Promise((r) => setTimeout(r, 300));
     expect((await readAll(env.kafka, env.topics.inbound)).filter((r) => r.value.includes(ack.id))).toHaveLength(1);
+    // The public id, as seen on the topic, does not open the conversation.
+    const snoop = await connect();
+    const other = await snoop.hello(welcome.sessionId);
+    expect(other.sessionId).not.toBe(welcome.sessionId);
+    expect(other.history).toEqual([]);
   });
 
   it('refuses messages over the size limit and over the rate limit with clear error frames', async () => {
@@ -116,7 +124,7 @@ describe('web chat protocol', () => {
   it('pushes an agent reply from the outbound topic live and keeps it in the history', async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
     const live = await connect();
-    const { sessionId } = await live.hello();
+    const { sessionId, token } = await live.hello();
     const reply: OutboundMessageInput = {
       schemaVersion: 1,
       id: 'out_webchat_reply_1',
@@ -135,7 +143,7 @@ describe('web chat protocol', () => {
     expect(pushed.entry).toMatchObject({ from: 'agent', text: 'Your transfer went through at 14:02' });
     await live.close();
     const later = await connect();
-    expect((await later.hello(sessionId)).history.map((e) => e.id)).toContain('out_webchat_reply_1');
+    expect((await later.hello(token)).history.map((e) => e.id)).toContain('out_webchat_reply_1');
   });
 
   it('keeps a bounded history', () => {

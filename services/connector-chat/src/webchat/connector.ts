@@ -1,13 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Connector, ConnectorContext, ConnectorHealth, HttpResponse, HttpRoute, SendResult, UpgradeRoute } from '@switchboard/connector-sdk';
+import type { Connector, ConnectorContext, ConnectorHealth, HttpRequest, HttpResponse, HttpRoute, SendResult, UpgradeRoute } from '@switchboard/connector-sdk';
 import { messageId, type InboundMessageInput, type OutboundMessage } from '@switchboard/schema';
 import { WEBCHAT_DEFAULTS, type WebchatConfig } from '../config.ts';
 import { buildChatAssets, type ChatAssets } from './assets.ts';
 import { ConnectionCounter, SlidingWindowLimiter } from './limits.ts';
-import { ClientFrame, SESSION_ID, type ErrorCode, type HistoryEntry, type ServerFrame } from './protocol.ts';
+import { ClientFrame, SESSION_ID, SESSION_TOKEN, type ErrorCode, type HistoryEntry, type ServerFrame } from './protocol.ts';
 import { SessionStore, type Session } from './sessions.ts';
 
 export const WEBCHAT_ACCOUNT = 'web';
@@ -17,6 +17,14 @@ const HEARTBEAT_MS = 30_000;
 
 export class WebchatSendError extends Error {
   override readonly name = 'WebchatSendError';
+}
+
+/**
+ * A session's public id from the browser's secret token. Conversation keys, topics and tickets carry
+ * the id; only the token resumes the conversation, and the id does not give it away.
+ */
+export function webchatSessionId(token: string): string {
+  return createHash('sha256').update(token).digest('base64url').slice(0, 24);
 }
 
 export function webchatConversationKey(sessionId: string): string {
@@ -72,15 +80,17 @@ export class WebchatConnector implements Connector {
     this.sessions = new SessionStore(config.maxSessions, config.historyPerSession);
     this.messageLimiter = new SlidingWindowLimiter(config.rateLimit.messages, config.rateLimit.windowMs);
     this.connections = new ConnectionCounter(config.maxConnectionsPerIp);
-    const asset = (pick: (a: ChatAssets) => string, contentType: string, headers: Record<string, string> = {}) => async (): Promise<HttpResponse> => {
-      if (!this.assets) return { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'web chat not started' };
-      return { status: 200, headers: { 'content-type': contentType, 'x-content-type-options': 'nosniff', ...headers }, body: pick(this.assets) };
-    };
+    const serve =
+      (pick: (a: ChatAssets) => string, contentType: string, headersFor: (request: HttpRequest) => Record<string, string> = () => ({})) =>
+      async (request: HttpRequest): Promise<HttpResponse> => {
+        if (!this.assets) return { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'web chat not started' };
+        return { status: 200, headers: { 'content-type': contentType, 'x-content-type-options': 'nosniff', ...headersFor(request) }, body: pick(this.assets) };
+      };
     this.routes = [
-      { method: 'GET', path: '/chat', handle: async (request) => withHeaders(await asset((a) => a.page, 'text/html; charset=utf-8')(), this.pageHeaders(request.headers.host)) },
-      { method: 'GET', path: '/chat/chat.js', handle: asset((a) => a.chatJs, 'text/javascript; charset=utf-8') },
-      { method: 'GET', path: '/chat/chat.css', handle: asset((a) => a.chatCss, 'text/css; charset=utf-8') },
-      { method: 'GET', path: '/chat/widget.js', handle: asset((a) => a.widgetJs, 'text/javascript; charset=utf-8', { 'cache-control': 'public, max-age=300' }) },
+      { method: 'GET', path: '/chat', handle: serve((a) => a.page, 'text/html; charset=utf-8', (request) => this.pageHeaders(request.headers.host)) },
+      { method: 'GET', path: '/chat/chat.js', handle: serve((a) => a.chatJs, 'text/javascript; charset=utf-8') },
+      { method: 'GET', path: '/chat/chat.css', handle: serve((a) => a.chatCss, 'text/css; charset=utf-8') },
+      { method: 'GET', path: '/chat/widget.js', handle: serve((a) => a.widgetJs, 'text/javascript; charset=utf-8', () => ({ 'cache-control': 'public, max-age=300' })) },
     ];
     this.upgrades = [{ path: '/chat/ws', handleUpgrade: (req, socket, head) => this.onUpgrade(req, socket, head) }];
   }
@@ -204,7 +214,8 @@ export class WebchatConnector implements Connector {
 
   private onHello(client: Client, hello: Extract<ClientFrame, { type: 'hello' }>): void {
     if (client.session) this.leave(client.session.id, client);
-    const sessionId = hello.sessionId && SESSION_ID.test(hello.sessionId) ? hello.sessionId : randomBytes(18).toString('base64url');
+    const token = hello.token && SESSION_TOKEN.test(hello.token) ? hello.token : randomBytes(24).toString('base64url');
+    const sessionId = webchatSessionId(token);
     const session = this.sessions.open(sessionId);
     if (hello.profile && (hello.profile.name || hello.profile.email)) session.profile = hello.profile;
     client.session = session;
@@ -212,7 +223,7 @@ export class WebchatConnector implements Connector {
     let sockets = this.socketsBySession.get(sessionId);
     if (!sockets) this.socketsBySession.set(sessionId, (sockets = new Set()));
     sockets.add(client);
-    this.reply(client, { type: 'welcome', sessionId, history: session.history, limits: { maxChars: this.config.maxMessageChars } });
+    this.reply(client, { type: 'welcome', token, sessionId, history: session.history, limits: { maxChars: this.config.maxMessageChars } });
   }
 
   private async onMessage(client: Client, session: Session, clientId: string, rawText: string): Promise<void> {
@@ -304,10 +315,6 @@ export class WebchatConnector implements Connector {
       client.socket.ping();
     }
   }
-}
-
-function withHeaders(response: HttpResponse, headers: Record<string, string>): HttpResponse {
-  return response.status === 200 ? { ...response, headers: { ...response.headers, ...headers } } : response;
 }
 
 /** The client id of a frame that failed validation, when it has one, so the browser can mark it. */

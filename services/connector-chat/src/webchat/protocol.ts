@@ -5,7 +5,10 @@
 import { z } from 'zod';
 
 const clientId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'client id: 8-64 url-safe characters');
-export const SESSION_ID = /^[A-Za-z0-9_-]{22,64}$/;
+/** The browser's secret: whoever holds it reads the conversation. Never leaves the browser and this server. */
+export const SESSION_TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
+/** The public name of a session, derived from its token: in conversation keys, topics and tickets. */
+export const SESSION_ID = /^[A-Za-z0-9_-]{24}$/;
 
 export const Profile = z.object({
   name: z.string().trim().max(100).optional(),
@@ -14,7 +17,7 @@ export const Profile = z.object({
 export type Profile = z.infer<typeof Profile>;
 
 export const ClientFrame = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('hello'), sessionId: z.string().optional(), profile: Profile.optional(), lang: z.string().max(35).optional() }),
+  z.object({ type: z.literal('hello'), token: z.string().optional(), profile: Profile.optional(), lang: z.string().max(35).optional() }),
   z.object({ type: z.literal('profile'), profile: Profile }),
   z.object({ type: z.literal('message'), clientId, text: z.string() }),
 ]);
@@ -33,7 +36,7 @@ export interface HistoryEntry {
 export type ErrorCode = 'too_long' | 'rate_limited' | 'bad_frame' | 'not_ready' | 'unavailable';
 
 export type ServerFrame =
-  | { type: 'welcome'; sessionId: string; history: HistoryEntry[]; limits: { maxChars: number } }
+  | { type: 'welcome'; token: string; sessionId: string; history: HistoryEntry[]; limits: { maxChars: number } }
   | { type: 'ack'; clientId: string; id: string }
   | { type: 'message'; entry: HistoryEntry }
   | { type: 'error'; code: ErrorCode; message: string; clientId?: string; retryAfterMs?: number };

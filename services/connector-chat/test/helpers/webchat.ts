@@ -40,8 +40,9 @@ export class ChatClient {
     });
   }
 
-  async hello(sessionId?: string, profile?: { name?: string; email?: string }) {
-    this.send({ type: 'hello', ...(sessionId ? { sessionId } : {}), ...(profile ? { profile } : {}), lang: 'en' });
+  /** Opens (or with its token, resumes) a session. */
+  async hello(token?: string, profile?: { name?: string; email?: string }) {
+    this.send({ type: 'hello', ...(token ? { token } : {}), ...(profile ? { profile } : {}), lang: 'en' });
     return this.next('welcome');
   }
 

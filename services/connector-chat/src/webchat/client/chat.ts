@@ -1,6 +1,6 @@
 /**
  * The chat page. Customer text is only ever set with textContent, never parsed as HTML. The session
- * id, the optional profile and unacknowledged messages live in localStorage: a reload continues the
+ * token, the optional profile and unacknowledged messages live in localStorage: a reload continues the
  * conversation and resends what the server had not acknowledged, under the same client id.
  */
 import type { ClientFrame, HistoryEntry, Profile, ServerFrame } from '../protocol.ts';
@@ -12,7 +12,7 @@ interface Pending {
   at: string;
 }
 
-const KEYS = { session: 'switchboard.chat.session', profile: 'switchboard.chat.profile', outbox: 'switchboard.chat.outbox' };
+const KEYS = { session: 'switchboard.chat.session-token', profile: 'switchboard.chat.profile', outbox: 'switchboard.chat.outbox' };
 const lang = pickLang(location.search, navigator.language);
 const t = STRINGS[lang];
 const embedded = new URLSearchParams(location.search).has('embed');
@@ -27,7 +27,7 @@ const input = $<HTMLTextAreaElement>('input');
 const closeButton = $<HTMLButtonElement>('close');
 
 let socket: WebSocket | undefined;
-let sessionId = localStorage.getItem(KEYS.session) ?? undefined;
+let sessionToken = localStorage.getItem(KEYS.session) ?? undefined;
 let maxChars = 2_000;
 let reconnectDelay = 1_000;
 let resendTimer: ReturnType<typeof setTimeout> | undefined;
@@ -123,8 +123,8 @@ function flushOutbox(): void {
 function onFrame(frame: ServerFrame): void {
   switch (frame.type) {
     case 'welcome': {
-      sessionId = frame.sessionId;
-      localStorage.setItem(KEYS.session, frame.sessionId);
+      sessionToken = frame.token;
+      localStorage.setItem(KEYS.session, frame.token);
       maxChars = frame.limits.maxChars;
       input.maxLength = maxChars;
       messages.replaceChildren();
@@ -177,7 +177,7 @@ function connect(): void {
   ws.addEventListener('open', () => {
     reconnectDelay = 1_000;
     setStatus('online');
-    send({ type: 'hello', ...(sessionId ? { sessionId } : {}), profile: load<Profile>(KEYS.profile, {}), lang });
+    send({ type: 'hello', ...(sessionToken ? { token: sessionToken } : {}), profile: load<Profile>(KEYS.profile, {}), lang });
   });
   ws.addEventListener('message', (event) => {
     try {
