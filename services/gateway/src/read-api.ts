@@ -116,7 +116,9 @@ export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
       path: TICKETS_PATH,
       async handle(request) {
         requireBearer(request, token);
-        const filter = parseBody(TicketQuery, Object.fromEntries(request.query), 'query');
+        // An empty parameter (a cleared search box) means no filter, not an invalid one.
+        const given = Object.fromEntries([...request.query].filter(([, value]) => value !== ''));
+        const filter = parseBody(TicketQuery, given, 'query');
         return json(200, { tickets: await store.listTickets(filter) });
       },
     },

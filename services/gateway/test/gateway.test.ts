@@ -84,6 +84,7 @@ describe('the API channel and the read API, end to end through Kafka, the router
     const found = await listTickets('?q=zebra-unique-word&channel=api&limit=5&sort=urgent');
     expect(found.map((t) => t.conversationKey)).toEqual(['filter-conv']);
     expect(await listTickets('?channel=email')).toEqual([]);
+    expect((await listTickets('?q=&status=')).length).toBeGreaterThan(0);
     const bad = await sb.call('/api/v1/tickets?status=bogus&limit=0');
     expect(bad.status).toBe(400);
     const reason = ((await bad.json()) as { error: string }).error;
