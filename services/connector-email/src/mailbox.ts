@@ -48,6 +48,14 @@ export class MailboxWatcher {
     private readonly signal: AbortSignal,
   ) {}
 
+  get accountName(): string {
+    return this.account.name;
+  }
+
+  get address(): string {
+    return this.account.address.toLowerCase();
+  }
+
   get label(): string {
     return `${this.account.name}/${this.mailbox}`;
   }

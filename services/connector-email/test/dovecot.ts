@@ -28,6 +28,8 @@ export interface Dovecot {
   append(user: DovecotUser, raw: (string | Buffer)[], mailbox?: string): Promise<void>;
   /** Deletes and recreates a mailbox, which gives it a new UIDVALIDITY. */
   recreateMailbox(user: DovecotUser, mailbox: string): Promise<void>;
+  /** Drops every IMAP connection of `user` on the server side (doveadm kick). */
+  kick(user: DovecotUser): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -141,6 +143,9 @@ service imap-login {
           await imap.mailboxCreate(mailbox);
         }
       }),
+    async kick({ user }) {
+      await run('doveadm', ['-c', conf, 'kick', user]);
+    },
     async stop() {
       await daemonize('dovecot', ['-c', conf, 'stop']).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });

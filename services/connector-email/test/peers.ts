@@ -70,7 +70,7 @@ export function testConfig(dovecot: Dovecot, smtpPort: number, overrides: { mail
         smtp: { host: '127.0.0.1', port: smtpPort, secure: false },
       },
     ],
-    { pollIntervalMs: 1_000, idleDelayMs: 200, reconnect: { initialMs: 100, maxMs: 1_000 }, fetchBatch: 10, maxMessageBytes: 256 * 1024 },
+    { pollIntervalMs: 1_000, idleDelayMs: 200, reconnect: { initialMs: 100, maxMs: 1_000 }, fetchBatch: 10, maxMessageBytes: 64 * 1024 },
   );
 }
 
