@@ -1,30 +1,26 @@
-import { discoverConnectorModules, type Connector, type ConnectorModule } from '@switchboard/connector-sdk';
-import { chatConnectorsFromEnv } from '@switchboard/connector-chat';
-import type { Logger } from '@switchboard/runtime';
+import { discoverConnectorModules, type Connector } from '@switchboard/connector-sdk';
+
+export class DuplicateConnectorError extends Error {
+  override readonly name = 'DuplicateConnectorError';
+}
 
 /**
- * The channel packages the gateway composes by their documented factories, for those that do not
- * (yet) declare a `connectorModule`. Each returns no connector when its channel is not configured.
+ * Every connector configured in `env`, from the packages under services/ that declare a
+ * connectorModule (`"switchboard": {"connector": true}` in package.json): each module returns the
+ * connectors its environment configures, none when its channel is not set up. A connector's name
+ * names its checkpoints and consumer groups, so two connectors with one name (or one named like a
+ * connector of the gateway's own, in `reserved`) stop the start.
  */
-export const BUILT_IN_CHANNELS: readonly ConnectorModule[] = [
-  { name: 'chat', fromEnv: (env) => chatConnectorsFromEnv(env) },
-];
-
-/**
- * Every connector configured in `env`: packages under services/ that declare a connectorModule
- * (`"switchboard": {"connector": true}`) first, then the built-in channels not already among them.
- * A connector name appears once: it names checkpoints and consumer groups.
- */
-export async function connectorsFromEnv(env: NodeJS.ProcessEnv, repoRoot: string, logger: Logger): Promise<Connector[]> {
-  const discovered = await discoverConnectorModules(repoRoot);
-  const discoveredNames = new Set(discovered.map((m) => m.name));
-  const modules = [...discovered, ...BUILT_IN_CHANNELS.filter((m) => !discoveredNames.has(m.name))];
-  const connectors = new Map<string, Connector>();
-  for (const module of modules) {
+export async function connectorsFromEnv(env: NodeJS.ProcessEnv, repoRoot: string, reserved: readonly string[] = []): Promise<Connector[]> {
+  const owners = new Map<string, string>(reserved.map((name) => [name, 'the gateway']));
+  const connectors: Connector[] = [];
+  for (const module of await discoverConnectorModules(repoRoot)) {
     for (const connector of await module.fromEnv(env)) {
-      if (connectors.has(connector.name)) logger.warn('connector offered twice: keeping the first', { connector: connector.name, module: module.name });
-      else connectors.set(connector.name, connector);
+      const owner = owners.get(connector.name);
+      if (owner) throw new DuplicateConnectorError(`connector name "${connector.name}" of module ${module.name} is already used by ${owner}`);
+      owners.set(connector.name, `module ${module.name}`);
+      connectors.push(connector);
     }
   }
-  return [...connectors.values()];
+  return connectors;
 }

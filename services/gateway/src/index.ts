@@ -3,5 +3,5 @@ export { loadSwitchboardConfig, gatewayEnvSchema, REPO_ROOT, type SwitchboardCon
 export { createApiChannel, ApiChannel, ApiMessageBody, toInboundMessage, API_MESSAGES_PATH, API_DEFAULT_ACCOUNT, type ApiChannelOptions } from './api-channel.ts';
 export { readApiRoutes, buildReply, ReplyBody, TICKETS_PATH, type ReadApiOptions } from './read-api.ts';
 export { healthRoutes, registerPipelineMetrics, readiness, KafkaProbe, type HealthOptions, type Readiness, type LagSource } from './health.ts';
-export { connectorsFromEnv, BUILT_IN_CHANNELS } from './connectors.ts';
+export { connectorsFromEnv, DuplicateConnectorError } from './connectors.ts';
 export { startLocalKafka, LocalKafkaError } from './local-kafka.ts';

@@ -1,5 +1,6 @@
 import { ConfigError, createLogger, stopOnSignals } from '@switchboard/runtime';
 import { loadSwitchboardConfig, REPO_ROOT, type SwitchboardConfig } from './config.ts';
+import { DuplicateConnectorError } from './connectors.ts';
 import { LocalKafkaError, startLocalKafka } from './local-kafka.ts';
 import { startSwitchboard } from './switchboard.ts';
 
@@ -29,7 +30,7 @@ export async function runFromCommandLine(pipeline: boolean): Promise<void> {
 
 /** The operator's next step for the failures people meet at start, or undefined for the others. */
 function explain(error: unknown, config: SwitchboardConfig | undefined): string | undefined {
-  if (error instanceof ConfigError || error instanceof LocalKafkaError) return error.message;
+  if (error instanceof ConfigError || error instanceof LocalKafkaError || error instanceof DuplicateConnectorError) return error.message;
   const e = error as { name?: string; code?: string; message?: string };
   if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
     return `cannot listen on ${config?.host}:${config?.port} (${e.code}): set PORT (and HOST) to a free address`;

@@ -74,8 +74,8 @@ export async function startSwitchboard(config: SwitchboardConfig, options: Start
   try {
     // Channels first: a channel's bad configuration fails the start before anything slow has begun.
     const apiChannel = createApiChannel({ token: config.apiToken, maxBodyBytes: config.apiMaxBodyBytes });
-    const configured = options.connectors ?? (await connectorsFromEnv(config.env, options.repoRoot ?? REPO_ROOT, logger));
-    const connectors: Connector[] = [apiChannel, ...configured.filter((c) => c.name !== apiChannel.name)];
+    const configured = options.connectors ?? (await connectorsFromEnv(config.env, options.repoRoot ?? REPO_ROOT, [apiChannel.name]));
+    const connectors: Connector[] = [apiChannel, ...configured];
     const sinkConfig = ticketSinkConfigFromEnv(config.env);
 
     const kafka = createKafka(config.kafka, pipeline ? '' : '-gateway');
