@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Kafka } from 'kafkajs';
 import { consumerLag, topicSize } from '@switchboard/kafka';
-import type { TopicNames } from '@switchboard/schema';
+import { consumerGroup, type TopicNames } from '@switchboard/schema';
 
 export interface StoreCounts {
   stored: number;
@@ -54,8 +54,8 @@ export async function reorderedConversations(client: pg.Client, runId: string): 
 
 export async function pipelineLag(kafka: Kafka, topics: TopicNames): Promise<number> {
   const [router, sink] = await Promise.all([
-    consumerLag(kafka, 'switchboard-router', topics.inbound),
-    consumerLag(kafka, 'switchboard-ticket-sink', topics.routed),
+    consumerLag(kafka, consumerGroup(topics, 'switchboard-router'), topics.inbound),
+    consumerLag(kafka, consumerGroup(topics, 'switchboard-ticket-sink'), topics.routed),
   ]);
   return router + sink;
 }

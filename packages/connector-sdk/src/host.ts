@@ -6,6 +6,7 @@ import {
   InboundMessage,
   OutboundMessage,
   SchemaError,
+  consumerGroup,
   parseWith,
   type DeadLetter,
   type InboundMessageInput,
@@ -113,7 +114,7 @@ async function runOutbound(connector: Connector, options: HostOptions, context: 
   const report = (value: DeliveryReport) => options.producer.sendJson(options.topics.delivery, [{ key: value.outboundId, value }]);
   return runConsumer({
     kafka: options.kafka,
-    groupId: `switchboard-outbound-${connector.name}`,
+    groupId: consumerGroup(options.topics, `switchboard-outbound-${connector.name}`),
     topic: options.topics.outbound,
     schema: OutboundMessage,
     schemaName: 'OutboundMessage',

@@ -1,4 +1,5 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
+import { isTransient } from './errors.ts';
 import { topicSpecs } from '@switchboard/schema';
 import { withRetry } from '@switchboard/runtime';
 
@@ -21,14 +22,8 @@ export async function ensureTopics(kafka: Kafka, prefix = '', replicationFactor 
         configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
       })),
     });
-    const names = missing.map((spec) => spec.name);
-    await withRetry(
-      async () => {
-        const { topics } = await admin.fetchTopicMetadata({ topics: names });
-        if (topics.some((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0))) throw new Error('new topics have no leaders yet');
-      },
-      { attempts: 40, initialMs: 50, maxMs: 500 },
-    );
+    // Ready means answering offset requests: metadata can name a leader a moment before it serves.
+    for (const spec of missing) await withRetry(() => admin.fetchTopicOffsets(spec.name), { attempts: 40, initialMs: 50, maxMs: 500 });
   } finally {
     await admin.disconnect();
   }
@@ -39,7 +34,7 @@ export async function consumerLag(kafka: Kafka, groupId: string, topic: string):
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const [ends, committed] = await Promise.all([fetchOffsetsRetrying(admin, topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
     const committedByPartition = new Map<number, bigint>();
     for (const t of committed) for (const p of t.partitions) committedByPartition.set(p.partition, BigInt(p.offset));
     let lag = 0n;
@@ -53,4 +48,9 @@ export async function consumerLag(kafka: Kafka, groupId: string, topic: string):
   } finally {
     await admin.disconnect();
   }
+}
+
+/** End offsets of a topic, retried while a partition's leader is moving (kafkajs does not retry this). */
+export function fetchOffsetsRetrying(admin: Admin, topic: string): ReturnType<Admin['fetchTopicOffsets']> {
+  return withRetry(() => admin.fetchTopicOffsets(topic), { attempts: 20, initialMs: 100, maxMs: 1_000, retryable: isTransient });
 }

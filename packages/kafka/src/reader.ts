@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { fetchOffsetsRetrying } from './admin.ts';
 
 export interface ReadOptions {
   /** Start offsets by partition; unset partitions (or no map at all) start at the beginning. */
@@ -20,7 +21,7 @@ export async function readTopicRange(
 ): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+  const ends = await fetchOffsetsRetrying(admin, topic).finally(() => admin.disconnect());
   const remaining = new Map<number, bigint>();
   for (const p of ends) {
     const start = BigInt(options.startOffsets?.get(p.partition) ?? p.low);
@@ -67,7 +68,7 @@ export async function topicSize(kafka: Kafka, topic: string): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await fetchOffsetsRetrying(admin, topic);
     return offsets.reduce((sum, p) => sum + Number(BigInt(p.high) - BigInt(p.low)), 0);
   } finally {
     await admin.disconnect();

@@ -74,3 +74,16 @@ export function topicNames(prefix = ''): TopicNames {
 export function topicSpecs(prefix = ''): TopicSpec[] {
   return Object.values(TOPIC_SPECS).map((spec) => ({ ...spec, name: prefix + spec.name }));
 }
+
+/** The prefix a set of topic names was made with (empty in production). */
+export function topicPrefixOf(topics: TopicNames): string {
+  return topics.inbound.slice(0, topics.inbound.length - TOPIC_SPECS.inbound.name.length);
+}
+
+/**
+ * A consumer group's name under the same prefix as its topics: runs that share a broker with
+ * different prefixes must never join one group, or they would be handed each other's partitions.
+ */
+export function consumerGroup(topics: TopicNames, base: string): string {
+  return topicPrefixOf(topics) + base;
+}

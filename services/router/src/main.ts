@@ -1,6 +1,6 @@
 import { createKafka, ensureTopics, kafkaSettingsFromEnv, BatchingProducer } from '@switchboard/kafka';
 import { createLogger, loadConfig, stopOnSignals } from '@switchboard/runtime';
-import { topicNames } from '@switchboard/schema';
+import { consumerGroup, topicNames } from '@switchboard/schema';
 import { loadClassifier } from '@switchboard/classifier';
 import { routerConfigSchema } from './config.ts';
 import { startRouter } from './router.ts';
@@ -14,8 +14,9 @@ await ensureTopics(kafka, settings.topicPrefix);
 const producer = new BatchingProducer(kafka);
 await producer.connect();
 const classifier = loadClassifier(config.SWITCHBOARD_CLASSIFIER_MODEL);
-const router = await startRouter({ kafka, producer, topics, classifier, groupId: config.SWITCHBOARD_ROUTER_GROUP, logger });
-logger.info('router started', { group: config.SWITCHBOARD_ROUTER_GROUP, classifierVersion: classifier.version, from: topics.inbound, to: topics.routed });
+const groupId = consumerGroup(topics, config.SWITCHBOARD_ROUTER_GROUP);
+const router = await startRouter({ kafka, producer, topics, classifier, groupId, logger });
+logger.info('router started', { group: groupId, classifierVersion: classifier.version, from: topics.inbound, to: topics.routed });
 stopOnSignals(async () => {
   await router.stop();
   await producer.disconnect();

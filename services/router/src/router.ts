@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { InboundMessage, type Redaction, type RoutedMessage, type TopicNames } from '@switchboard/schema';
+import { InboundMessage, consumerGroup, type Redaction, type RoutedMessage, type TopicNames } from '@switchboard/schema';
 import { runConsumer, type BatchingProducer, type RunningConsumer } from '@switchboard/kafka';
 import { createLogger, type Logger } from '@switchboard/runtime';
 import type { Classifier } from '@switchboard/classifier';
@@ -52,7 +52,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningConsum
   const { producer, topics, classifier } = options;
   return runConsumer({
     kafka: options.kafka,
-    groupId: options.groupId ?? 'switchboard-router',
+    groupId: options.groupId ?? consumerGroup(topics, 'switchboard-router'),
     topic: topics.inbound,
     schema: InboundMessage,
     schemaName: 'InboundMessage',

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { DeliveryReport, RoutedMessage, type Channel, type TopicNames } from '@switchboard/schema';
+import { DeliveryReport, RoutedMessage, consumerGroup, type Channel, type TopicNames } from '@switchboard/schema';
 import { runConsumer, type BatchingProducer, type RunningConsumer } from '@switchboard/kafka';
 import { counter, createLogger, type Logger } from '@switchboard/runtime';
 import type { TicketStore } from '@switchboard/ticket-store';
@@ -63,7 +63,7 @@ export async function startTicketSink(options: TicketSinkOptions): Promise<Runni
 
   const routed = await runConsumer({
     kafka: options.kafka,
-    groupId: options.groupId ?? DEFAULT_SINK_GROUP,
+    groupId: options.groupId ?? consumerGroup(options.topics, DEFAULT_SINK_GROUP),
     topic: topics.routed,
     schema: RoutedMessage,
     schemaName: 'RoutedMessage',
@@ -90,7 +90,7 @@ export async function startTicketSink(options: TicketSinkOptions): Promise<Runni
   try {
     delivery = await runConsumer({
       kafka: options.kafka,
-      groupId: options.deliveryGroupId ?? DEFAULT_DELIVERY_GROUP,
+      groupId: options.deliveryGroupId ?? consumerGroup(options.topics, DEFAULT_DELIVERY_GROUP),
       topic: topics.delivery,
       schema: DeliveryReport,
       schemaName: 'DeliveryReport',

@@ -1,4 +1,4 @@
-import { readTopicRange } from '@switchboard/kafka';
+import { fetchOffsetsRetrying, readTopicRange } from '@switchboard/kafka';
 import { RoutedMessage } from '@switchboard/schema';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../args.ts';
@@ -30,7 +30,7 @@ export async function replayCommand(ctx: CliContext, since: number, store: { url
   const ticketStore = await openTicketStore(store);
   const admin2 = ctx.kafka.admin();
   await admin2.connect();
-  const ends = await admin2.fetchTopicOffsets(ctx.topics.routed).finally(() => admin2.disconnect());
+  const ends = await fetchOffsetsRetrying(admin2, ctx.topics.routed).finally(() => admin2.disconnect());
   const total = ends.reduce((sum, p) => {
     const start = BigInt(startOffsets.get(p.partition) ?? p.high);
     return sum + Number(BigInt(p.high) - (start < 0n ? BigInt(p.high) : start));
