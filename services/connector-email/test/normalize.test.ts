@@ -61,6 +61,15 @@ describe('normalizeEmail on real clients’ mail', () => {
     expect(message.meta.fullText).toContain('您好，我们正在核实。');
   });
 
+  it('NetEase 163 in GBK: Chinese Gmail-style attribution cut, threads to the root and names our ticket', async () => {
+    const { message } = await normalized('netease-gbk.eml');
+    expect(message.subject).toBe('提现一直显示处理中');
+    expect(message.sender.name).toBe('王芳');
+    expect(message.text).toBe('提现三天了还是显示处理中，请问什么时候到账？');
+    expect(message.conversationKey).toBe('email:5a000000.0000.18e00000000.Coremail.wangfang@163.com');
+    expect(message.meta.ticketRef).toBe('SB-000456');
+  });
+
   it('Foxmail in GB2312 quoted-printable: "发件人：/发送时间：" block cut', async () => {
     const { message } = await normalized('foxmail-gb2312.eml');
     expect(message.subject).toBe('Re: 账户被冻结');
