@@ -39,6 +39,10 @@ export const SOCIAL_SLOTS: Record<string, string[]> = {
   praise: ['love the app', 'best wallet app tbh', 'shoutout to your support team', 'ty for fixing it so fast', 'support was amazing today', 'new update slaps'],
   suggestion: ['pls add dark mode', 'we need a widget', 'add split bills pls', 'bring back the old ui', 'need an ipad version', 'add face id for payments'],
   companyQ: ['are you hiring', 'who handles partnerships', 'where is your hq', 'are u open on weekends', 'do you have a press contact', 'is this the real account'],
+  intrusion: ['got into it', 'knows my login', 'is reading my messages', 'changed my settings', 'is moving my money', 'has my details'],
+  platform: ['insta', 'twitter', 'facebook', 'tiktok', 'telegram', 'whatsapp'],
+  language: ['french', 'mandarin', 'arabic', 'portuguese', 'german', 'hindi'],
+  duration: ['an hour', '40 mins', 'ages', 'forever', 'two hours', '30 minutes'],
   appBug: ['keeps crashing', "won't open", 'is super laggy', 'logs me out every 5 min', 'shows a blank screen', 'notifications are broken'],
 };
 
@@ -86,6 +90,14 @@ export const SOCIAL_TEMPLATES: Record<Category, string[]> = {
     '{at}how to {reset} my {pin}{end}',
     '{at}new phone and the {code} goes to my old number{end}',
     '{at}fraud alert on my card, what do i do{end}',
+    '{at}my {acct} was compromised{end}',
+    '{at}{acct} compromised, {lockAsk}{end}',
+    '{at}please lock my account, someone {intrusion}{end}',
+    '{at}suspicious activity on my {acct}{end}',
+    '{at}how do i enable two factor on my {acct}{end}',
+    '{at}my {code} expires too fast{end}',
+    '{at}someone {intrusion}, what do i do{end}',
+    '{at}unknown merchant on my statement, not mine{end}',
   ],
   refund: [
     '{at}where is my refund{end}',
@@ -149,6 +161,13 @@ export const SOCIAL_TEMPLATES: Record<Category, string[]> = {
     '{at}can i speak to a manager{end}',
     '{at}feedback: {suggestion}{end}',
     '{at}is anyone reading these{end}',
+    '{at}is this your official {platform}{end}',
+    '{at}been on hold for {duration}{end}',
+    '{at}do u have support in {language}{end}',
+    '{at}how can i reach support on {platform}{end}',
+    '{at}want to talk to an actual person about my account{end}',
+    '{at}thanks for the great service{end}',
+    '{at}random q: {companyQ}{end}',
   ],
 };
 

@@ -34,7 +34,16 @@ const PAIRS = `
 頁页 項项 順顺 須须 預预 領领 頻频 額额 題题 願愿 顧顾 風风 飛飞 飯饭 館馆 馬马 駕驾 驗验 騙骗
 驚惊 髮发 鬥斗 鬧闹 魚鱼 鮮鲜 鳥鸟 麥麦 黃黄 齊齐 龍龙 號号 兇凶 凈净 註注 鬱郁 喫吃 週周
 餵喂 裏里 衊蔑 櫃柜 儲储 匯汇 戶户 帳账 賬账 詢询 鎖锁 憑凭 紹绍 託托 準准 臺台 吳吴 蘋苹
+盜盗 敗败 麼么 絡络 訊讯 遺遗 稅税 雜杂 並并 駭骇 釣钓 償偿 訂订 鬆松 濾滤 擾扰 盪荡 綫线 鑰钥
 `;
+
+/**
+ * Variant spellings folded for features only: both scripts use them, so they say nothing about
+ * which script a message is in (帐户 is a common Simplified spelling of 账户).
+ */
+export const VARIANT_FOLDS: ReadonlyMap<number, number> = new Map(
+  ['帐账', '欵款', '麽么', '著着'].map((pair) => [pair.codePointAt(0)!, pair.codePointAt(1)!]),
+);
 
 /** Traditional code point → Simplified code point. */
 export const TRADITIONAL_TO_SIMPLIFIED: ReadonlyMap<number, number> = buildMap();

@@ -39,7 +39,9 @@ export function loadClassifier(path: string = DEFAULT_MODEL_PATH, options: LoadO
 export class HashLinearClassifier implements Classifier {
   readonly version: string;
   private readonly taxonomy: Taxonomy;
-  private readonly weights: SparseWeights;
+  private readonly bucketOffsets: Uint32Array;
+  /** Each entry packs its class (high byte) and int8 weight (low byte): one load per entry in the hot loop. */
+  private readonly entries: Uint16Array;
   private readonly weightScale: number;
   private readonly bias: Float64Array;
   private readonly classNames: string[];
@@ -57,7 +59,9 @@ export class HashLinearClassifier implements Classifier {
   constructor(artifact: ModelArtifact, taxonomy: Taxonomy) {
     this.version = artifact.classifierVersion;
     this.taxonomy = taxonomy;
-    this.weights = decodeWeights(artifact);
+    const weights = decodeWeights(artifact);
+    this.bucketOffsets = weights.bucketOffsets;
+    this.entries = packEntries(weights);
     this.weightScale = artifact.weightScale;
     this.bias = Float64Array.from(artifact.bias);
     this.classNames = artifact.classes.map((modelClass) => modelClass.name);
@@ -73,14 +77,18 @@ export class HashLinearClassifier implements Classifier {
     const input = subject ? `${subject}\n${text}` : text;
     const extractor = this.extractor;
     const occurrences = extractor.extract(input);
-    const { bucketOffsets, entryClasses, entryWeights } = this.weights;
+    const bucketOffsets = this.bucketOffsets;
+    const entries = this.entries;
     const sums = this.classSums;
     sums.fill(0);
     const buckets = extractor.buckets;
     for (let index = 0; index < occurrences; index++) {
       const bucket = buckets[index]!;
       const end = bucketOffsets[bucket + 1]!;
-      for (let entry = bucketOffsets[bucket]!; entry < end; entry++) sums[entryClasses[entry]!]! += entryWeights[entry]!;
+      for (let entry = bucketOffsets[bucket]!; entry < end; entry++) {
+        const packed = entries[entry]!;
+        sums[packed >>> 8]! += (packed << 24) >> 24;
+      }
     }
 
     // Every occurrence weighs 1/sqrt(occurrences): the same normalisation training used.
@@ -135,7 +143,8 @@ export class HashLinearClassifier implements Classifier {
 
   /** The distinct features that pushed hardest towards `classIndex`, strongest first. */
   private strongestFeatures(occurrences: number, classIndex: number): string[] {
-    const { bucketOffsets, entryClasses, entryWeights } = this.weights;
+    const bucketOffsets = this.bucketOffsets;
+    const entries = this.entries;
     const topBuckets = this.topFeatureBuckets;
     const topIndexes = this.topFeatureIndexes;
     const topWeights = this.topFeatureWeights;
@@ -145,8 +154,8 @@ export class HashLinearClassifier implements Classifier {
       let weight = 0;
       const end = bucketOffsets[bucket + 1]!;
       for (let entry = bucketOffsets[bucket]!; entry < end; entry++) {
-        if (entryClasses[entry] === classIndex) {
-          weight = entryWeights[entry]!;
+        if (entries[entry]! >>> 8 === classIndex) {
+          weight = (entries[entry]! << 24) >> 24;
           break;
         }
       }
@@ -171,4 +180,12 @@ export class HashLinearClassifier implements Classifier {
     for (let k = 0; k < kept; k++) names.push(this.extractor.describe(topIndexes[k]!));
     return names;
   }
+}
+
+function packEntries(weights: SparseWeights): Uint16Array {
+  const packed = new Uint16Array(weights.entryClasses.length);
+  for (let entry = 0; entry < packed.length; entry++) {
+    packed[entry] = (weights.entryClasses[entry]! << 8) | (weights.entryWeights[entry]! & 0xff);
+  }
+  return packed;
 }

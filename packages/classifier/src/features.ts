@@ -45,7 +45,6 @@ export class FeatureExtractor {
   readonly folded: Uint16Array;
   foldedLength = 0;
   private readonly bucketMask: number;
-  private readonly charNgramHashes: Int32Array;
 
   constructor(config: FeatureConfig) {
     this.config = config;
@@ -57,7 +56,6 @@ export class FeatureExtractor {
     this.starts = new Int32Array(capacity);
     this.ends = new Int32Array(capacity);
     this.folded = new Uint16Array(config.maxChars + 1);
-    this.charNgramHashes = new Int32Array(config.charNgramMax + 1);
   }
 
   /** Extracts the features of `text`; returns how many occurrences were found. */
@@ -107,9 +105,13 @@ export class FeatureExtractor {
   describe(index: number): string {
     const start = this.starts[index]!;
     const end = this.ends[index]!;
+    const kind = this.kinds[index]! as FeatureKind;
     let body = '';
-    for (let i = start; i < end; i++) body += String.fromCharCode(this.folded[i]!);
-    switch (this.kinds[index]! as FeatureKind) {
+    for (let i = start; i < end; i++) {
+      const isPadding = kind === FeatureKind.CharNgram && (i < 0 || i >= this.foldedLength || charClassOf(this.folded[i]!) !== CharClass.Word);
+      body += isPadding ? (i === start ? '<' : '>') : String.fromCharCode(this.folded[i]!);
+    }
+    switch (kind) {
       case FeatureKind.Word:
         return `word:${body}`;
       case FeatureKind.WordBigram:
@@ -124,22 +126,17 @@ export class FeatureExtractor {
   /** Padded word "<word>": every n-gram for n in [charNgramMin, charNgramMax], hashed incrementally. */
   private addCharNgrams(start: number, end: number): void {
     const { charNgramMin, charNgramMax } = this.config;
-    const hashes = this.charNgramHashes;
     const paddedLength = end - start + 2;
     for (let first = 0; first < paddedLength; first++) {
-      let hash = KIND_SEEDS[FeatureKind.CharNgram];
+      let hash: number = KIND_SEEDS[FeatureKind.CharNgram];
       const lastLength = Math.min(charNgramMax, paddedLength - first);
       for (let n = 1; n <= lastLength; n++) {
         const position = first + n - 1;
         const code = position === 0 ? WORD_START : position === paddedLength - 1 ? WORD_END : this.folded[start + position - 1]!;
         hash = Math.imul(hash ^ code, FNV_PRIME);
-        hashes[n] = hash;
-        if (n >= charNgramMin) {
-          // Offsets into the padded word map back to the text; the padding itself is not shown.
-          const textStart = start + Math.max(first - 1, 0);
-          const textEnd = Math.min(start + first + n - 1, end);
-          this.push(hash, FeatureKind.CharNgram, textStart, textEnd);
-        }
+        // Position p of the padded word is text position start + p - 1: the padding falls on the
+        // separators around the word, which describe() shows as "<" and ">".
+        if (n >= charNgramMin) this.push(hash, FeatureKind.CharNgram, start + first - 1, start + first + n - 1);
       }
     }
   }
@@ -147,7 +144,7 @@ export class FeatureExtractor {
   private addHanNgrams(start: number, end: number): void {
     const maxN = this.config.hanNgramMax;
     for (let first = start; first < end; first++) {
-      let hash = KIND_SEEDS[FeatureKind.HanNgram];
+      let hash: number = KIND_SEEDS[FeatureKind.HanNgram];
       const last = Math.min(end, first + maxN);
       for (let i = first; i < last; i++) {
         hash = Math.imul(hash ^ this.folded[i]!, FNV_PRIME);

@@ -31,15 +31,26 @@ export function detectLanguage(text: string): Language {
   let latinLetters = 0;
   let otherLetters = 0;
   for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (isHan(code)) {
-      han++;
-      if (TRADITIONAL_ONLY.has(code)) traditional++;
-      else if (SIMPLIFIED_ONLY.has(code)) simplified++;
-    } else if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) {
-      latinLetters++;
-    } else if (isNonLatinLetter(code)) {
-      otherLetters++;
+    switch (SCRIPT_OF[text.charCodeAt(i)]! as Script) {
+      case Script.None:
+        break;
+      case Script.Latin:
+        latinLetters++;
+        break;
+      case Script.OtherLetter:
+        otherLetters++;
+        break;
+      case Script.Han:
+        han++;
+        break;
+      case Script.HanTraditional:
+        han++;
+        traditional++;
+        break;
+      case Script.HanSimplified:
+        han++;
+        simplified++;
+        break;
     }
   }
   const letters = han + latinLetters + otherLetters;
@@ -50,6 +61,30 @@ export function detectLanguage(text: string): Language {
   }
   if (otherLetters > latinLetters) return 'other';
   return looksEnglish(text) ? 'en' : 'other';
+}
+
+const enum Script {
+  None = 0,
+  Latin = 1,
+  OtherLetter = 2,
+  Han = 3,
+  HanTraditional = 4,
+  HanSimplified = 5,
+}
+
+/** One lookup per UTF-16 unit instead of range tests and set look-ups: detection runs on every message. */
+const SCRIPT_OF = buildScriptTable();
+
+function buildScriptTable(): Uint8Array {
+  const table = new Uint8Array(0x10000);
+  for (let code = 0; code < 0x10000; code++) {
+    if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) table[code] = Script.Latin;
+    else if (isNonLatinLetter(code)) table[code] = Script.OtherLetter;
+    else if (TRADITIONAL_ONLY.has(code)) table[code] = Script.HanTraditional;
+    else if (SIMPLIFIED_ONLY.has(code)) table[code] = Script.HanSimplified;
+    else if (isHan(code)) table[code] = Script.Han;
+  }
+  return table;
 }
 
 function looksEnglish(text: string): boolean {

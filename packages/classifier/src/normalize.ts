@@ -1,4 +1,4 @@
-import { TRADITIONAL_TO_SIMPLIFIED } from './chinese-variants.ts';
+import { TRADITIONAL_TO_SIMPLIFIED, VARIANT_FOLDS } from './chinese-variants.ts';
 
 /** Code that marks a character as removed inside a word (apostrophes: "didn't" reads as "didnt"). */
 export const JOINER = 0;
@@ -58,6 +58,7 @@ function buildFoldTable(): Uint16Array {
   table[0x3002] = 0x2e; // 。
   table[0x3001] = 0x2c; // 、
   for (const [traditional, simplified] of TRADITIONAL_TO_SIMPLIFIED) table[traditional] = simplified;
+  for (const [variant, canonical] of VARIANT_FOLDS) table[variant] = canonical;
   return table;
 }
 

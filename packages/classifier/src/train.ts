@@ -21,8 +21,8 @@ export interface TrainingOptions {
 
 export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
   features: { hashBits: 18, charNgramMin: 3, charNgramMax: 5, hanNgramMax: 3, maxChars: 4000 },
-  epochs: 20,
-  learningRate: 2,
+  epochs: 30,
+  learningRate: 4,
   learningRateDecay: 0.5,
   l2: 1e-6,
   seed: 7,
@@ -79,13 +79,14 @@ export function trainWeights(examples: TrainingExample[], classCount: number, op
     shuffleInPlace(order, random);
     const learningRate = options.learningRate / (1 + epoch * options.learningRateDecay);
     for (const exampleIndex of order) {
-      const features = featureLists[exampleIndex]!;
-      if (features.length === 0) continue;
-      const value = 1 / Math.sqrt(features.length);
+      const buckets = featureLists[exampleIndex]!;
+      if (buckets.length === 0) continue;
+      // Every occurrence has the value 1/sqrt(count); the classifier normalises the same way.
+      const value = 1 / Math.sqrt(buckets.length);
       for (let c = 0; c < classCount; c++) gradient[c] = 0;
-      for (const bucket of features) {
+      for (const bucket of buckets) {
         const base = bucket * classCount;
-        for (let c = 0; c < classCount; c++) gradient[c] += weights[base + c]!;
+        for (let c = 0; c < classCount; c++) gradient[c]! += weights[base + c]!;
       }
       let maxLogit = -Infinity;
       for (let c = 0; c < classCount; c++) {
@@ -103,7 +104,7 @@ export function trainWeights(examples: TrainingExample[], classCount: number, op
 
       weightFactor *= 1 - learningRate * options.l2;
       const step = (learningRate * value) / weightFactor;
-      for (const bucket of features) {
+      for (const bucket of buckets) {
         const base = bucket * classCount;
         for (let c = 0; c < classCount; c++) weights[base + c]! -= step * gradient[c]!;
       }

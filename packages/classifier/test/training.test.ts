@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CATEGORIES } from '@switchboard/schema';
+import { HashLinearClassifier } from '../src/classifier.ts';
+import { EVALUATION_DIR, assertNotEvaluationFile, banking77TrainPath, ownTrainingFiles, readLabelledFile } from '../src/data.ts';
+import { loadTaxonomy } from '../src/taxonomy.ts';
+import { DEFAULT_TRAINING_OPTIONS, categoryClassName, trainModel, trainWeights, type TrainingOptions } from '../src/train.ts';
+
+const smallOptions: TrainingOptions = {
+  ...DEFAULT_TRAINING_OPTIONS,
+  features: { ...DEFAULT_TRAINING_OPTIONS.features, hashBits: 14 },
+  epochs: 3,
+};
+const classes = CATEGORIES.map((category) => ({ name: categoryClassName(category), category }));
+// Every 25th BANKING77 line and every 10th line of our own data: a small subset with all categories.
+const subset = [banking77TrainPath(), ...ownTrainingFiles()].flatMap((file, fileIndex) =>
+  readLabelledFile(file)
+    .filter((_, index) => index % (fileIndex === 0 ? 25 : 10) === 0)
+    .map((row) => ({ text: row.text, classIndex: CATEGORIES.indexOf(row.category) })),
+);
+
+describe('training', () => {
+  it('gives bit-identical weights and the same version when run twice', () => {
+    const first = trainWeights(subset, classes.length, smallOptions);
+    const second = trainWeights(subset, classes.length, smallOptions);
+    expect(Buffer.from(second.weights.buffer).equals(Buffer.from(first.weights.buffer))).toBe(true);
+    expect(Array.from(second.bias)).toEqual(Array.from(first.bias));
+    expect(first.weights.some((weight) => weight !== 0)).toBe(true);
+    const artifact = trainModel(subset, classes, smallOptions, {});
+    expect(trainModel(subset, classes, smallOptions, {}).classifierVersion).toBe(artifact.classifierVersion);
+    expect(artifact.classifierVersion).toMatch(/^hash-linear-[0-9a-f]{12}$/);
+  });
+
+  it('depends on the seed, so determinism is not an accident of an unused PRNG', () => {
+    const first = trainWeights(subset, classes.length, smallOptions);
+    const reseeded = trainWeights(subset, classes.length, { ...smallOptions, seed: smallOptions.seed + 1 });
+    expect(Buffer.from(reseeded.weights.buffer).equals(Buffer.from(first.weights.buffer))).toBe(false);
+  });
+
+  it('learns its training data: a model trained on the subset classifies most of it right', () => {
+    const artifact = trainModel(subset, classes, smallOptions, {});
+    const classifier = new HashLinearClassifier(artifact, loadTaxonomy());
+    const correct = subset.filter((example) => classifier.classify(example.text).category === CATEGORIES[example.classIndex]).length;
+    expect(correct / subset.length).toBeGreaterThan(0.9);
+  });
+
+  it('refuses evaluation files', () => {
+    expect(() => assertNotEvaluationFile(join(EVALUATION_DIR, 'zh.jsonl'))).toThrow(/evaluation data/);
+    expect(() => assertNotEvaluationFile('/work/shared/data/banking77/test.jsonl')).toThrow(/evaluation data/);
+    expect(() => assertNotEvaluationFile(banking77TrainPath())).not.toThrow();
+  });
+
+  it('has no evaluation line among the training lines', () => {
+    const training = new Set(
+      [banking77TrainPath(), ...ownTrainingFiles()].flatMap((file) => readLabelledFile(file).map((row) => row.text.trim().toLowerCase())),
+    );
+    for (const name of ['zh.jsonl', 'social-en.jsonl', 'banking77-test.jsonl']) {
+      const leaked = readFileSync(join(EVALUATION_DIR, name), 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => (JSON.parse(line) as { text: string }).text.trim().toLowerCase())
+        .filter((text) => training.has(text));
+      // BANKING77 itself repeats a handful of sentences between its train and test splits.
+      expect(leaked.length, `${name}: ${leaked.slice(0, 3).join(' | ')}`).toBeLessThanOrEqual(name.startsWith('banking77') ? 10 : 0);
+    }
+  });
+});
