@@ -171,6 +171,7 @@ export async function runPoller(
     });
   try {
     if (options.intervalMs === 0) {
+      // Webhook only: nothing to poll, but webhooks need to know which account is which.
       await retrying(() => account.resolveIdentity(signal));
       options.onState({ phase: 'webhook only' });
       return;
@@ -183,7 +184,6 @@ export async function runPoller(
     }
   } catch (error) {
     if (!(error instanceof AbortedError) && !signal.aborted) context.logger.error('twitter poller stopped unexpectedly', { account: account.label, error });
-  } finally {
     options.onState({ phase: 'stopped' });
   }
 }

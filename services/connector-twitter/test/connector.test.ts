@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointStore, hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
+import { CheckpointStore, createContext, hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
 import { HttpServer } from '@switchboard/http';
 import { BatchingProducer } from '@switchboard/kafka';
 import { DeadLetter, DeliveryReport, InboundMessage, OutboundMessage, messageId, type OutboundMessageInput } from '@switchboard/schema';
@@ -320,6 +320,43 @@ describe('twitter connector', () => {
       expect(report).toMatchObject({ status: 'failed', reason: expect.stringMatching(/masked/) });
       expect(fake.sentTweets).toHaveLength(tweets);
     }, 40_000);
+  });
+
+  describe('twitter webhook only', () => {
+    it('with polling off, never polls, is ready once the account is known, and takes webhooks', async () => {
+      const PAY_ID = '1050118621198921777';
+      const pay = { token: 'pay-token-1050118621198921777-zZ', secret: 'pay-token-secret-0a9b8c7d6e' };
+      fake.addAccount({ id_str: PAY_ID, screen_name: 'AcmePay', name: 'Acme Pay' }, pay.token, pay.secret);
+      const connector = new TwitterConnector({
+        consumerKey: CONSUMER_KEY,
+        consumerSecret: CONSUMER_SECRET,
+        accounts: [{ accessToken: pay.token, accessTokenSecret: pay.secret }],
+        apiBase: fake.base,
+        pollIntervalMs: 0,
+        backoff: { initialMs: 100, maxMs: 500 },
+        timeoutMs: 5_000,
+      });
+      // The context alone (no outbound consumer): the main connector's outbound group is running.
+      const abort = new AbortController();
+      await connector.start(createContext(connector, { kafka: env.kafka, producer, topics: env.topics, checkpoints: running!.checkpoints, dataDir: mkdtempSync(join(tmpdir(), 'sb-twitter-')) }, abort.signal));
+      const http = new HttpServer();
+      http.mount(connector.routes);
+      const url = await http.listen();
+      try {
+        await eventually(() => connector.health().ready, 5_000, 'ready');
+        expect(connector.health().status).toBe('@acmepay: webhook only');
+        const body = JSON.stringify({ for_user_id: PAY_ID, tweet_create_events: [mention('1861000000000000070', 'webhook-only-marker', { id: PAY_ID, screenName: 'AcmePay' })] });
+        const res = await fetch(`${url}${WEBHOOK_PATH}`, { method: 'POST', body, headers: { 'x-twitter-webhooks-signature': sign(body) } });
+        expect(res.status).toBe(200);
+        const messages = await inboundUntil((ms) => ms.some((m) => m.text.includes('webhook-only-marker')));
+        expect(messages.find((m) => m.text.includes('webhook-only-marker'))).toMatchObject({ account: 'acmepay', externalId: '1861000000000000070' });
+        expect(fake.requests.filter((r) => r.userId === PAY_ID).map((r) => r.path)).toEqual(['/1.1/account/verify_credentials.json']);
+      } finally {
+        await http.close();
+        abort.abort();
+        await connector.stop();
+      }
+    });
   });
 
   describe('twitter restart', () => {
