@@ -1,0 +1,276 @@
+import { api, ApiError, type StoredMessage, type TicketSummary } from './api.ts';
+import { channelIcon, fill, h, maskedText } from './dom.ts';
+import { dateTime, label, t, type MessageKey } from './i18n.ts';
+import { Poller } from './poller.ts';
+import { CATEGORIES, PRIORITIES, STATUSES } from './vocabulary.ts';
+
+const POLL_MS = 3_000;
+/** While a reply is still queued the thread refreshes faster, so "sent" shows up promptly. */
+const POLL_PENDING_MS = 1_000;
+
+/** An Idempotency-Key without crypto.randomUUID, which plain-http pages on another host do not have. */
+function newKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function maskTitle(mask: string): string {
+  if (mask.startsWith('[card')) return t('mask.card');
+  return mask === '[code]' ? t('mask.code') : t('mask.password');
+}
+
+function sizeText(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function percent(confidence: number | undefined): string {
+  return confidence === undefined ? '–' : `${Math.round(confidence * 100)}%`;
+}
+
+/** One ticket: its thread, the classifier's reasons, status/category/priority controls and a reply box. */
+export class ConversationView {
+  readonly element: HTMLElement;
+  private readonly head: HTMLElement;
+  private readonly controls: HTMLElement;
+  private readonly decision: HTMLElement;
+  private readonly thread: HTMLOListElement;
+  private readonly replyNotice: HTMLElement;
+  private readonly poller: Poller;
+  private shown = '';
+  private pending = false;
+  /** One key per draft: a retried send of the same text is recognised by the server, not sent twice. */
+  private replyKey = newKey();
+
+  constructor(
+    private readonly ticketId: string,
+    private readonly onError: (error: unknown) => boolean,
+    private readonly onChanged: () => void,
+  ) {
+    this.head = h('div', { class: 'conversation-head' });
+    this.controls = h('form', { class: 'controls', id: 'controls' });
+    this.decision = h('section', { class: 'decision card', id: 'decision', 'aria-label': t('decision.title') });
+    this.thread = h('ol', { class: 'thread', id: 'thread', 'aria-label': t('thread.title') });
+    this.replyNotice = h('p', { class: 'reply-notice', id: 'reply-notice', role: 'status' });
+    this.element = h(
+      'section',
+      { class: 'conversation', id: 'conversation', 'data-ticket': ticketId },
+      h('a', { href: '#/inbox', class: 'back link', text: `‹ ${t('back')}` }),
+      this.head,
+      this.controls,
+      h('div', { class: 'conversation-body' }, h('div', { class: 'thread-column' }, this.thread, this.replyForm()), this.decision),
+    );
+    this.controls.addEventListener('submit', (event) => event.preventDefault());
+    this.poller = new Poller(() => this.load(), () => (this.pending ? POLL_PENDING_MS : POLL_MS)).start();
+  }
+
+  stop(): void {
+    this.poller.stop();
+  }
+
+  private async load(): Promise<void> {
+    try {
+      const { ticket, messages } = await api.ticket(this.ticketId);
+      // Only a tweet can be answered in public: the box shows for Twitter tickets alone.
+      this.element.querySelector<HTMLElement>('#reply-public-label')!.hidden = ticket.channel !== 'twitter';
+      this.pending = messages.some((m) => m.direction === 'outbound' && m.deliveryState === 'queued');
+      const signature = JSON.stringify([ticket, messages]);
+      if (signature === this.shown) return;
+      this.shown = signature;
+      this.showHead(ticket);
+      this.showControls(ticket);
+      this.showDecision(ticket, messages);
+      this.showThread(messages);
+    } catch (error) {
+      if (this.onError(error)) return;
+      if (error instanceof ApiError && error.status === 404) {
+        this.poller.stop();
+        fill(this.head, h('p', { class: 'error', text: t('ticket.notFound') }));
+        return;
+      }
+      this.replyNotice.textContent = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  private showHead(ticket: TicketSummary): void {
+    const customer = [ticket.customer.name, ticket.customer.address ?? ticket.customer.id].filter(Boolean).join(' · ');
+    fill(
+      this.head,
+      h(
+        'h2',
+        {},
+        channelIcon(ticket.channel, label('channel', ticket.channel)),
+        h('span', { class: 'number', id: 'ticket-number', text: ticket.number }),
+        h('span', { class: 'subject', text: ticket.subject ?? ticket.preview }),
+      ),
+      h(
+        'p',
+        { class: 'muted' },
+        `${t('ticket.customer')}: `,
+        h('span', { class: 'customer', text: customer }),
+        ` · ${label('channel', ticket.channel)} · ${label('language', ticket.language)} · ${t('ticket.opened')} ${dateTime(ticket.createdAt)} · ${t('ticket.messages', { n: ticket.messageCount })}`,
+        ticket.linkedTicketId ? ` · ${t('ticket.linked', { id: ticket.linkedTicketId })}` : '',
+      ),
+    );
+  }
+
+  private showControls(ticket: TicketSummary): void {
+    const existing = this.controls.querySelector('select');
+    if (existing && this.controls.contains(document.activeElement)) return;
+    const result = h('span', { class: 'control-result', id: 'control-result', role: 'status' });
+    const control = (field: 'status' | 'category' | 'priority', values: readonly string[], key: MessageKey) => {
+      const id = `ticket-${field}`;
+      const element = h(
+        'select',
+        { id, name: field },
+        values.map((value) => h('option', { value, text: label(field, value), selected: ticket[field] === value })),
+      );
+      element.addEventListener('change', () => {
+        result.textContent = '';
+        api
+          .patchTicket(ticket.id, { [field]: element.value })
+          .then(() => {
+            result.textContent = t('ticket.saved');
+            result.className = 'control-result ok';
+            this.onChanged();
+            return this.poller.now();
+          })
+          .catch((error: unknown) => {
+            if (this.onError(error)) return;
+            result.textContent = t('ticket.saveFailed', { reason: error instanceof Error ? error.message : String(error) });
+            result.className = 'control-result error';
+          });
+      });
+      return h('label', { for: id }, h('span', { text: t(key) }), element);
+    };
+    fill(
+      this.controls,
+      control('status', STATUSES, 'filter.status'),
+      control('category', CATEGORIES, 'filter.category'),
+      control('priority', PRIORITIES, 'filter.priority'),
+      result,
+    );
+  }
+
+  private showDecision(ticket: TicketSummary, messages: StoredMessage[]): void {
+    const decided = messages.find((m) => m.direction === 'inbound' && m.explanation) ?? messages.find((m) => m.direction === 'inbound');
+    const list = (items: readonly string[] | undefined, id: string) =>
+      items && items.length > 0 ? h('ul', { class: 'reasons', id }, items.map((item) => h('li', { text: item }))) : h('p', { class: 'muted', id, text: t('decision.none') });
+    const redactions = messages.flatMap((m) => m.redactions ?? []);
+    fill(
+      this.decision,
+      h('h3', { text: t('decision.title') }),
+      h(
+        'dl',
+        {},
+        h('dt', { text: t('decision.category') }),
+        h('dd', { id: 'decision-category' }, h('span', { class: `chip category category-${decided?.category ?? ticket.category}`, text: label('category', decided?.category ?? ticket.category) })),
+        h('dt', { text: t('decision.confidence') }),
+        h('dd', { id: 'decision-confidence', text: percent(decided?.confidence ?? ticket.confidence) }),
+        h('dt', { text: t('filter.priority') }),
+        h('dd', {}, h('span', { class: `chip priority priority-${decided?.priority ?? ticket.priority}`, text: label('priority', decided?.priority ?? ticket.priority) })),
+      ),
+      h('p', { class: ticket.triage ? 'triage-flag on' : 'triage-flag', id: 'decision-triage', text: ticket.triage ? `⚑ ${t('decision.triage')}` : t('decision.noTriage') }),
+      h('h4', { text: t('decision.priorityRules') }),
+      list(decided?.explanation?.priorityRules, 'decision-rules'),
+      h('h4', { text: t('decision.features') }),
+      list(decided?.explanation?.features, 'decision-features'),
+      redactions.length > 0 ? h('h4', { text: t('decision.redactions') }) : null,
+      redactions.length > 0 ? h('ul', { class: 'reasons' }, redactions.map((r) => h('li', { text: `${r.kind} × ${r.count}` }))) : null,
+    );
+  }
+
+  private showThread(messages: StoredMessage[]): void {
+    const atBottom = this.thread.scrollHeight - this.thread.scrollTop - this.thread.clientHeight < 40;
+    const grew = this.thread.children.length !== messages.length;
+    fill(
+      this.thread,
+      messages.map((m) => this.message(m)),
+    );
+    if (atBottom || grew) this.thread.scrollTop = this.thread.scrollHeight;
+  }
+
+  private message(m: StoredMessage): HTMLElement {
+    const inbound = m.direction === 'inbound';
+    const who = inbound ? m.sender.name || m.sender.address || m.sender.id : m.kind === 'ack' ? t('thread.ack') : t('thread.you');
+    const state = m.deliveryState;
+    return h(
+      'li',
+      { class: `message ${m.direction}${m.kind === 'ack' ? ' ack' : ''}${m.deletedAt ? ' deleted' : ''}`, 'data-id': m.id, 'data-state': state },
+      h(
+        'div',
+        { class: 'message-meta' },
+        h('strong', { text: who }),
+        h('time', { datetime: m.sentAt, text: dateTime(m.sentAt) }),
+        m.editedAt ? h('span', { class: 'muted', text: t('thread.edited') }) : null,
+        m.autoSubmitted ? h('span', { class: 'chip', text: t('thread.auto', { reason: m.autoSubmitted }) }) : null,
+        !inbound && state
+          ? h('span', { class: `delivery state-${state}`, title: m.deliveryReason ?? '', text: state === 'failed' && m.deliveryReason ? `${t(`state.${state}`)}: ${m.deliveryReason}` : t(`state.${state}`) })
+          : null,
+      ),
+      m.subject ? h('p', { class: 'message-subject', text: m.subject }) : null,
+      h('p', { class: 'message-text' }, m.deletedAt ? h('span', { class: 'muted', text: t('thread.deleted') }) : null, maskedText(m.text, maskTitle)),
+      m.attachments.length > 0
+        ? h(
+            'div',
+            { class: 'attachments' },
+            h('span', { class: 'muted', text: `${t('thread.attachments')}:` }),
+            h('ul', {}, m.attachments.map((a) => h('li', { text: `📎 ${a.name} (${a.contentType}, ${sizeText(a.size)})` }))),
+          )
+        : null,
+      inbound && m.category
+        ? h(
+            'p',
+            { class: 'message-why muted' },
+            `${label('category', m.category)} ${percent(m.confidence)}`,
+            m.priority ? ` · ${label('priority', m.priority)}` : '',
+            m.explanation && m.explanation.priorityRules.length > 0 ? ` · ${m.explanation.priorityRules.join(', ')}` : '',
+          )
+        : null,
+    );
+  }
+
+  private replyForm(): HTMLElement {
+    const text = h('textarea', { id: 'reply-text', name: 'text', rows: 3, required: true, placeholder: t('reply.placeholder'), 'aria-label': t('reply.title') });
+    const publicBox = h('input', { type: 'checkbox', id: 'reply-public', name: 'public' });
+    const send = h('button', { type: 'submit', id: 'reply-send', text: t('reply.send') });
+    const form = h(
+      'form',
+      { class: 'reply', id: 'reply' },
+      text,
+      h('div', { class: 'reply-actions' }, h('label', { class: 'public', hidden: true, id: 'reply-public-label' }, publicBox, h('span', { text: t('reply.public') })), send),
+      this.replyNotice,
+    );
+    text.addEventListener('input', () => (this.replyNotice.textContent = ''));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const body = text.value.trim();
+      if (!body) return;
+      send.disabled = true;
+      send.textContent = t('reply.sending');
+      api
+        .reply(this.ticketId, body, this.replyKey, publicBox.checked)
+        .then(() => {
+          text.value = '';
+          this.replyKey = newKey();
+          this.replyNotice.textContent = t('reply.queued');
+          this.replyNotice.className = 'reply-notice ok';
+          this.pending = true;
+          this.onChanged();
+          return this.poller.now();
+        })
+        .catch((error: unknown) => {
+          if (this.onError(error)) return;
+          // The same key is kept: sending again cannot produce a second reply.
+          this.replyNotice.textContent = t('reply.failed', { reason: error instanceof Error ? error.message : String(error) });
+          this.replyNotice.className = 'reply-notice error';
+        })
+        .finally(() => {
+          send.disabled = false;
+          send.textContent = t('reply.send');
+        });
+    });
+    return form;
+  }
+}

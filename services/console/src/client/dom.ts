@@ -1,0 +1,110 @@
+/**
+ * Building the page without HTML strings: every piece of data reaches the DOM as textContent or an
+ * attribute value, never as markup.
+ */
+type Child = Node | string | null | undefined | false;
+type Attributes = Record<string, string | number | boolean | undefined | null>;
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'text') element.textContent = String(value);
+    else if (name === 'class') element.className = String(value);
+    else element.setAttribute(name, value === true ? '' : String(value));
+  }
+  append(element, children);
+  return element;
+}
+
+export function append(parent: Node, children: (Child | Child[])[]): void {
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+}
+
+/** Replaces an element's children. */
+export function fill(parent: Element, ...children: (Child | Child[])[]): void {
+  parent.replaceChildren();
+  append(parent, children);
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+export function svg(tag: string, attributes: Record<string, string | number> = {}, ...children: SVGElement[]): SVGElement {
+  const element = document.createElementNS(SVG, tag) as SVGElement;
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
+  for (const child of children) element.appendChild(child);
+  return element;
+}
+
+export interface SparkSeries {
+  values: readonly number[];
+  className: string;
+}
+
+/**
+ * A small line chart of one or more series sharing one scale (the largest value of all), newest on
+ * the right. With fewer than two points it draws a flat baseline.
+ */
+export function sparkline(series: readonly SparkSeries[], label: string, width = 120, height = 28): SVGElement {
+  const max = Math.max(1, ...series.flatMap((s) => s.values));
+  const chart = svg('svg', { class: 'spark', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': label, preserveAspectRatio: 'none' });
+  chart.appendChild(svg('line', { x1: 0, y1: height - 1, x2: width, y2: height - 1, class: 'spark-base' }));
+  for (const { values, className } of series) {
+    if (values.length < 2) continue;
+    const step = width / (values.length - 1);
+    const points = values.map((v, i) => `${(i * step).toFixed(1)},${(height - 2 - (v / max) * (height - 4)).toFixed(1)}`);
+    chart.appendChild(svg('polyline', { points: points.join(' '), class: `spark-line ${className}` }));
+    const [x, y] = points.at(-1)!.split(',');
+    chart.appendChild(svg('circle', { cx: x!, cy: y!, r: 2, class: `spark-dot ${className}` }));
+  }
+  return chart;
+}
+
+/** The router's masks, kept as they are but made visible. */
+const MASK = /\[card \*{4}\d{4}\]|\[code\]|\[password\]/g;
+
+/** Text with the masked parts wrapped in <mark class="mask">, as text nodes only. */
+export function maskedText(text: string, maskTitle: (mask: string) => string): Node[] {
+  const nodes: Node[] = [];
+  let last = 0;
+  for (const match of text.matchAll(MASK)) {
+    const at = match.index ?? 0;
+    if (at > last) nodes.push(document.createTextNode(text.slice(last, at)));
+    nodes.push(h('mark', { class: 'mask', title: maskTitle(match[0]), text: match[0] }));
+    last = at + match[0].length;
+  }
+  if (last < text.length) nodes.push(document.createTextNode(text.slice(last)));
+  return nodes;
+}
+
+const CHANNEL_ICONS: Record<string, { color: string; path: string }> = {
+  // Envelope.
+  email: { color: '#2563eb', path: 'M4 7h16v10H4z M4 7l8 6 8-6' },
+  // A bird's wing and beak, simplified.
+  twitter: { color: '#0ea5e9', path: 'M5 16c6 2 12-1 13-8l2-2h-3c-2-2-5-1-5 2v1c-3 0-5-1-7-3-1 3 0 5 2 6l-2 0c1 2 2 3 4 3-1 1-3 1-4 1z' },
+  // Two speech bubbles.
+  wechat: { color: '#16a34a', path: 'M4 6h10v7H8l-3 3v-3H4z M16 9h4v7h-1v3l-3-3h-4v-2' },
+  // A hash.
+  slack: { color: '#7c3aed', path: 'M9 4l-2 16 M17 4l-2 16 M4 9h16 M4 15h16' },
+  // One speech bubble with dots.
+  webchat: { color: '#ea580c', path: 'M4 5h16v11H10l-4 4v-4H4z M8 10.5h.01 M12 10.5h.01 M16 10.5h.01' },
+  // Braces.
+  api: { color: '#475569', path: 'M9 4c-3 0-2 4-2 6s-2 2-2 2 2 0 2 2-1 6 2 6 M15 4c3 0 2 4 2 6s2 2 2 2-2 0-2 2 1 6-2 6' },
+};
+
+export function channelIcon(channel: string, label: string): SVGElement {
+  const icon = CHANNEL_ICONS[channel] ?? CHANNEL_ICONS.api!;
+  const element = svg(
+    'svg',
+    { class: 'channel-icon', viewBox: '0 0 24 24', width: 22, height: 22, role: 'img', 'aria-label': label, 'data-channel': channel },
+    svg('rect', { x: 0, y: 0, width: 24, height: 24, rx: 6, fill: icon.color }),
+    svg('path', { d: icon.path, fill: 'none', stroke: '#fff', 'stroke-width': 1.8, 'stroke-linecap': 'round', 'stroke-linejoin': 'round' }),
+  );
+  const title = svg('title');
+  title.textContent = label;
+  element.prepend(title);
+  return element;
+}
