@@ -47,9 +47,13 @@ export function gauge(name: string, help: string) {
   };
 }
 
-/** Runs before each render: for values read on demand (consumer lag). */
-export function addCollector(collect: () => Promise<void> | void): void {
+/** Runs before each render: for values read on demand (consumer lag). Returns its removal. */
+export function addCollector(collect: () => Promise<void> | void): () => void {
   collectors.push(collect);
+  return () => {
+    const index = collectors.indexOf(collect);
+    if (index >= 0) collectors.splice(index, 1);
+  };
 }
 
 function escapeLabel(value: string): string {

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { InboundMessage, consumerGroup, type Redaction, type RoutedMessage, type TopicNames } from '@switchboard/schema';
+import { InboundMessage, RoutedMessage, consumerGroup, parseWith, type Redaction, type TopicNames } from '@switchboard/schema';
 import { runConsumer, type BatchingProducer, type RunningConsumer } from '@switchboard/kafka';
 import { createLogger, type Logger } from '@switchboard/runtime';
 import type { Classifier } from '@switchboard/classifier';
@@ -30,7 +30,9 @@ export function route(message: InboundMessage, classifier: Classifier, now = new
   const metaCounts = new Map<Redaction['kind'], number>();
   const meta = redactDeep(message.meta, metaCounts) as Record<string, unknown>;
   const decision = classifier.classify(masked.text, masked.subject);
-  return {
+  // Checked here, not downstream: a classifier fault (a NaN confidence) fails at the router, with the
+  // router's reason in the DLQ, instead of every message failing in the sink.
+  return parseWith(RoutedMessage, 'RoutedMessage', {
     ...message,
     text: masked.text,
     ...(masked.subject !== undefined ? { subject: masked.subject } : {}),
@@ -44,7 +46,7 @@ export function route(message: InboundMessage, classifier: Classifier, now = new
     classifierVersion: decision.classifierVersion,
     explanation: decision.explanation,
     routedAt: now.toISOString(),
-  };
+  });
 }
 
 /** Consumes the inbound topic and produces each message, classified and masked, to the routed topic. */

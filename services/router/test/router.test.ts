@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadClassifier, type Classifier } from '@switchboard/classifier';
+import { BatchingProducer, type RunningConsumer } from '@switchboard/kafka';
+import { DeadLetter, RoutedMessage, TOPIC_EXAMPLES, type InboundMessage } from '@switchboard/schema';
+import { kafkaForTest, readTopic } from '@switchboard/testkit';
+import { route, startRouter } from '../src/index.ts';
+
+const inbound = (overrides: Partial<InboundMessage>): InboundMessage => ({ ...(TOPIC_EXAMPLES.inbound as InboundMessage), ...overrides });
+
+describe('route', () => {
+  const classifier = loadClassifier();
+  it('masks before classifying, in text, subject and channel extras', () => {
+    const routed = route(
+      inbound({ text: 'Someone used my card 4111 1111 1111 1111 without permission, my OTP is 839201', subject: 'fraud 4111111111111111', meta: { fullText: 'card 4111111111111111 and quoted history' } }),
+      classifier,
+    );
+    expect(routed.text).toBe('Someone used my card [card ****1111] without permission, my OTP is [code]');
+    expect(routed.subject).toBe('fraud [card ****1111]');
+    expect(routed.meta.fullText).toBe('card [card ****1111] and quoted history');
+    expect(routed.redactions).toEqual(expect.arrayContaining([{ kind: 'card_number', count: 2 }, { kind: 'one_time_code', count: 1 }]));
+    expect(routed.category).toBe('security');
+    expect(routed.priority).toBe('urgent');
+    expect(routed.classifierVersion).toBe(classifier.version);
+  });
+  it('refuses to produce a decision the schema rejects', () => {
+    const broken: Classifier = { version: 'broken', classify: (text, subject) => ({ ...classifier.classify(text, subject), confidence: Number.NaN }) };
+    expect(() => route(inbound({}), broken)).toThrow(/RoutedMessage: confidence/);
+  });
+});
+
+describe('router on a real broker', () => {
+  let env: Awaited<ReturnType<typeof kafkaForTest>>;
+  let producer: BatchingProducer;
+  let router: RunningConsumer;
+  beforeAll(async () => {
+    env = await kafkaForTest();
+    producer = new BatchingProducer(env.kafka);
+    await producer.connect();
+    router = await startRouter({ kafka: env.kafka, producer, topics: env.topics, classifier: loadClassifier() });
+  });
+  afterAll(async () => {
+    await router.stop();
+    await producer.disconnect();
+  });
+
+  it('produces routed messages keyed by conversation with category headers, and dead-letters invalid input', async () => {
+    const { subject: _subject, ...withoutSubject } = inbound({ id: 'msg_0123456789abcdef0123456789abcdef', conversationKey: 'conv-1', text: '我申请的退款什么时候退回来？已经等了两周了' });
+    const message = withoutSubject as InboundMessage;
+    await producer.sendJson(env.topics.inbound, [{ key: 'conv-1', value: message }, { key: 'conv-1', value: { ...message, channel: 'fax' } }]);
+    const [record] = await readTopic(env.kafka, env.topics.routed, (rs) => rs.length >= 1);
+    const routed = RoutedMessage.parse(JSON.parse(record!.value));
+    expect(record!.key).toBe('conv-1');
+    expect(record!.headers).toMatchObject({ category: routed.category, language: 'zh-Hans', channel: 'email' });
+    expect(routed.category).toBe('refund');
+    const [letter] = await readTopic(env.kafka, env.topics.dlq, (rs) => rs.length >= 1);
+    expect(DeadLetter.parse(JSON.parse(letter!.value)).reason).toMatch(/^schema violation: InboundMessage: channel/);
+  });
+});
