@@ -210,6 +210,9 @@ export class MailboxWatcher {
     for (let i = 0; i < pending.length && !this.signal.aborted; i += this.config.fetchBatch) {
       const slice = pending.slice(i, i + this.config.fetchBatch);
       const batch = await this.fetchBatch(client, slice.map((p) => p.uid), new Map(slice.map((p) => [p.uid, p.size])));
+      // A FETCH cut short by a dropped connection must not move the cursor past what it did not read.
+      // (On a live connection a missing UID was expunged meanwhile, and skipping it is right.)
+      if (!client.usable) throw new ImapConnectionLostError('IMAP connection closed during FETCH');
       const envelopes = await this.normalizeBatch(batch, uidValidity);
       const batchLastUid = slice[slice.length - 1]!.uid;
       await this.context.emit(envelopes, { account: this.account.name, stream: this.mailbox, position: { uidValidity, lastUid: batchLastUid } });

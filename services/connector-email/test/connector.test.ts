@@ -2,7 +2,7 @@
  * The connector against real peers: Dovecot for IMAP, smtp-server for SMTP, the shared Kafka broker.
  * Each test uses its own Message-ID domain, so it reads only its own records from the topics.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -37,11 +37,12 @@ afterAll(async () => {
   for (const hosted of running) await hosted.stop().catch(() => undefined);
   await producer?.disconnect().catch(() => undefined);
   await Promise.all([dovecot?.stop(), smtp?.stop()]);
+  rmSync(dataDir, { recursive: true, force: true });
 }, 30_000);
 
 /** Starts a connector as a fresh process would: checkpoints reloaded from the topic. */
-async function start(mailboxes: string[] = ['INBOX']): Promise<{ hosted: HostedConnector; connector: EmailConnector }> {
-  const connector = createEmailConnector(testConfig(dovecot, smtp.port, { mailboxes }));
+async function start(mailboxes: string[] = ['INBOX'], pollIntervalMs?: number): Promise<{ hosted: HostedConnector; connector: EmailConnector }> {
+  const connector = createEmailConnector(testConfig(dovecot, smtp.port, { mailboxes, ...(pollIntervalMs ? { pollIntervalMs } : {}) }));
   const checkpoints = await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints);
   const hosted = await hostConnector(connector, { kafka: env.kafka, producer, topics: env.topics, checkpoints, dataDir });
   running.add(hosted);
@@ -109,6 +110,18 @@ describe('email connector on Dovecot', () => {
     expect(ids).toEqual(new Set([...before.map((m) => m.id), messageId('email', SUPPORT_ADDRESS, `new@${domain}`)]));
     expect(second.connector.health().details).toMatchObject({ [`${SUPPORT_ADDRESS}/Support`]: { resyncs: 1 } });
     await stop(second.hosted);
+  }, 60_000);
+
+  it('hears new mail through IDLE, long before the next poll', async () => {
+    const domain = uniqueDomain('idle');
+    const { hosted } = await start(['INBOX'], 60_000);
+    // Let the first sync finish and the connection settle into IDLE.
+    await new Promise((r) => setTimeout(r, 600));
+    const appended = Date.now();
+    await dovecot.append(SUPPORT, [customerMail({ messageId: `idle@${domain}`, from: `Gus <gus@${domain}>`, text: 'pushed by IDLE' })]);
+    await inboundUntil(domain, (ms) => ms.length === 1, 'the mail announced by IDLE');
+    expect(Date.now() - appended).toBeLessThan(10_000);
+    await stop(hosted);
   }, 60_000);
 
   it('reconnects after the server drops the connection and carries on', async () => {

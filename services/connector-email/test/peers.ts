@@ -60,7 +60,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
   return { port, mails, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-export function testConfig(dovecot: Dovecot, smtpPort: number, overrides: { mailboxes?: string[] } = {}): EmailConfig {
+export function testConfig(dovecot: Dovecot, smtpPort: number, overrides: { mailboxes?: string[]; pollIntervalMs?: number } = {}): EmailConfig {
   return emailConfig(
     [
       {
@@ -70,7 +70,7 @@ export function testConfig(dovecot: Dovecot, smtpPort: number, overrides: { mail
         smtp: { host: '127.0.0.1', port: smtpPort, secure: false },
       },
     ],
-    { pollIntervalMs: 1_000, idleDelayMs: 200, reconnect: { initialMs: 100, maxMs: 1_000 }, fetchBatch: 10, maxMessageBytes: 64 * 1024 },
+    { pollIntervalMs: overrides.pollIntervalMs ?? 1_000, idleDelayMs: 200, reconnect: { initialMs: 100, maxMs: 1_000 }, fetchBatch: 10, maxMessageBytes: 64 * 1024 },
   );
 }
 
