@@ -1,11 +1,12 @@
 import type { CheckpointUpdate, ConnectorContext } from '@switchboard/connector-sdk';
 import type { InboundMessageInput } from '@switchboard/schema';
+import { sha256Hex } from '@switchboard/runtime';
 import type { TwitterAccountConfig, TwitterConfig } from './config.ts';
 import { DirectMessageEvent, Tweet, normalizeDirectMessage, normalizeTweet, type DmUsers, type Normalized, type OwnAccount } from './normalize.ts';
 import type { ThreadIndex } from './threads.ts';
 import { TwitterApi } from './twitter-api.ts';
 
-/** Ids emitted lately, so a tweet seen by webhook and then by polling is produced once. */
+/** Ids emitted (or dead-lettered) lately, so a tweet seen by webhook and then by polling is produced once. */
 export class RecentIds {
   private readonly ids = new Set<string>();
   constructor(private readonly capacity = 20_000) {}
@@ -94,17 +95,22 @@ export class TwitterAccount {
     for (const item of raw) {
       const outcome = normalize(item);
       if ('invalid' in outcome) {
+        const raw = JSON.stringify(item);
+        // Polling reads the newest page again and again: keep a broken item once, not on every poll.
+        const digest = `invalid:${sha256Hex(raw)}`;
+        if (this.recent.has(digest)) continue;
         const id = (item as { id_str?: unknown; id?: unknown } | null)?.id_str ?? (item as { id?: unknown } | null)?.id;
-        await context.deadLetter({ reason: `not a v1.1 tweet or DM event: ${outcome.invalid}`, raw: JSON.stringify(item), sourceId: `${this.label}/${String(id ?? 'unknown')}` });
+        await context.deadLetter({ reason: `not a v1.1 tweet or DM event: ${outcome.invalid}`, raw, sourceId: `${this.label}/${String(id ?? 'unknown')}` });
+        this.recent.add(digest);
         result.deadLettered++;
       } else if ('ignored' in outcome) {
         result.ignored++;
-      } else if (!this.recent.has(outcome.message.id!)) {
+      } else if (!this.recent.has(outcome.message.id)) {
         messages.push(outcome.message);
       }
     }
     await context.emit(messages, checkpoint);
-    for (const message of messages) this.recent.add(message.id!);
+    for (const message of messages) this.recent.add(message.id);
     result.emitted = messages.length;
     if (messages.length > 0) this.lastMessageAt = new Date().toISOString();
     return result;

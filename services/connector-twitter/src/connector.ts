@@ -16,7 +16,7 @@ export class TwitterConnector implements Connector {
   readonly name = 'twitter';
   readonly channels = ['twitter'] as const;
   readonly routes: HttpRoute[];
-  readonly accounts: TwitterAccount[];
+  private readonly accounts: TwitterAccount[];
   private readonly threads = new ThreadIndex();
   private context: ConnectorContext | undefined;
   private abort: AbortController | undefined;
