@@ -112,6 +112,21 @@ describe('email connector on Dovecot', () => {
     await stop(second.hosted);
   }, 60_000);
 
+  it('resyncs when the mailbox is rebuilt while the connector is connected', async () => {
+    const domain = uniqueDomain('live-rebuild');
+    const mail = customerMail({ messageId: `kept@${domain}`, from: `Hal <hal@${domain}>`, text: 'there before the rebuild' });
+    const { hosted, connector } = await start(['Support']);
+    await dovecot.append(SUPPORT, [mail], 'Support');
+    const [before] = await inboundUntil(domain, (ms) => ms.length === 1, 'the mail before the rebuild');
+    const resyncsBefore = (connector.health().details as Record<string, { resyncs: number }>)[`${SUPPORT_ADDRESS}/Support`]!.resyncs;
+    await dovecot.recreateMailbox(SUPPORT, 'Support');
+    await dovecot.append(SUPPORT, [mail, customerMail({ messageId: `fresh@${domain}`, from: `Hal <hal@${domain}>`, text: 'after the rebuild' })], 'Support');
+    const after = await inboundUntil(domain, (ms) => ms.some((m) => m.externalId === `fresh@${domain}`), 'the mail after the rebuild');
+    expect(after.filter((m) => m.externalId === `kept@${domain}`).every((m) => m.id === before!.id)).toBe(true);
+    await eventually(() => (connector.health().details as Record<string, { resyncs: number }>)[`${SUPPORT_ADDRESS}/Support`]!.resyncs === resyncsBefore + 1, 10_000, 'one resync');
+    await stop(hosted);
+  }, 60_000);
+
   it('hears new mail through IDLE, long before the next poll', async () => {
     const domain = uniqueDomain('idle');
     const { hosted } = await start(['INBOX'], 60_000);
