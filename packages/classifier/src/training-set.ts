@@ -40,7 +40,8 @@ export function buildTrainingSet(taxonomy: Taxonomy, granularity: TargetGranular
   for (const category of CATEGORIES) classes.push({ name: categoryClassName(category), category });
   const classIndex = new Map(classes.map((modelClass, index) => [modelClass.name, index]));
 
-  const files = [banking77TrainPath(), ...ownTrainingFiles()];
+  const banking77 = banking77TrainPath();
+  const files = [banking77, ...ownTrainingFiles()];
   const random = seededRandom(seed);
   const examples: TrainingExample[] = [];
   const heldOut: LabelledText[] = [];
@@ -48,7 +49,9 @@ export function buildTrainingSet(taxonomy: Taxonomy, granularity: TargetGranular
   for (const file of files) {
     assertNotEvaluationFile(file);
     const rows = readLabelledFile(file);
-    sources.push({ file: file.split(/[\\/]/).slice(-1)[0]!, lines: rows.length, sha256: sha256OfFile(file) });
+    // Named the same whichever copy of BANKING77 was read, so the artifact does not depend on the machine.
+    const name = file === banking77 ? 'banking77/train.jsonl' : `data/train/${file.split(/[\\/]/).slice(-1)[0]!}`;
+    sources.push({ file: name, lines: rows.length, sha256: sha256OfFile(file) });
     const groups = new Map<string, LabelledText[]>();
     for (const row of rows) {
       const category = row.intent !== undefined ? taxonomy.sourceIntents[row.intent] : row.category;
