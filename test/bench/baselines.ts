@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CompressionTypes, type Kafka } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka } from 'kafkajs';
 import pg from 'pg';
 import type { InboundMessage } from '@switchboard/schema';
 import { migrate, postgresDb } from '@switchboard/ticket-store';
@@ -18,7 +18,7 @@ const CHUNK = 2_000;
  * last record acknowledged.
  */
 export async function kafkaPassthrough(kafka: Kafka, from: string, to: string, expected: number, timeoutMs: number): Promise<number> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const consumer = kafka.consumer({ groupId: `bench-passthrough-${randomBytes(4).toString('hex')}`, allowAutoTopicCreation: false, ...CONSUMER_SETTINGS });
   await consumer.connect();

@@ -84,6 +84,10 @@ export function peakRssMbOf(pid: number): number {
 export class StageProcess {
   readonly child: ChildProcess;
   readonly ready: Promise<number>;
+  /** Times kafkajs reported a consumer crash (a member expelled from its group, ...) in this stage. */
+  crashes = 0;
+  /** Times the group coordinator expelled a member of this stage whose session timed out. */
+  sessionExpiries = 0;
   private readonly exited: Promise<void>;
 
   constructor(
@@ -100,6 +104,13 @@ export class StageProcess {
     });
     this.child.stdout!.pipe(logFile, { end: false });
     this.child.stderr!.pipe(logFile, { end: false });
+    const watch = (chunk: Buffer) => {
+      const text = chunk.toString();
+      this.crashes += text.split('"msg":"Crash:').length - 1;
+      this.sessionExpiries += text.split('The coordinator is not aware of this member').length - 1;
+    };
+    this.child.stdout!.on('data', watch);
+    this.child.stderr!.on('data', watch);
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
     this.ready = new Promise((resolve, reject) => {
       this.child.on('message', (message: { ready?: boolean }) => {
