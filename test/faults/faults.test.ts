@@ -3,8 +3,8 @@ import { runFaults } from './run.ts';
 
 /** The short fault suite inside `pnpm test`: a few hundred messages, the process kills and the poison. */
 describe('fault suite (short)', () => {
-  it('loses and duplicates nothing when the router or the sink is killed, stopped, or fed poison', async () => {
-    const result = await runFaults({ messages: 300, only: ['router-kill9', 'sink-kill9', 'sink-sigterm', 'poison'] });
+  it('loses and duplicates nothing when the router, the sink or the broker is killed, the sink stopped, or poison fed', async () => {
+    const result = await runFaults({ messages: 300, only: ['router-kill9', 'sink-kill9', 'kafka-kill9', 'sink-sigterm', 'poison'] });
     for (const scenario of result.scenarios) {
       expect(scenario.problems, scenario.name).toEqual([]);
       expect(scenario.stored, scenario.name).toBe(scenario.sent);

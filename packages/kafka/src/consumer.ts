@@ -138,9 +138,23 @@ export async function runConsumer<S extends z.ZodType>(options: ConsumerOptions<
     }
   };
 
-  await consumer.connect();
-  await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? true });
-  await consumer.run({
+  const commit = async (topic: string, partition: number, offset: string) => {
+    try {
+      await consumer.commitOffsets([{ topic, partition, offset }]);
+    } catch (error) {
+      // kafkajs wraps "not a member any more" in a non-retriable error that crashes the consumer for
+      // good; unwrapped, its runner rejoins the group and the batch is delivered again (at-least-once).
+      throw groupMembershipCause(error) ?? error;
+    }
+  };
+
+  const start = async () => {
+    await consumer.connect();
+    await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? true });
+    await consumer.run(runConfig);
+  };
+
+  const runConfig: Parameters<Consumer['run']>[0] = {
     autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: 1,
@@ -152,12 +166,25 @@ export async function runConsumer<S extends z.ZodType>(options: ConsumerOptions<
         const last = chunk[chunk.length - 1]!;
         // resolveOffset moves kafkajs' fetch position; commitOffsets makes it durable for the group.
         resolveOffset(last.offset);
-        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+        await commit(batch.topic, batch.partition, (BigInt(last.offset) + 1n).toString());
         messagesTotal.inc({ topic: batch.topic, direction: 'in' }, chunk.length);
         await heartbeat();
       }
     },
+  };
+
+  // A consumer that kafkajs gave up on (a non-retriable crash) would leave a live process doing
+  // nothing: start it again after a pause instead.
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart || stopped.signal.aborted) return;
+    logger.error('consumer crashed; starting it again', { error: payload.error });
+    sleep(backoffDelay(3, 500, 5_000), stopped.signal)
+      .then(start)
+      .catch((error: unknown) => {
+        if (!stopped.signal.aborted) logger.error('restart failed', { error });
+      });
   });
+  await start();
 
   return {
     consumer,
@@ -168,4 +195,25 @@ export async function runConsumer<S extends z.ZodType>(options: ConsumerOptions<
       await consumer.disconnect();
     },
   };
+}
+
+const MEMBERSHIP_ERRORS = new Set(['UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR_FOR_GROUP']);
+
+// kafkajs' retrier re-wraps a protocol error without its `type` (KafkaJSNonRetriableError(e)), so
+// the message is all that is left to recognise it by.
+const MEMBERSHIP_MESSAGES: [RegExp, string][] = [
+  [/not aware of this member/i, 'UNKNOWN_MEMBER_ID'],
+  [/group is rebalancing/i, 'REBALANCE_IN_PROGRESS'],
+  [/generation id .* is not valid|illegal generation/i, 'ILLEGAL_GENERATION'],
+  [/not the correct coordinator/i, 'NOT_COORDINATOR_FOR_GROUP'],
+];
+
+/** The protocol error under kafkajs' wrappers when it says this member lost its place in the group. */
+function groupMembershipCause(error: unknown): Error | undefined {
+  for (let e = error as { type?: unknown; cause?: unknown; message?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.type === 'string' && MEMBERSHIP_ERRORS.has(e.type)) return e as unknown as Error;
+    const known = typeof e.message === 'string' ? MEMBERSHIP_MESSAGES.find(([pattern]) => pattern.test(e!.message as string)) : undefined;
+    if (known) return Object.assign(new Error(e.message as string), { type: known[1], retriable: true });
+  }
+  return undefined;
 }
