@@ -102,7 +102,7 @@ export class ConversationView {
         {},
         channelIcon(ticket.channel, label('channel', ticket.channel)),
         h('span', { class: 'number', id: 'ticket-number', text: ticket.number }),
-        h('span', { class: 'subject', text: ticket.subject ?? ticket.preview }),
+        h('span', { class: 'subject' }, maskedText(ticket.subject ?? ticket.preview, maskTitle)),
       ),
       h(
         'p',
@@ -115,9 +115,15 @@ export class ConversationView {
     );
   }
 
+  /** Built once; later refreshes only move the selects to the stored values (unless one is in use). */
   private showControls(ticket: TicketSummary): void {
-    const existing = this.controls.querySelector('select');
-    if (existing && this.controls.contains(document.activeElement)) return;
+    const selects = this.controls.querySelectorAll('select');
+    if (selects.length > 0) {
+      selects.forEach((select) => {
+        if (select !== document.activeElement) select.value = ticket[select.name as 'status' | 'category' | 'priority'];
+      });
+      return;
+    }
     const result = h('span', { class: 'control-result', id: 'control-result', role: 'status' });
     const control = (field: 'status' | 'category' | 'priority', values: readonly string[], key: MessageKey) => {
       const id = `ticket-${field}`;

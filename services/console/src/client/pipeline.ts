@@ -87,11 +87,11 @@ export class PipelineView {
       return h(
         'tr',
         { 'data-role': topic.role },
-        h('th', { scope: 'row' }, h('span', { text: topic.role }), h('small', { class: 'muted', text: topic.topic })),
+        h('th', { scope: 'row', title: topic.topic, text: topic.role }),
         h('td', { class: 'num produced', text: produced.toFixed(1) }),
         h('td', { class: 'num consumed', text: consumed.toFixed(1) }),
-        h('td', {}, sparkline([{ values: topic.producedPerSecond, className: 'produced' }, { values: topic.consumedPerSecond, className: 'consumed' }], `${topic.role} ${t('pipeline.produced')} / ${t('pipeline.consumed')}`)),
-        h('td', { class: 'num muted', text: `${topic.produced} / ${topic.consumed}` }),
+        h('td', { class: 'chart' }, sparkline([{ values: topic.producedPerSecond, className: 'produced' }, { values: topic.consumedPerSecond, className: 'consumed' }], `${topic.role} ${t('pipeline.produced')} / ${t('pipeline.consumed')}`)),
+        h('td', { class: 'num muted total', text: `${topic.produced} / ${topic.consumed}` }),
       );
     });
     fill(
@@ -110,7 +110,7 @@ export class PipelineView {
             h('th', { class: 'num' }, h('span', { class: 'key produced' }), t('pipeline.produced')),
             h('th', { class: 'num' }, h('span', { class: 'key consumed' }), t('pipeline.consumed')),
             h('th'),
-            h('th', { class: 'num', text: t('pipeline.total') }),
+            h('th', { class: 'num total', text: t('pipeline.total') }),
           ),
         ),
         h('tbody', {}, rows),
@@ -126,7 +126,7 @@ export class PipelineView {
         { 'data-group': reading.group },
         h('th', { scope: 'row' }, h('span', { text: reading.group }), h('small', { class: 'muted', text: reading.topic })),
         h('td', { class: 'num lag', title: reading.error ?? '', text: reading.lag === null ? t('pipeline.unknown') : String(reading.lag) }),
-        h('td', {}, sparkline([{ values, className: 'lag' }], `${reading.group} ${t('pipeline.records')}`)),
+        h('td', { class: 'chart' }, sparkline([{ values, className: 'lag' }], `${reading.group} ${t('pipeline.records')}`)),
       );
     });
     fill(this.lag, h('table', { class: 'stats', id: 'lag' }, h('thead', {}, h('tr', {}, h('th', { text: t('pipeline.group') }), h('th', { class: 'num', text: t('pipeline.records') }), h('th'))), h('tbody', {}, rows)));

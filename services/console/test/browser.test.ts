@@ -1,0 +1,257 @@
+/**
+ * The console in Debian's Chromium (playwright-core) over the real pipeline in this process:
+ * startSwitchboard (API channel, web chat, router with the committed classifier, ticket sink,
+ * PostgreSQL) on its own topics. The console and the gateway's read API share one HttpServer, as
+ * they will on the gateway. Screenshots (laptop and phone) go to test/artifacts/.
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { HttpServer } from '@switchboard/http';
+import { BatchingProducer } from '@switchboard/kafka';
+import { createLogger } from '@switchboard/runtime';
+import type { StoredMessage, TicketSummary } from '@switchboard/ticket-store';
+import { createWebchatConnector } from '@switchboard/connector-chat';
+import { consumerGroups, loadSwitchboardConfig, readApiRoutes, startSwitchboard, type RunningSwitchboard } from '@switchboard/gateway';
+import { eventually, freshDatabase, kafkaForTest, readAll } from '@switchboard/testkit';
+import { createConsole, type Console } from '../src/index.ts';
+
+const TOKEN = 'console-browser-token-42';
+const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const LAPTOP = { width: 1366, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const FRAUD_TEXT = 'Someone stole my card and made purchases I did not authorise. My card is 4111 1111 1111 1111, please block it!';
+const REPLY_TEXT = 'We have blocked the card and opened a fraud case. You will not be charged for these purchases.';
+
+let running: RunningSwitchboard;
+let database: Awaited<ReturnType<typeof freshDatabase>>;
+let producer: BatchingProducer;
+let console_: Console;
+let base: string;
+let browser: Browser;
+let page: Page;
+let customer: WebSocket;
+const customerFrames: { type: string; entry?: { from: string; text: string } }[] = [];
+const http = new HttpServer();
+
+async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const response = await fetch(running.url + path, {
+    method: init.method ?? (init.body ? 'POST' : 'GET'),
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+  });
+  expect(response.status, await response.clone().text()).toBeLessThan(300);
+  return (await response.json()) as T;
+}
+
+const tickets = async () => (await api<{ tickets: TicketSummary[] }>('/api/v1/tickets')).tickets;
+
+/** A web chat customer on the chat's own WebSocket, as the chat page would be. */
+async function webchatCustomer(text: string): Promise<WebSocket> {
+  const socket = new WebSocket(`${running.url.replace('http', 'ws')}/chat/ws`);
+  socket.on('message', (data) => customerFrames.push(JSON.parse(data.toString()) as (typeof customerFrames)[number]));
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  socket.send(JSON.stringify({ type: 'hello', profile: { name: 'Mia Wong', email: 'mia@example.com' }, lang: 'en' }));
+  await eventually(() => customerFrames.some((f) => f.type === 'welcome'), 5_000, 'web chat welcome');
+  socket.send(JSON.stringify({ type: 'message', clientId: 'fraud-report-1', text }));
+  await eventually(() => customerFrames.some((f) => f.type === 'ack'), 10_000, 'web chat ack');
+  return socket;
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: `${artifacts}${name}.png`, fullPage: false });
+}
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  const { prefix } = await kafkaForTest();
+  database = await freshDatabase();
+  const config = loadSwitchboardConfig({ ...process.env, SWITCHBOARD_TOPIC_PREFIX: prefix, DATABASE_URL: database.url, PORT: '0', SWITCHBOARD_API_TOKEN: TOKEN });
+  const webchat = createWebchatConnector(undefined, { name: `webchat-${prefix.slice(0, -1)}` });
+  running = await startSwitchboard(config, { connectors: [webchat] });
+
+  // The gateway's read API and the console on one server, as the gateway will mount them.
+  producer = new BatchingProducer(running.kafka);
+  await producer.connect();
+  const groups = consumerGroups(prefix);
+  console_ = createConsole({
+    store: running.store,
+    kafka: running.kafka,
+    topics: running.topics,
+    apiToken: TOKEN,
+    connectors: () => running.connectors,
+    lagSources: () => [
+      { group: groups.router, topic: running.topics.inbound },
+      { group: groups.sink, topic: running.topics.routed },
+      { group: groups.delivery, topic: running.topics.delivery },
+      { group: `switchboard-outbound-${webchat.name}`, topic: running.topics.outbound },
+    ],
+    sampleIntervalMs: 500,
+  });
+  http.mount(readApiRoutes({ store: running.store, producer, topics: running.topics, token: TOKEN, logger: createLogger('test-api') }));
+  http.mount(console_.routes);
+  base = await http.listen();
+
+  const customers = [
+    { externalId: 'c-1', sender: { id: 'ann', name: 'Ann Lee', address: 'ann@example.com' }, subject: 'Payment failed', text: 'I paid 25 EUR at a shop yesterday, the app says the payment failed but my balance went down.' },
+    { externalId: 'c-2', sender: { id: 'bo', name: 'Bo Chen' }, text: '我的退款什么时候到账？已经等了两个星期了。' },
+    { externalId: 'c-3', sender: { id: 'cy', name: 'Cy Park' }, text: 'Why was I charged a 3% fee for converting USD to EUR? My code was 482913 and it did not work.' },
+  ];
+  for (const body of customers) await api('/api/v1/messages', { body });
+  customer = await webchatCustomer(FRAUD_TEXT);
+  // A poison record for the DLQ panel: not JSON, so the router dead-letters it.
+  await producer.send(running.topics.inbound, [{ key: 'poison', value: Buffer.from('{"broken": tru') }]);
+  await eventually(async () => (await tickets()).length === 4, 30_000, 'four tickets');
+
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  page = await browser.newPage({ viewport: LAPTOP, locale: 'en-GB' });
+}, 90_000);
+
+afterAll(async () => {
+  customer?.close();
+  await browser?.close();
+  console_?.close();
+  await http.close();
+  await producer?.disconnect();
+  await running?.stop();
+  await database?.drop();
+});
+
+describe('the console in Chromium', () => {
+  it('refuses a wrong token with a clear error and signs in with the right one', async () => {
+    await page.goto(`${base}/console`);
+    await page.fill('#token', 'not-the-token');
+    await page.click('#login-submit');
+    await expect.poll(() => page.textContent('#login-error')).toBe('This token was not accepted. Check it and try again.');
+    await shot('laptop-login-wrong-token');
+
+    await page.fill('#token', TOKEN);
+    await page.click('#login-submit');
+    await page.waitForSelector('#tickets li[data-id]');
+    await expect.poll(() => page.locator('#tickets li[data-id]').count(), { timeout: 10_000 }).toBe(4);
+    expect(await page.evaluate(() => sessionStorage.getItem('switchboard.console.token'))).toBe(TOKEN);
+    // Each row: channel icon, customer, preview, category, priority, age.
+    const row = page.locator('#tickets li[data-id]', { hasText: 'Ann Lee' });
+    await expect.poll(() => row.locator('svg.channel-icon').getAttribute('data-channel')).toBe('api');
+    expect(await row.locator('.preview').textContent()).toContain('Payment failed — I paid 25 EUR');
+    expect(await row.locator('.chip.category').count()).toBe(1);
+    expect(await row.locator('.chip.priority').count()).toBe(1);
+    expect(await row.locator('time.age').textContent()).toBe('now');
+    await shot('laptop-inbox');
+  });
+
+  it('filters the inbox to security, opens the fraud ticket with its masked card number and the classifier decision', async () => {
+    await page.selectOption('#filter-category', 'security');
+    await expect.poll(async () => page.locator('#tickets li[data-id]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.category))).toEqual(['security']);
+    const fraud = page.locator('#tickets li[data-id]', { hasText: 'Mia Wong' });
+    expect(await fraud.locator('svg.channel-icon').getAttribute('data-channel')).toBe('webchat');
+    await fraud.locator('a').click();
+
+    await page.waitForSelector('#thread li.message.inbound');
+    const inbound = page.locator('#thread li.message.inbound').first();
+    expect(await inbound.locator('.message-text').textContent()).toContain('Someone stole my card');
+    // The router masked the card number; the console shows the mask, styled, and never the digits.
+    expect(await inbound.locator('mark.mask').allTextContents()).toEqual(['[card ****1111]']);
+    expect(await page.locator('#thread').textContent()).not.toContain('4111 1111');
+    expect(await page.textContent('#decision-category')).toBe('Security');
+    expect(await page.textContent('#decision-confidence')).toMatch(/^\d+%$/);
+    expect(await page.locator('#decision-features li').count()).toBeGreaterThan(0);
+    expect(await page.textContent('#decision-triage')).toMatch(/Confident|Needs a person/);
+  });
+
+  it('sends a reply (queued), which the web chat delivers and the thread marks sent', async () => {
+    await page.fill('#reply-text', REPLY_TEXT);
+    await page.click('#reply-send');
+    const reply = page.locator('#thread li.message.outbound', { hasText: REPLY_TEXT });
+    await expect.poll(() => page.textContent('#reply-notice')).toBe('Reply queued; it is marked sent once the channel delivered it.');
+    expect(await page.inputValue('#reply-text')).toBe('');
+    await reply.waitFor({ timeout: 10_000 });
+    await expect.poll(() => reply.getAttribute('data-state'), { timeout: 20_000 }).toBe('sent');
+    expect(await reply.locator('.delivery').textContent()).toBe('Sent');
+    // The customer's open chat really received it.
+    await eventually(() => customerFrames.some((f) => f.type === 'message' && f.entry?.from === 'agent' && f.entry.text === REPLY_TEXT), 10_000, 'reply in the web chat');
+    await shot('laptop-conversation');
+  });
+
+  it('changes the priority and the status through the controls', async () => {
+    const ticketId = await page.getAttribute('#conversation', 'data-ticket');
+    const routed = await page.inputValue('#ticket-priority');
+    const priority = routed === 'low' ? 'high' : 'low';
+    await page.selectOption('#ticket-priority', priority);
+    await expect.poll(() => page.textContent('#control-result')).toBe('Saved');
+    await page.selectOption('#ticket-status', 'pending');
+    await eventually(async () => {
+      const { ticket } = await api<{ ticket: TicketSummary; messages: StoredMessage[] }>(`/api/v1/tickets/${ticketId}`);
+      return ticket.priority === priority && ticket.status === 'pending';
+    }, 10_000, 'priority and status saved');
+    // The change reaches the inbox row too (it refreshes after a save).
+    await expect.poll(() => page.locator(`#tickets li[data-id="${ticketId}"]`).getAttribute('data-priority')).toBe(priority);
+    expect(await page.inputValue('#ticket-status')).toBe('pending');
+  });
+
+  it('shows the pipeline and reprocesses a dead letter once', async () => {
+    await page.click('nav a[href="#/pipeline"]');
+    await page.waitForSelector('#rates tbody tr');
+    await expect.poll(() => page.locator('#lag tbody tr').count()).toBe(4);
+    await expect.poll(() => page.locator('#channels li').count()).toBe(2);
+    expect(await page.locator('#channels li.ready').count()).toBe(2);
+    expect(await page.locator('#panel-rates svg.spark').count()).toBe(6);
+
+    const letter = page.locator('#dead-letters li.dead-letter', { hasText: '{"broken": tru' });
+    await letter.waitFor({ timeout: 15_000 });
+    const id = await letter.getAttribute('data-id');
+    await letter.locator('button.reprocess').click();
+    await expect.poll(() => page.textContent('#dlq-notice')).toBe(`Sent back to ${running.topics.inbound}.`);
+    await expect.poll(() => page.locator(`#dead-letters li.dead-letter[data-id="${id}"]`).getAttribute('data-replayed'), { timeout: 15_000 }).toBe('true');
+    expect(await page.locator(`#dead-letters li.dead-letter[data-id="${id}"] button.reprocess`).count()).toBe(0);
+    const replays = (await readAll(running.kafka, running.topics.inbound)).filter((r) => r.headers['replayed-from-dlq'] === id);
+    expect(replays).toHaveLength(1);
+    expect(replays[0]!.value).toBe('{"broken": tru');
+    await shot('laptop-pipeline');
+  });
+
+  it('switches to Chinese, and defaults to it for a zh browser', async () => {
+    await page.click('#lang');
+    await expect.poll(() => page.textContent('nav a[href="#/inbox"]')).toBe('收件箱');
+    expect(await page.textContent('#panel-dlq h2')).toBe('死信队列');
+    await page.waitForSelector('#rates tbody tr');
+    await shot('laptop-pipeline-zh');
+    await page.click('nav a[href="#/inbox"]');
+    await page.waitForSelector('#tickets li[data-id]');
+    expect(await page.textContent('label[for="filter-category"] span')).toBe('类别');
+    expect(await page.locator('#tickets li[data-id] .chip.category').first().textContent()).toBe('安全');
+
+    const zhPage = await browser.newPage({ viewport: PHONE, locale: 'zh-CN' });
+    try {
+      await zhPage.goto(`${base}/console`);
+      await expect.poll(() => zhPage.textContent('#login h2')).toBe('登录');
+    } finally {
+      await zhPage.close();
+    }
+  });
+
+  it('fits a phone: the list, then the conversation alone with a way back', async () => {
+    await page.click('#lang');
+    await page.selectOption('#filter-category', '');
+    await page.setViewportSize(PHONE);
+    await expect.poll(() => page.locator('#tickets li[data-id]').count()).toBe(4);
+    await shot('phone-inbox');
+    await page.locator('#tickets li[data-id]', { hasText: 'Mia Wong' }).locator('a').click();
+    await page.waitForSelector('#thread li.message.outbound[data-state="sent"]');
+    expect(await page.isVisible('#tickets')).toBe(false);
+    expect(await page.isVisible('#reply-send')).toBe(true);
+    // Nothing wider than the screen.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await shot('phone-conversation');
+    await page.click('#conversation a.back');
+    await page.waitForSelector('#tickets li[data-id]');
+    expect(await page.isVisible('#conversation')).toBe(false);
+    await page.click('nav a[href="#/pipeline"]');
+    await page.waitForSelector('#rates tbody tr');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await shot('phone-pipeline');
+  });
+});
