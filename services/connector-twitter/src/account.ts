@@ -4,7 +4,9 @@ import { sha256Hex } from '@switchboard/runtime';
 import type { TwitterAccountConfig, TwitterConfig } from './config.ts';
 import { DirectMessageEvent, Tweet, normalizeDirectMessage, normalizeTweet, type DmUsers, type Normalized, type OwnAccount } from './normalize.ts';
 import type { ThreadIndex } from './threads.ts';
-import { TwitterApi } from './twitter-api.ts';
+import { TwitterApi, TwitterApiError } from './twitter-api.ts';
+
+const USERS_PER_LOOKUP = 100;
 
 /** Ids emitted (or dead-lettered) lately, so a tweet seen by webhook and then by polling is produced once. */
 export class RecentIds {
@@ -62,6 +64,31 @@ export class TwitterAccount {
     if (!data?.id_str || !data.screen_name) throw new Error('account/verify_credentials returned no id_str/screen_name');
     this.identity = { handle: this.config.handle ?? data.screen_name.toLowerCase(), userId: this.config.userId ?? data.id_str };
     return this.identity;
+  }
+
+  /**
+   * Names and handles of DM senders, as a webhook's `users` gives them, so a polled DM reads the
+   * same as a pushed one. Only enrichment: a lookup Twitter refuses (404 when no id matches) gives
+   * none; a transient failure is thrown, to be retried with the poll.
+   */
+  async lookupUsers(userIds: readonly string[], signal?: AbortSignal): Promise<DmUsers> {
+    const users: DmUsers = {};
+    for (let start = 0; start < userIds.length; start += USERS_PER_LOOKUP) {
+      const ids = userIds.slice(start, start + USERS_PER_LOOKUP);
+      try {
+        const { data } = await this.api.get<unknown>('users/lookup', { user_id: ids.join(','), include_entities: false }, signal);
+        for (const user of Array.isArray(data) ? (data as { id_str?: unknown; name?: unknown; screen_name?: unknown }[]) : []) {
+          if (typeof user.id_str !== 'string') continue;
+          users[user.id_str] = {
+            ...(typeof user.name === 'string' ? { name: user.name } : {}),
+            ...(typeof user.screen_name === 'string' ? { screen_name: user.screen_name } : {}),
+          };
+        }
+      } catch (error) {
+        if (!(error instanceof TwitterApiError) || error.transient) throw error;
+      }
+    }
+    return users;
   }
 
   async ingestTweets(context: ConnectorContext, raw: readonly unknown[], checkpoint?: CheckpointUpdate): Promise<IngestResult> {

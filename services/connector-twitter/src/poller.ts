@@ -40,6 +40,8 @@ export async function pollMentions(account: TwitterAccount, context: ConnectorCo
   const position = context.checkpoint(own.handle, MENTIONS_STREAM) as Partial<MentionsPosition> | undefined;
   const sinceId = typeof position?.sinceId === 'string' ? position.sinceId : undefined;
   const byId = new Map<string, unknown>();
+  // Without an id a tweet cannot be ordered or checkpointed: it goes through normalization to the DLQ.
+  const unordered: unknown[] = [];
   let maxId: bigint | undefined;
   for (let page = 0; page < MENTIONS_MAX_PAGES; page++) {
     const { data } = await account.api.get<unknown>(
@@ -57,7 +59,11 @@ export async function pollMentions(account: TwitterAccount, context: ConnectorCo
     const ids: bigint[] = [];
     for (const tweet of data) {
       const id = idOf(tweet as IdOnly);
-      if (id === undefined || (sinceId && id <= BigInt(sinceId))) continue;
+      if (id === undefined) {
+        unordered.push(tweet);
+        continue;
+      }
+      if (sinceId && id <= BigInt(sinceId)) continue;
       byId.set(id.toString(), tweet);
       ids.push(id);
     }
@@ -65,6 +71,7 @@ export async function pollMentions(account: TwitterAccount, context: ConnectorCo
     maxId = ids.reduce((a, b) => (b < a ? b : a)) - 1n;
     if (maxId <= BigInt(sinceId)) break;
   }
+  if (unordered.length > 0) await account.ingestTweets(context, unordered);
   if (byId.size === 0) {
     // A first start with nothing to read still marks the start: what arrives later is all new.
     if (!position) await context.saveCheckpoint({ account: own.handle, stream: MENTIONS_STREAM, position: { sinceId: NOTHING_SEEN } satisfies MentionsPosition });
@@ -131,10 +138,16 @@ export async function pollDirectMessages(account: TwitterAccount, context: Conne
     newest.id > 0n
       ? { account: own.handle, stream: DMS_STREAM, position: { lastEventId: newest.id.toString(), lastCreatedTimestamp: newest.at.toString() } satisfies DmsPosition }
       : undefined;
+  const senders = new Set<string>();
+  for (const { event } of fresh) {
+    const sender = (event as { message_create?: { sender_id?: unknown } }).message_create?.sender_id;
+    if (typeof sender === 'string' && sender !== own.userId) senders.add(sender);
+  }
+  const users = await account.lookupUsers([...senders], signal);
   const result = await account.ingestDirectMessages(
     context,
     fresh.map((f) => f.event),
-    undefined,
+    users,
     checkpoint,
   );
   return result.emitted;

@@ -144,6 +144,9 @@ describe('twitter connector', () => {
       help.dmEvents.push(...fixture('dm-events.json').events);
       const messages = await inboundUntil((ms) => ms.filter((m) => m.meta.kind === 'dm').length >= 4);
       expect(externalIds(messages.filter((m) => m.meta.kind === 'dm'))).toEqual(['dm:1861000000000001001', 'dm:1861000000000001003', 'dm:1861000000000001004', 'dm:1861000000000001005']);
+      // Senders named from users/lookup, as a webhook's `users` names them.
+      expect(messages.find((m) => m.externalId === 'dm:1861000000000001004')!.sender).toEqual({ id: '7788990011', name: 'Mei Ho', address: '@mei_ho' });
+      expect(messages.find((m) => m.externalId === 'dm:1861000000000001001')!.sender).toEqual({ id: '2244994945', name: 'Ann Lee', address: '@annlee_codes' });
       expect(fake.requestsTo('direct_messages/events/list').some((r) => r.query.has('cursor'))).toBe(true);
       await eventually(() => checkpointsOf().get('twitter', HELP, 'dms')?.lastEventId === '1861000000000001005', 10_000, 'DM checkpoint');
       // Once caught up, a poll reads one page: the newest event is the checkpoint.
@@ -151,6 +154,12 @@ describe('twitter connector', () => {
       await eventually(() => fake.requestsTo('direct_messages/events/list').length >= before + 4, 10_000, 'more DM polls');
       const latest = fake.requestsTo('direct_messages/events/list').slice(-2);
       expect(latest.every((r) => !r.query.has('cursor'))).toBe(true);
+
+      // A sender users/lookup does not know (404) still gets the DM through, unnamed.
+      const [template] = fixture('dm-events.json').events;
+      help.dmEvents.push({ ...template, id: '1861000000000001080', created_timestamp: String(Date.now()), message_create: { ...template.message_create, sender_id: '9999999999' } });
+      const withStranger = await inboundUntil((ms) => ms.some((m) => m.externalId === 'dm:1861000000000001080'));
+      expect(withStranger.find((m) => m.externalId === 'dm:1861000000000001080')!.sender).toEqual({ id: '9999999999' });
     });
 
     it('waits for x-rate-limit-reset after a 429 and when a window is used up, and says so in health', async () => {

@@ -62,7 +62,14 @@ export class FakeTwitter {
   private nextId = 1862000000000000000n;
   base = '';
 
+  /** Everyone users/lookup knows besides our accounts: the customers of the fixtures. */
+  private readonly directory = new Map<string, FakeUser>();
+
   constructor() {
+    for (const tweet of fixture<{ user: FakeUser }[]>('mentions-timeline.json')) this.directory.set(tweet.user.id_str, tweet.user);
+    for (const user of Object.values(fixture<{ users: Record<string, { id: string; name: string; screen_name: string }> }>('webhook-direct-message.json').users)) {
+      this.directory.set(user.id, { id_str: user.id, name: user.name, screen_name: user.screen_name });
+    }
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -153,6 +160,8 @@ export class FakeTwitter {
         return reply(200, this.mentionsPage(account, url.searchParams));
       case 'GET direct_messages/events/list':
         return reply(200, this.dmPage(account, url.searchParams));
+      case 'GET users/lookup':
+        return this.lookup(url.searchParams, reply);
       case 'POST direct_messages/events/new':
         return this.sendDm(account, body, reply);
       case 'POST statuses/update':
@@ -179,6 +188,17 @@ export class FakeTwitter {
     const events = sorted.slice(offset, offset + size);
     const more = offset + size < sorted.length;
     return { events, ...(more ? { next_cursor: Buffer.from(String(offset + size)).toString('base64url') } : {}) };
+  }
+
+  private lookup(query: URLSearchParams, reply: (status: number, payload: unknown) => void): void {
+    const known = new Map([...this.directory, ...[...this.accounts.values()].map((a) => [a.user.id_str, a.user] as const)]);
+    const users = (query.get('user_id') ?? '')
+      .split(',')
+      .map((id) => known.get(id))
+      .filter((u): u is FakeUser => u !== undefined)
+      .map((u) => ({ id: Number(u.id_str), id_str: u.id_str, name: u.name, screen_name: u.screen_name, protected: false, verified: false }));
+    if (users.length === 0) return reply(404, { errors: [{ code: 17, message: 'No user matches for specified terms.' }] });
+    reply(200, users);
   }
 
   private sendDm(account: FakeAccount, body: string, reply: (status: number, payload: unknown) => void): void {
