@@ -71,6 +71,26 @@ interface NewTicket {
 const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
 
 /**
+ * A message that names a ticket (`meta.ticketRef`, e.g. the `[#SB-000123]` a customer's mail client
+ * kept in the subject after dropping the threading headers) joins that ticket's conversation, when the
+ * ticket exists on the same channel and account. The message records where it was moved from.
+ */
+export async function followTicketReferences(tx: Queryable, messages: RoutedMessage[]): Promise<RoutedMessage[]> {
+  const refs = [...new Set(messages.map((m) => m.meta.ticketRef).filter((r): r is string => typeof r === 'string'))];
+  if (refs.length === 0) return messages;
+  const rows = await tx.query<{ number: string; channel: string; account: string; conversation_key: string }>(
+    `SELECT t.number, c.channel, c.account, c.conversation_key FROM tickets t JOIN conversations c ON c.id = t.conversation_id WHERE t.number IN ${IN_LIST('$1')}`,
+    [jsonParam(refs)],
+  );
+  const target = new Map(rows.rows.map((r) => [`${r.number}\u001f${r.channel}\u001f${r.account}`, r.conversation_key]));
+  return messages.map((m) => {
+    const key = typeof m.meta.ticketRef === 'string' ? target.get(`${m.meta.ticketRef}\u001f${m.channel}\u001f${m.account}`) : undefined;
+    if (!key || key === m.conversationKey) return m;
+    return { ...m, conversationKey: key, meta: { ...m.meta, ticketRefJoined: { from: m.conversationKey, ticket: m.meta.ticketRef } } };
+  });
+}
+
+/**
  * Stores the new messages (`fresh`, in conversation order, no edits, no repeated ids) and places each
  * on a ticket by the rules of `writeRouted`.
  */

@@ -131,6 +131,18 @@ describe.each(BACKENDS)('ticket store on $name', (backend) => {
     expect(result.reopened[0]).toMatchObject({ status: 'open', messageCount: 2 });
   });
 
+  it('joins a message that names a ticket (a [#SB-…] subject token) to that ticket, on its channel and account only', async () => {
+    const opened = (await store.writeRouted([routedMessage({ conversationKey: uniqueKey('original') })])).newTickets[0]!;
+    const viaToken = routedMessage({ conversationKey: `ticket:${opened.number}`, meta: { ticketRef: opened.number }, text: 'Replying without the headers.' });
+    const result = await store.writeRouted([viaToken]);
+    expect(result.newTickets).toEqual([]);
+    const { ticket, messages } = (await store.getTicket(opened.id))!;
+    expect(ticket.messageCount).toBe(2);
+    expect(messages.find((m) => m.id === viaToken.id)?.meta.ticketRefJoined).toEqual({ from: `ticket:${opened.number}`, ticket: opened.number });
+    const otherAccount = routedMessage({ account: 'someone-else', conversationKey: `ticket:${opened.number}`, meta: { ticketRef: opened.number } });
+    expect((await store.writeRouted([otherAccount])).newTickets).toHaveLength(1);
+  });
+
   it('opens a new ticket linked to the old one when the customer writes after the window', async () => {
     const conversationKey = uniqueKey('relink');
     const opened = (await store.writeRouted([routedMessage({ conversationKey })])).newTickets[0]!;
