@@ -119,3 +119,6 @@ export async function freshDatabase(): Promise<{ url: string; drop: () => Promis
     },
   };
 }
+
+export { startDovecot, freePort, type Dovecot, type DovecotUser } from './dovecot.ts';
+export { startSmtpCapture, type SmtpCapture, type CapturedMail } from './smtp.ts';

@@ -1,7 +1,7 @@
 import { connectorConformance } from '@switchboard/connector-sdk/conformance';
 import { createEmailConnector, type EmailConnector } from '../src/index.ts';
-import { startDovecot, type Dovecot } from './dovecot.ts';
-import { SUPPORT, SUPPORT_ADDRESS, customerMail, startSmtpCapture, testConfig, type SmtpCapture } from './peers.ts';
+import { startDovecot, startSmtpCapture, type Dovecot, type SmtpCapture } from '@switchboard/testkit';
+import { SUPPORT, SUPPORT_ADDRESS, customerMail, testConfig } from './peers.ts';
 
 let dovecot: Dovecot;
 let smtp: SmtpCapture;

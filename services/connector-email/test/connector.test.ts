@@ -14,8 +14,8 @@ import { eventually, kafkaForTest, readAll } from '@switchboard/testkit';
 import { createEmailConnector, type EmailConnector } from '../src/index.ts';
 import { backfillMailboxes, parseBackfillArgs } from '../src/backfill.ts';
 import { parseMessageIds } from '../src/threading.ts';
-import { startDovecot, type Dovecot } from './dovecot.ts';
-import { SUPPORT, SUPPORT_ADDRESS, customerMail, startSmtpCapture, testConfig, type SmtpCapture } from './peers.ts';
+import { startDovecot, startSmtpCapture, type Dovecot, type SmtpCapture } from '@switchboard/testkit';
+import { SUPPORT, SUPPORT_ADDRESS, customerMail, testConfig } from './peers.ts';
 
 let dovecot: Dovecot;
 let smtp: SmtpCapture;

@@ -1,64 +1,12 @@
 /**
- * The email peers the tests run against: a real Dovecot (dovecot.ts) for IMAP and nodemailer's
- * smtp-server capturing what the connector sends, plus a builder of customer mail as clients write it.
+ * The email peers the tests run against (a real Dovecot and an smtp-server capture, from the testkit),
+ * the support mailbox, and a builder of customer mail as clients write it.
  */
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import { emailConfig, type EmailConfig } from '../src/config.ts';
-import type { Dovecot, DovecotUser } from './dovecot.ts';
+import type { Dovecot, DovecotUser } from '@switchboard/testkit';
 
 export const SUPPORT: DovecotUser = { user: 'support', password: 'imap-secret-pw' };
 export const SUPPORT_ADDRESS = 'support@wallet.test';
-
-export interface CapturedMail {
-  raw: string;
-  parsed: ParsedMail;
-  from: string;
-  to: string[];
-}
-
-export interface SmtpCapture {
-  port: number;
-  mails: CapturedMail[];
-  stop(): Promise<void>;
-}
-
-export async function startSmtpCapture(): Promise<SmtpCapture> {
-  const mails: CapturedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        simpleParser(raw).then(
-          (parsed) => {
-            mails.push({
-              raw: raw.toString('utf8'),
-              parsed,
-              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-              to: session.envelope.rcptTo.map((r) => r.address),
-            });
-            callback();
-          },
-          (error: Error) => callback(error),
-        );
-      });
-    },
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.server.address();
-      if (address && typeof address === 'object') resolve(address.port);
-      else reject(new Error('smtp-server has no port'));
-    });
-  });
-  return { port, mails, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 export function testConfig(dovecot: Dovecot, smtpPort: number, overrides: { mailboxes?: string[]; pollIntervalMs?: number } = {}): EmailConfig {
   return emailConfig(
