@@ -94,6 +94,9 @@ function accountsFrom(cfg: TwitterEnv): TwitterAccountConfig[] {
         result.error.issues.map((issue) => `TWITTER_ACCOUNTS${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`),
       );
     }
+    const tokens = result.data.map((entry) => entry.accessToken);
+    const repeated = tokens.findIndex((token, index) => tokens.indexOf(token) !== index);
+    if (repeated >= 0) throw new ConfigError('connector-twitter', [`TWITTER_ACCOUNTS[${repeated}]: the same account (access token) is listed twice`]);
     return result.data.map((entry) => withCleanHandle(entry));
   }
   if (!cfg.TWITTER_ACCESS_TOKEN || !cfg.TWITTER_ACCESS_TOKEN_SECRET) return [];

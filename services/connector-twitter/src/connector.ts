@@ -61,7 +61,8 @@ export class TwitterConnector implements Connector {
     const lastMessageAt = this.accounts.map((a) => a.lastMessageAt).filter((t): t is string => t !== undefined).sort().pop();
     return {
       ready: this.context !== undefined && notReady.length === 0,
-      status: !this.context ? 'stopped' : notReady.length === 0 ? accounts.map((a) => `${a.account}: ${a.status}`).join('; ') : notReady.map((a) => `${a.account}: ${a.status}`).join('; '),
+      // When something is wrong, only what is wrong.
+      status: this.context ? (notReady.length > 0 ? notReady : accounts).map((a) => `${a.account}: ${a.status}`).join('; ') : 'stopped',
       errors: this.errors,
       ...(lastMessageAt ? { lastMessageAt } : {}),
       details: { accounts },

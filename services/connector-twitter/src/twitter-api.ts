@@ -66,8 +66,8 @@ type BuildReqOpts = (
 export class TwitterApi {
   private readonly twit: Twit;
   private readonly windows = new Map<string, RateWindow>();
-  /** Set while a call waits for a rate-limit window, for health. */
-  waitingFor: { endpoint: string; until: number } | undefined;
+  /** Endpoints whose calls wait for their rate-limit window, and until when. */
+  private readonly waits = new Map<string, number>();
 
   constructor(options: { consumerKey: string; consumerSecret: string; accessToken: string; accessTokenSecret: string; apiBase: string; timeoutMs: number }) {
     this.twit = new Twit({
@@ -78,6 +78,12 @@ export class TwitterApi {
       timeout_ms: options.timeoutMs,
     });
     retarget(this.twit, options.apiBase);
+  }
+
+  /** A call waiting for a rate-limit window, for health. */
+  get waitingFor(): { endpoint: string; until: number } | undefined {
+    const [first] = [...this.waits].sort(([, a], [, b]) => b - a);
+    return first ? { endpoint: first[0], until: first[1] } : undefined;
   }
 
   async get<T>(endpoint: string, params: Twit.Params, signal?: AbortSignal): Promise<ApiResponse<T>> {
@@ -127,11 +133,11 @@ export class TwitterApi {
     if (!window || window.remaining > 0) return;
     const wait = window.resetAt - Date.now();
     if (wait > 0) {
-      this.waitingFor = { endpoint, until: window.resetAt };
+      this.waits.set(endpoint, window.resetAt);
       try {
         await sleep(wait, signal);
       } finally {
-        this.waitingFor = undefined;
+        this.waits.delete(endpoint);
       }
     }
     this.windows.delete(endpoint);

@@ -173,5 +173,6 @@ describe('config', () => {
     expect(twitterConfigFromEnv({ ...app, TWITTER_ACCOUNTS: JSON.stringify(accounts) })?.accounts.map((a) => a.handle)).toEqual(['acmewallethelp', undefined]);
     expect(() => twitterConfigFromEnv({ ...app, TWITTER_ACCOUNTS: '[{' })).toThrow(ConfigError);
     expect(() => twitterConfigFromEnv({ ...app, TWITTER_ACCOUNTS: '[{"handle":"x","accessToken":"t"}]' })).toThrow(/TWITTER_ACCOUNTS\[0\]\.accessTokenSecret/);
+    expect(() => twitterConfigFromEnv({ ...app, TWITTER_ACCOUNTS: JSON.stringify([accounts[0], accounts[1], accounts[0]]) })).toThrow(/TWITTER_ACCOUNTS\[2\]: the same account/);
   });
 });
