@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointStore, createContext, hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
+import { connectorConformance } from '@switchboard/connector-sdk/conformance';
 import { HttpServer } from '@switchboard/http';
 import { BatchingProducer } from '@switchboard/kafka';
 import { DeadLetter, DeliveryReport, InboundMessage, OutboundMessage, messageId, type OutboundMessageInput } from '@switchboard/schema';
 import { eventually, kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
 import { OutboundRefusedError, TwitterConnector, WEBHOOK_PATH } from '../src/index.ts';
-import { connectorConformance } from '@switchboard/connector-sdk/conformance';
 import { CONSUMER_KEY, CONSUMER_SECRET, FakeTwitter, fixture } from './fake-twitter.ts';
 import { twitterConformance } from './conformance-subject.ts';
 
@@ -240,6 +240,17 @@ describe('twitter connector', () => {
       expect(new Set(again.map((m) => m.id))).toEqual(new Set([messageId('twitter', HELP, '1861000000000000010')]));
       expect(again).toHaveLength(1);
       expect(messages.find((m) => m.externalId === '1861000000000000010')!.attachments[0]).toMatchObject({ contentType: 'video/mp4', size: 0 });
+    });
+
+    it('ignores our own tweets from the webhook but keeps a customer who answers them in the thread', async () => {
+      const res = await postWebhook(JSON.stringify(fixture('webhook-own-tweet.json')));
+      expect(await res.json()).toEqual({ accepted: true, emitted: 0 });
+      // Mei answers our reply 011, which answered her tweet 010.
+      const answer = { ...mention('1861000000000000013', 'thanks, DM sent'), user: { id_str: '7788990011', name: 'Mei Ho', screen_name: 'mei_ho' }, in_reply_to_status_id_str: '1861000000000000011' };
+      expect((await postWebhook(JSON.stringify({ for_user_id: HELP_ID, tweet_create_events: [answer] }))).status).toBe(200);
+      const messages = await inboundUntil((ms) => ms.some((m) => m.externalId === '1861000000000000013'));
+      expect(messages.find((m) => m.externalId === '1861000000000000013')!.conversationKey).toBe('tweet:acmewallethelp:1861000000000000010');
+      expect(messages.some((m) => m.externalId === '1861000000000000011')).toBe(false);
     });
 
     it('gives a tweet seen by webhook and by polling one message, in either order', async () => {
