@@ -7,7 +7,7 @@ import type { TopicNames } from '@switchboard/schema';
 import type { TicketStore } from '@switchboard/ticket-store';
 import { ConsoleAssets, CONSOLE_PATH } from './assets.ts';
 import { channelHealth } from './channels.ts';
-import { DeadLetters } from './dead-letters.ts';
+import { DeadLetters, type ReplayOutcome } from './dead-letters.ts';
 import { CounterSampler, KafkaReader, pipelineStats, type LagSource } from './pipeline.ts';
 
 export const CONSOLE_API = '/api/v1/console';
@@ -29,7 +29,7 @@ export interface ConsoleDeps {
   sampleIntervalMs?: number;
 }
 
-export interface Console {
+export interface OperatorConsole {
   routes: HttpRoute[];
   /** Stops the counter sampler's timer. */
   close(): void;
@@ -54,7 +54,7 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.
  * browser) and its bearer-protected endpoints under /api/v1/console: pipeline stats, channel
  * health, dead letters and their replay.
  */
-export function createConsole(deps: ConsoleDeps): Console {
+export function createConsole(deps: ConsoleDeps): OperatorConsole {
   const logger = deps.logger ?? createLogger('console');
   const assets = new ConsoleAssets(logger);
   const sampler = new CounterSampler(deps.topics, deps.sampleIntervalMs ?? 2_000, SAMPLES_KEPT);
@@ -101,7 +101,7 @@ export function createConsole(deps: ConsoleDeps): Console {
       maxBodyBytes: 4 * 1024,
       handle: guarded(async (request) => {
         const { id } = parse(ReplayBody, jsonBody(request), 'body');
-        let result;
+        let result: ReplayOutcome;
         try {
           result = await deadLetters.replay(id);
         } catch (error) {

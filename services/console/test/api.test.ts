@@ -13,7 +13,7 @@ import { openTicketStore, type TicketStore } from '@switchboard/ticket-store';
 import type { Connector } from '@switchboard/connector-sdk';
 import { createApiChannel } from '@switchboard/gateway';
 import { eventually, freshDatabase, kafkaForTest, readAll } from '@switchboard/testkit';
-import { createConsole, type Console, type DeadLetterEntry, type PipelineStats, type ReplayOutcome } from '../src/index.ts';
+import { createConsole, type OperatorConsole, type DeadLetterEntry, type PipelineStats, type ReplayOutcome } from '../src/index.ts';
 
 const TOKEN = 'console-test-token-0123';
 
@@ -24,7 +24,7 @@ let producer: BatchingProducer;
 let store: TicketStore;
 let database: Awaited<ReturnType<typeof freshDatabase>>;
 let router: RunningConsumer;
-let console_: Console;
+let operatorConsole: OperatorConsole;
 let base: string;
 const http = new HttpServer();
 const routerGroup = () => `${prefix}console-test-router`;
@@ -83,7 +83,7 @@ beforeAll(async () => {
     handle: async () => undefined,
   });
   const apiChannel = createApiChannel({ token: TOKEN, maxBodyBytes: 4_096 });
-  console_ = createConsole({
+  operatorConsole = createConsole({
     store,
     kafka,
     topics,
@@ -92,12 +92,12 @@ beforeAll(async () => {
     lagSources: () => [{ group: routerGroup(), topic: topics.inbound }],
     sampleIntervalMs: 200,
   });
-  http.mount(console_.routes);
+  http.mount(operatorConsole.routes);
   base = await http.listen();
 });
 
 afterAll(async () => {
-  console_?.close();
+  operatorConsole?.close();
   await http.close();
   await router?.stop();
   await producer?.disconnect();

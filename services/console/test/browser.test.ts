@@ -16,7 +16,7 @@ import type { StoredMessage, TicketSummary } from '@switchboard/ticket-store';
 import { createWebchatConnector } from '@switchboard/connector-chat';
 import { consumerGroups, loadSwitchboardConfig, readApiRoutes, startSwitchboard, type RunningSwitchboard } from '@switchboard/gateway';
 import { eventually, freshDatabase, kafkaForTest, readAll } from '@switchboard/testkit';
-import { createConsole, type Console } from '../src/index.ts';
+import { createConsole, type OperatorConsole } from '../src/index.ts';
 
 const TOKEN = 'console-browser-token-42';
 const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
@@ -29,7 +29,7 @@ const REPLY_TEXT = 'We have blocked the card and opened a fraud case. You will n
 let running: RunningSwitchboard;
 let database: Awaited<ReturnType<typeof freshDatabase>>;
 let producer: BatchingProducer;
-let console_: Console;
+let operatorConsole: OperatorConsole;
 let base: string;
 let browser: Browser;
 let page: Page;
@@ -77,7 +77,7 @@ beforeAll(async () => {
   producer = new BatchingProducer(running.kafka);
   await producer.connect();
   const groups = consumerGroups(prefix);
-  console_ = createConsole({
+  operatorConsole = createConsole({
     store: running.store,
     kafka: running.kafka,
     topics: running.topics,
@@ -92,7 +92,7 @@ beforeAll(async () => {
     sampleIntervalMs: 500,
   });
   http.mount(readApiRoutes({ store: running.store, producer, topics: running.topics, token: TOKEN, logger: createLogger('test-api') }));
-  http.mount(console_.routes);
+  http.mount(operatorConsole.routes);
   base = await http.listen();
 
   const customers = [
@@ -113,7 +113,7 @@ beforeAll(async () => {
 afterAll(async () => {
   customer?.close();
   await browser?.close();
-  console_?.close();
+  operatorConsole?.close();
   await http.close();
   await producer?.disconnect();
   await running?.stop();
@@ -145,8 +145,13 @@ describe('the console in Chromium', () => {
 
   it('filters the inbox to security, opens the fraud ticket with its masked card number and the classifier decision', async () => {
     await page.selectOption('#filter-category', 'security');
-    await expect.poll(async () => page.locator('#tickets li[data-id]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.category))).toEqual(['security']);
     const fraud = page.locator('#tickets li[data-id]', { hasText: 'Mia Wong' });
+    // Only security tickets are left (the other three customers wrote about a payment, a refund and a fee).
+    await expect
+      .poll(async () => page.locator('#tickets li[data-id]').evaluateAll((rows) => [...new Set(rows.map((r) => (r as HTMLElement).dataset.category))]))
+      .toEqual(['security']);
+    expect(await page.locator('#tickets li[data-id]', { hasText: 'Ann Lee' }).count()).toBe(0);
+    expect(await fraud.count()).toBe(1);
     expect(await fraud.locator('svg.channel-icon').getAttribute('data-channel')).toBe('webchat');
     await fraud.locator('a').click();
 
@@ -223,6 +228,7 @@ describe('the console in Chromium', () => {
     await page.waitForSelector('#tickets li[data-id]');
     expect(await page.textContent('label[for="filter-category"] span')).toBe('类别');
     expect(await page.locator('#tickets li[data-id] .chip.category').first().textContent()).toBe('安全');
+    await shot('laptop-inbox-zh');
 
     const zhPage = await browser.newPage({ viewport: PHONE, locale: 'zh-CN' });
     try {
