@@ -96,7 +96,13 @@ beforeAll(async () => {
   base = await http.listen();
 
   const customers = [
-    { externalId: 'c-1', sender: { id: 'ann', name: 'Ann Lee', address: 'ann@example.com' }, subject: 'Payment failed', text: 'I paid 25 EUR at a shop yesterday, the app says the payment failed but my balance went down.' },
+    {
+      externalId: 'c-1',
+      sender: { id: 'ann', name: 'Ann Lee', address: 'ann@example.com' },
+      subject: 'Payment failed',
+      text: 'I paid 25 EUR at a shop yesterday, the app says the payment failed but my balance went down.',
+      attachments: [{ name: 'receipt.pdf', contentType: 'application/pdf', size: 48_213 }],
+    },
     { externalId: 'c-2', sender: { id: 'bo', name: 'Bo Chen' }, text: '我的退款什么时候到账？已经等了两个星期了。' },
     { externalId: 'c-3', sender: { id: 'cy', name: 'Cy Park' }, text: 'Why was I charged a 3% fee for converting USD to EUR? My code was 482913 and it did not work.' },
   ];
@@ -259,5 +265,22 @@ describe('the console in Chromium', () => {
     await page.waitForSelector('#rates tbody tr');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await shot('phone-pipeline');
+  });
+
+  it('lists attachments, masks one-time codes, shows new tickets without a reload, and signs out on a refused token', async () => {
+    await page.setViewportSize(LAPTOP);
+    await page.click('nav a[href="#/inbox"]');
+    await page.locator('#tickets li[data-id]', { hasText: 'Ann Lee' }).locator('a').click();
+    await expect.poll(() => page.locator('#thread .attachments li').allTextContents()).toEqual(['📎 receipt.pdf (application/pdf, 47.1 KB)']);
+    await page.locator('#tickets li[data-id]', { hasText: 'Cy Park' }).locator('a').click();
+    await expect.poll(() => page.locator('#thread mark.mask').allTextContents()).toEqual(['[code]']);
+    expect(await page.locator('#thread').textContent()).not.toContain('482913');
+
+    await api('/api/v1/messages', { body: { externalId: 'c-5', sender: { id: 'dee', name: 'Dee Novak' }, text: 'How do I change the email address on my account?' } });
+    await page.locator('#tickets li[data-id]', { hasText: 'Dee Novak' }).waitFor({ timeout: 20_000 });
+
+    await page.evaluate(() => sessionStorage.setItem('switchboard.console.token', 'revoked-token'));
+    await expect.poll(() => page.textContent('#login-error'), { timeout: 10_000 }).toBe('The token is no longer accepted. Sign in again.');
+    expect(await page.evaluate(() => sessionStorage.getItem('switchboard.console.token'))).toBeNull();
   });
 });
