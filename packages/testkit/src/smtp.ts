@@ -12,15 +12,24 @@ export interface CapturedMail {
 export interface SmtpCapture {
   port: number;
   mails: CapturedMail[];
+  /** User names that logged in (AUTH PLAIN/LOGIN), in order. */
+  logins: string[];
   stop(): Promise<void>;
 }
 
 export async function startSmtpCapture(): Promise<SmtpCapture> {
   const mails: CapturedMail[] = [];
+  const logins: string[] = [];
   const server = new SMTPServer({
     authOptional: true,
+    // Loopback only, so plain-text AUTH is fine: clients configured with a password log in as they would.
+    allowInsecureAuth: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onAuth(auth, _session, callback) {
+      logins.push(auth.username ?? '');
+      callback(null, { user: auth.username });
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -49,6 +58,6 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
       else reject(new Error('smtp-server has no port'));
     });
   });
-  return { port, mails, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { port, mails, logins, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { topicNames, type Channel, type TopicNames } from '@switchboard/schema';
+import { consumerGroup, topicNames, type Channel, type TopicNames } from '@switchboard/schema';
 import { BatchingProducer, createKafka, ensureTopics } from '@switchboard/kafka';
 import { CheckpointStore, hostConnector, type Connector } from '@switchboard/connector-sdk';
 import { HttpServer } from '@switchboard/http';
@@ -132,7 +132,7 @@ export async function startSwitchboard(config: SwitchboardConfig, options: Start
       { group: groups.router, topic: topics.inbound },
       { group: groups.sink, topic: topics.routed },
       { group: groups.delivery, topic: topics.delivery },
-      ...started.filter((c) => c.send).map((c) => ({ group: `switchboard-outbound-${c.name}`, topic: topics.outbound })),
+      ...started.filter((c) => c.send).map((c) => ({ group: consumerGroup(topics, `switchboard-outbound-${c.name}`), topic: topics.outbound })),
     ];
     stack.push({ what: 'metrics', stop: registerPipelineMetrics(kafka, () => lagSources, topics.dlq, logger.child('metrics')) });
 
