@@ -32,6 +32,14 @@ export interface ConnectorHealth {
   details?: Record<string, unknown>;
 }
 
+/**
+ * A send that can never succeed (a public reply that would expose masked data, a recipient the
+ * channel does not know): reported failed at once instead of being retried.
+ */
+export class PermanentSendError extends Error {
+  override readonly name: string = 'PermanentSendError';
+}
+
 export interface SendResult {
   /** The channel's id of what was sent: Message-ID, tweet id, Slack ts. */
   externalId?: string;

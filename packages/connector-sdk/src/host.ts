@@ -15,7 +15,7 @@ import {
 import { runConsumer, type BatchingProducer, type RunningConsumer } from '@switchboard/kafka';
 import { createLogger, dlqTotal, withRetry, type Logger } from '@switchboard/runtime';
 import type { CheckpointStore } from './checkpoints.ts';
-import type { Connector, ConnectorContext } from './contract.ts';
+import { PermanentSendError, type Connector, type ConnectorContext } from './contract.ts';
 
 export interface HostOptions {
   kafka: Kafka;
@@ -133,6 +133,7 @@ async function runOutbound(connector: Connector, options: HostOptions, context: 
             initialMs: 500,
             maxMs: 10_000,
             signal: context.signal,
+            retryable: (error) => !(error instanceof PermanentSendError),
             onRetry: (error, attempt) => context.logger.warn('send failed, retrying', { outboundId: message.id, attempt, error }),
           });
           await context.saveCheckpoint({ account: message.account, stream: ledgerStream, position: { sentAt: new Date().toISOString(), externalId: result.externalId } });

@@ -3,11 +3,13 @@
  * the router masked (a masked card number still says that the customer has a card ending 1234),
  * and it must fit in one tweet.
  */
+import { PermanentSendError } from '@switchboard/connector-sdk';
+
 export const MAX_TWEET_LENGTH = 280;
 export const MAX_DM_LENGTH = 10_000;
 
 /** Something Twitter would refuse or we must not publish: retrying cannot help. */
-export class OutboundRefusedError extends Error {
+export class OutboundRefusedError extends PermanentSendError {
   override readonly name = 'OutboundRefusedError';
 }
 

@@ -1,4 +1,4 @@
-import type { Connector, ConnectorContext, ConnectorHealth, HttpRoute, SendResult } from '@switchboard/connector-sdk';
+import { PermanentSendError, type Connector, type ConnectorContext, type ConnectorHealth, type HttpRoute, type SendResult } from '@switchboard/connector-sdk';
 import type { InboundMessageInput, OutboundMessage } from '@switchboard/schema';
 import { sha256Hex, withRetry } from '@switchboard/runtime';
 import type { WechatConfig } from './config.ts';
@@ -9,7 +9,7 @@ import { WechatyBot, type PuppetInstance } from './bot/bot.ts';
 import { parseBotConversationKey } from './bot/normalize.ts';
 import { RecentIds } from './recent.ts';
 
-export class UnroutableOutboundError extends Error {
+export class UnroutableOutboundError extends PermanentSendError {
   override readonly name = 'UnroutableOutboundError';
 }
 
