@@ -51,8 +51,8 @@ function barPanel(title: string, bars: Bar[], top: number, unit: string, scaleMa
     const x = left + (marker.value / max) * barMax;
     const bottom = top + 18 + bars.length * rowHeight;
     parts.push(
-      `<line x1="${x.toFixed(1)}" y1="${top + 10}" x2="${x.toFixed(1)}" y2="${bottom}" stroke="#c0392b" stroke-width="2" stroke-dasharray="6 4"/>`,
-      `<text x="${(x + 4).toFixed(1)}" y="${top + 8}" font-size="12" fill="#c0392b">${escape(marker.label)}</text>`,
+      `<line x1="${x.toFixed(1)}" y1="${top + 14}" x2="${x.toFixed(1)}" y2="${bottom}" stroke="#c0392b" stroke-width="2" stroke-dasharray="6 4"/>`,
+      `<text x="${(x + 4).toFixed(1)}" y="${bottom + 14}" font-size="12" fill="#c0392b">${escape(marker.label)}</text>`,
     );
   }
   return parts.join('\n');

@@ -66,6 +66,8 @@ export interface BenchResult {
   peakRssMb: number;
   peakRssMbByProcess: { router: number; sink: number };
   deadLettered: number;
+  /** What the sink did in the database in the sink-alone phase: acknowledgements stored, transactions committed. */
+  sinkAlone: { inboundRows: number; acknowledgements: number; tickets: number; transactions: number };
   /** kafkajs consumer crashes in the stages (e.g. a member expelled because a batch outlasted its session). */
   consumerCrashes: number;
   targets: { e2eRatio: boolean; sinkRatio: boolean; p99: boolean };
@@ -202,6 +204,25 @@ function startStage(run: Run, stage: 'router' | 'sink', phase: string, topics: T
   run.cleanups.push(() => child.stop());
   run.stages.push(child);
   return child;
+}
+
+/** Rows and committed transactions of a sink's database (pg_stat_database, flushed by PostgreSQL within a second or so). */
+async function databaseWork(url: string): Promise<BenchResult['sinkAlone']> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await new Promise((r) => setTimeout(r, 1_500));
+    const { rows } = await client.query<Record<string, string>>(
+      `SELECT (SELECT count(*) FROM messages WHERE direction = 'inbound')::text AS inbound,
+              (SELECT count(*) FROM messages WHERE direction = 'outbound')::text AS acks,
+              (SELECT count(*) FROM tickets)::text AS tickets,
+              (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database())::text AS commits`,
+    );
+    const row = rows[0]!;
+    return { inboundRows: Number(row.inbound), acknowledgements: Number(row.acks), tickets: Number(row.tickets), transactions: Number(row.commits) };
+  } finally {
+    await client.end();
+  }
 }
 
 async function deadLettered(kafka: Kafka, topics: TopicNames): Promise<number> {
@@ -358,6 +379,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     const sinkDone = await waitForRows(sinkDb, messages.length, 'sink alone', drainTimeout);
     const sinkMsgsPerSec = messages.length / ((sinkDone - sinkStart) / 1000);
     await sink.stop();
+    const sinkWork = await databaseWork(sinkDb);
 
     log('end to end: inbound → router → routed → sink → store, both running');
     const e2eTopics = await freshTopics(run, 'e2e');
@@ -408,6 +430,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       peakRssMb: round(peakRssMbByProcess.router + peakRssMbByProcess.sink, 1),
       peakRssMbByProcess,
       deadLettered: dead,
+      sinkAlone: sinkWork,
       consumerCrashes: run.stages.reduce((sum, stage) => sum + stage.crashes, 0),
       targets: {
         e2eRatio: e2eMsgsPerSec / kafkaPassthroughMsgsPerSec >= TARGETS.e2eRatio,
@@ -463,6 +486,13 @@ function formatTable(r: BenchResult): string {
     ['peak RSS, MB', `${r.peakRssMb} (router ${r.peakRssMbByProcess.router} + sink ${r.peakRssMbByProcess.sink})`, '', '', ''],
     ['producer (load generator), msgs/s', n(r.produceMsgsPerSec), '', '', ''],
     ['dead-lettered', String(r.deadLettered), '', '', ''],
+    [
+      'sink alone: database work',
+      `${n(r.sinkAlone.inboundRows)} messages, ${n(r.sinkAlone.tickets)} tickets, ${n(r.sinkAlone.acknowledgements)} acks`,
+      `${n(r.sinkAlone.transactions)} transactions committed`,
+      '',
+      '',
+    ],
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
