@@ -24,7 +24,9 @@ fetch() {
   command -v java >/dev/null || { log "java not found: install Java 17+ or set KAFKA_BROKERS"; exit 1; }
   log "fetching broker jars from Maven Central into $lib"
   rm -rf "$lib"
-  mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$lib"
+  # stdout is reserved for the bootstrap address that `start` prints: Maven's output goes to stderr,
+  # without colour codes (even -q writes ANSI resets to stdout).
+  mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$lib" >&2
   touch "$lib/.complete"
 }
 
