@@ -36,6 +36,8 @@ let page: Page;
 let customer: WebSocket;
 const customerFrames: { type: string; entry?: { from: string; text: string } }[] = [];
 const http = new HttpServer();
+/** The page polls every few seconds and the machine is shared: give UI expectations time. */
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 
 async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const response = await fetch(running.url + path, {
@@ -131,17 +133,17 @@ describe('the console in Chromium', () => {
     await page.goto(`${base}/console`);
     await page.fill('#token', 'not-the-token');
     await page.click('#login-submit');
-    await expect.poll(() => page.textContent('#login-error')).toBe('This token was not accepted. Check it and try again.');
+    await poll(() => page.textContent('#login-error')).toBe('This token was not accepted. Check it and try again.');
     await shot('laptop-login-wrong-token');
 
     await page.fill('#token', TOKEN);
     await page.click('#login-submit');
     await page.waitForSelector('#tickets li[data-id]');
-    await expect.poll(() => page.locator('#tickets li[data-id]').count(), { timeout: 10_000 }).toBe(4);
+    await poll(() => page.locator('#tickets li[data-id]').count()).toBe(4);
     expect(await page.evaluate(() => sessionStorage.getItem('switchboard.console.token'))).toBe(TOKEN);
     // Each row: channel icon, customer, preview, category, priority, age.
     const row = page.locator('#tickets li[data-id]', { hasText: 'Ann Lee' });
-    await expect.poll(() => row.locator('svg.channel-icon').getAttribute('data-channel')).toBe('api');
+    await poll(() => row.locator('svg.channel-icon').getAttribute('data-channel')).toBe('api');
     expect(await row.locator('.preview').textContent()).toContain('Payment failed — I paid 25 EUR');
     expect(await row.locator('.chip.category').count()).toBe(1);
     expect(await row.locator('.chip.priority').count()).toBe(1);
@@ -153,8 +155,7 @@ describe('the console in Chromium', () => {
     await page.selectOption('#filter-category', 'security');
     const fraud = page.locator('#tickets li[data-id]', { hasText: 'Mia Wong' });
     // Only security tickets are left (the other three customers wrote about a payment, a refund and a fee).
-    await expect
-      .poll(async () => page.locator('#tickets li[data-id]').evaluateAll((rows) => [...new Set(rows.map((r) => (r as HTMLElement).dataset.category))]))
+    await poll(async () => page.locator('#tickets li[data-id]').evaluateAll((rows) => [...new Set(rows.map((r) => (r as HTMLElement).dataset.category))]))
       .toEqual(['security']);
     expect(await page.locator('#tickets li[data-id]', { hasText: 'Ann Lee' }).count()).toBe(0);
     expect(await fraud.count()).toBe(1);
@@ -177,10 +178,15 @@ describe('the console in Chromium', () => {
     await page.fill('#reply-text', REPLY_TEXT);
     await page.click('#reply-send');
     const reply = page.locator('#thread li.message.outbound', { hasText: REPLY_TEXT });
-    await expect.poll(() => page.textContent('#reply-notice')).toBe('Reply queued; it is marked sent once the channel delivered it.');
+    await poll(() => page.textContent('#reply-notice')).toBe('Reply queued; it is marked sent once the channel delivered it.');
     expect(await page.inputValue('#reply-text')).toBe('');
     await reply.waitFor({ timeout: 10_000 });
-    await expect.poll(() => reply.getAttribute('data-state'), { timeout: 20_000 }).toBe('sent');
+    await eventually(async () => (await reply.getAttribute('data-state')) === 'sent', 30_000, 'reply marked sent').catch(async (error: unknown) => {
+      // Where did it stop? The outbound record, the delivery report, or the store.
+      const outbound = await readAll(running.kafka, running.topics.outbound);
+      const delivery = await readAll(running.kafka, running.topics.delivery);
+      throw new Error(`${String(error)}; outbound: ${JSON.stringify(outbound.map((r) => r.value.slice(0, 120)))}; delivery: ${JSON.stringify(delivery.map((r) => r.value))}`);
+    });
     expect(await reply.locator('.delivery').textContent()).toBe('Sent');
     // The customer's open chat really received it.
     await eventually(() => customerFrames.some((f) => f.type === 'message' && f.entry?.from === 'agent' && f.entry.text === REPLY_TEXT), 10_000, 'reply in the web chat');
@@ -192,22 +198,22 @@ describe('the console in Chromium', () => {
     const routed = await page.inputValue('#ticket-priority');
     const priority = routed === 'low' ? 'high' : 'low';
     await page.selectOption('#ticket-priority', priority);
-    await expect.poll(() => page.textContent('#control-result')).toBe('Saved');
+    await poll(() => page.textContent('#control-result')).toBe('Saved');
     await page.selectOption('#ticket-status', 'pending');
     await eventually(async () => {
       const { ticket } = await api<{ ticket: TicketSummary; messages: StoredMessage[] }>(`/api/v1/tickets/${ticketId}`);
       return ticket.priority === priority && ticket.status === 'pending';
     }, 10_000, 'priority and status saved');
     // The change reaches the inbox row too (it refreshes after a save).
-    await expect.poll(() => page.locator(`#tickets li[data-id="${ticketId}"]`).getAttribute('data-priority')).toBe(priority);
+    await poll(() => page.locator(`#tickets li[data-id="${ticketId}"]`).getAttribute('data-priority')).toBe(priority);
     expect(await page.inputValue('#ticket-status')).toBe('pending');
   });
 
   it('shows the pipeline and reprocesses a dead letter once', async () => {
     await page.click('nav a[href="#/pipeline"]');
     await page.waitForSelector('#rates tbody tr');
-    await expect.poll(() => page.locator('#lag tbody tr').count()).toBe(4);
-    await expect.poll(() => page.locator('#channels li').count()).toBe(2);
+    await poll(() => page.locator('#lag tbody tr').count()).toBe(4);
+    await poll(() => page.locator('#channels li').count()).toBe(2);
     expect(await page.locator('#channels li.ready').count()).toBe(2);
     expect(await page.locator('#panel-rates svg.spark').count()).toBe(6);
 
@@ -215,8 +221,8 @@ describe('the console in Chromium', () => {
     await letter.waitFor({ timeout: 15_000 });
     const id = await letter.getAttribute('data-id');
     await letter.locator('button.reprocess').click();
-    await expect.poll(() => page.textContent('#dlq-notice')).toBe(`Sent back to ${running.topics.inbound}.`);
-    await expect.poll(() => page.locator(`#dead-letters li.dead-letter[data-id="${id}"]`).getAttribute('data-replayed'), { timeout: 15_000 }).toBe('true');
+    await poll(() => page.textContent('#dlq-notice')).toBe(`Sent back to ${running.topics.inbound}.`);
+    await poll(() => page.locator(`#dead-letters li.dead-letter[data-id="${id}"]`).getAttribute('data-replayed')).toBe('true');
     expect(await page.locator(`#dead-letters li.dead-letter[data-id="${id}"] button.reprocess`).count()).toBe(0);
     const replays = (await readAll(running.kafka, running.topics.inbound)).filter((r) => r.headers['replayed-from-dlq'] === id);
     expect(replays).toHaveLength(1);
@@ -226,7 +232,7 @@ describe('the console in Chromium', () => {
 
   it('switches to Chinese, and defaults to it for a zh browser', async () => {
     await page.click('#lang');
-    await expect.poll(() => page.textContent('nav a[href="#/inbox"]')).toBe('收件箱');
+    await poll(() => page.textContent('nav a[href="#/inbox"]')).toBe('收件箱');
     expect(await page.textContent('#panel-dlq h2')).toBe('死信队列');
     await page.waitForSelector('#rates tbody tr');
     await shot('laptop-pipeline-zh');
@@ -239,7 +245,7 @@ describe('the console in Chromium', () => {
     const zhPage = await browser.newPage({ viewport: PHONE, locale: 'zh-CN' });
     try {
       await zhPage.goto(`${base}/console`);
-      await expect.poll(() => zhPage.textContent('#login h2')).toBe('登录');
+      await poll(() => zhPage.textContent('#login h2')).toBe('登录');
     } finally {
       await zhPage.close();
     }
@@ -249,7 +255,7 @@ describe('the console in Chromium', () => {
     await page.click('#lang');
     await page.selectOption('#filter-category', '');
     await page.setViewportSize(PHONE);
-    await expect.poll(() => page.locator('#tickets li[data-id]').count()).toBe(4);
+    await poll(() => page.locator('#tickets li[data-id]').count()).toBe(4);
     await shot('phone-inbox');
     await page.locator('#tickets li[data-id]', { hasText: 'Mia Wong' }).locator('a').click();
     await page.waitForSelector('#thread li.message.outbound[data-state="sent"]');
@@ -271,16 +277,16 @@ describe('the console in Chromium', () => {
     await page.setViewportSize(LAPTOP);
     await page.click('nav a[href="#/inbox"]');
     await page.locator('#tickets li[data-id]', { hasText: 'Ann Lee' }).locator('a').click();
-    await expect.poll(() => page.locator('#thread .attachments li').allTextContents()).toEqual(['📎 receipt.pdf (application/pdf, 47.1 KB)']);
+    await poll(() => page.locator('#thread .attachments li').allTextContents()).toEqual(['📎 receipt.pdf (application/pdf, 47.1 KB)']);
     await page.locator('#tickets li[data-id]', { hasText: 'Cy Park' }).locator('a').click();
-    await expect.poll(() => page.locator('#thread mark.mask').allTextContents()).toEqual(['[code]']);
+    await poll(() => page.locator('#thread mark.mask').allTextContents()).toEqual(['[code]']);
     expect(await page.locator('#thread').textContent()).not.toContain('482913');
 
     await api('/api/v1/messages', { body: { externalId: 'c-5', sender: { id: 'dee', name: 'Dee Novak' }, text: 'How do I change the email address on my account?' } });
     await page.locator('#tickets li[data-id]', { hasText: 'Dee Novak' }).waitFor({ timeout: 20_000 });
 
     await page.evaluate(() => sessionStorage.setItem('switchboard.console.token', 'revoked-token'));
-    await expect.poll(() => page.textContent('#login-error'), { timeout: 10_000 }).toBe('The token is no longer accepted. Sign in again.');
+    await poll(() => page.textContent('#login-error')).toBe('The token is no longer accepted. Sign in again.');
     expect(await page.evaluate(() => sessionStorage.getItem('switchboard.console.token'))).toBeNull();
   });
 });

@@ -5,6 +5,8 @@ import { Poller } from './poller.ts';
 
 const POLL_MS = 3_000;
 const HISTORY = 60;
+/** The list also changes without the DLQ growing (a replay from the CLI): look again this often. */
+const DLQ_RELIST_MS = 30_000;
 
 /** Values seen by this page over time (lag, DLQ size, channel errors), for the sparklines. */
 class History {
@@ -39,6 +41,7 @@ export class PipelineView {
   private readonly poller: Poller;
   /** The DLQ size the shown list belongs to: the list is fetched again only when it changes. */
   private listedSize: number | null | undefined;
+  private listedAt = 0;
 
   constructor(private readonly onError: (error: unknown) => boolean) {
     this.element = h(
@@ -70,7 +73,7 @@ export class PipelineView {
       this.showDlqSummary(stats);
       this.showChannels(channels);
       this.showTickets(stats);
-      if (stats.dlq.size !== this.listedSize) await this.loadDeadLetters();
+      if (stats.dlq.size !== this.listedSize || Date.now() - this.listedAt > DLQ_RELIST_MS) await this.loadDeadLetters();
       this.status.textContent = t('inbox.updated', { time: new Date().toLocaleTimeString() });
       this.status.classList.remove('error');
     } catch (error) {
@@ -149,6 +152,7 @@ export class PipelineView {
   private async loadDeadLetters(): Promise<void> {
     const { size, entries } = await api.deadLetters(20);
     this.listedSize = size;
+    this.listedAt = Date.now();
     if (entries.length === 0) {
       fill(this.dlqList, h('li', { class: 'muted', text: t('pipeline.dlqEmpty') }));
       return;
