@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -7,12 +7,12 @@ import pg from 'pg';
 import type { Kafka } from 'kafkajs';
 import { BatchingProducer, createKafka, ensureTopics, kafkaSettingsFromEnv } from '@switchboard/kafka';
 import { topicNames, type TopicNames } from '@switchboard/schema';
+import { freePort, freshDatabase } from '@switchboard/testkit';
 import { ServiceProcess } from './processes.ts';
 import { workload, poison } from './workload.ts';
 import { dlqSize, pipelineLag, reorderedConversations, storeCounts } from './checks.ts';
 
 const repo = join(import.meta.dirname, '../..');
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface ScenarioResult {
   name: string;
@@ -90,7 +90,7 @@ export const SCENARIOS: Scenario[] = [
       const pid = Number(readFileSync(join(env.logDir, 'kafka', 'run', 'kafka.pid'), 'utf8'));
       process.kill(pid, 'SIGKILL');
       await new Promise((r) => setTimeout(r, 3_000));
-      startBroker(env.logDir);
+      await startBroker(env.logDir);
     },
   },
   {
@@ -134,39 +134,53 @@ export const SCENARIOS: Scenario[] = [
 /** Shared by the scenarios' fault functions: the size of the current run. */
 const TOTAL = { value: 0 };
 
-function startBroker(dir: string): string {
+/** A broker of the scenario's own, on free ports, so killing it touches no other test. */
+async function brokerEnv(dir: string): Promise<NodeJS.ProcessEnv> {
+  const existing = join(dir, 'kafka', 'ports.json');
+  if (existsSync(existing)) return JSON.parse(readFileSync(existing, 'utf8')) as NodeJS.ProcessEnv;
+  const ports = { KAFKA_PORT: String(await freePort()), KAFKA_CONTROLLER_PORT: String(await freePort()), KAFKA_DATA_DIR: join(dir, 'kafka') };
+  mkdirSync(ports.KAFKA_DATA_DIR, { recursive: true });
+  writeFileSync(existing, JSON.stringify(ports));
+  return ports;
+}
+
+async function startBroker(dir: string): Promise<string> {
   const out = execFileSync('bash', [join(repo, 'infra/kafka/kafka.sh'), 'start'], {
     encoding: 'utf8',
-    env: { ...process.env, KAFKA_PORT: '19092', KAFKA_CONTROLLER_PORT: '19093', KAFKA_DATA_DIR: join(dir, 'kafka') },
+    env: { ...process.env, ...(await brokerEnv(dir)) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return out.trim().split('\n').pop()!;
 }
 
-function stopBroker(dir: string): void {
-  execFileSync('bash', [join(repo, 'infra/kafka/kafka.sh'), 'stop'], { env: { ...process.env, KAFKA_PORT: '19092', KAFKA_DATA_DIR: join(dir, 'kafka') }, stdio: 'ignore' });
+async function stopBroker(dir: string): Promise<void> {
+  execFileSync('bash', [join(repo, 'infra/kafka/kafka.sh'), 'stop'], { env: { ...process.env, ...(await brokerEnv(dir)) }, stdio: 'ignore' });
 }
 
 export async function runScenario(scenario: Scenario, messages: number, logRoot: string): Promise<ScenarioResult> {
   TOTAL.value = messages;
   const runId = `${scenario.name}-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const logDir = mkdtempSync(join(logRoot, `${scenario.name}-`));
-  const brokers = scenario.ownBroker ? startBroker(logDir) : (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092');
+  const database = await freshDatabase();
+  try {
+    return await runScenarioIn(scenario, messages, runId, logDir, database.url);
+  } finally {
+    // Here, not in runScenarioIn: a scenario that fails early still stops its broker and drops its database.
+    if (scenario.ownBroker) await stopBroker(logDir).catch(() => undefined);
+    await database.drop();
+  }
+}
+
+async function runScenarioIn(scenario: Scenario, messages: number, runId: string, logDir: string, databaseUrl: string): Promise<ScenarioResult> {
+  const brokers = scenario.ownBroker ? await startBroker(logDir) : (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092');
   const prefix = `f-${runId}.`;
   const settings = { ...kafkaSettingsFromEnv({ ...process.env, KAFKA_BROKERS: brokers }), topicPrefix: prefix };
   const kafka = createKafka(settings, '-faults');
   await ensureTopics(kafka, prefix);
   const topics = topicNames(prefix);
-  const dbName = `faults_${runId.replace(/[^a-z0-9]/g, '_')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const dbUrl = new URL(ADMIN_URL);
-  dbUrl.pathname = `/${dbName}`;
-  const db = new pg.Client({ connectionString: dbUrl.toString() });
-  const serviceEnv: NodeJS.ProcessEnv = { KAFKA_BROKERS: brokers, SWITCHBOARD_TOPIC_PREFIX: prefix, DATABASE_URL: dbUrl.toString() };
-  const env: Env = { runId, brokers, kafka, topics, databaseUrl: dbUrl.toString(), db, logDir, services: [], serviceEnv };
+  const db = new pg.Client({ connectionString: databaseUrl });
+  const serviceEnv: NodeJS.ProcessEnv = { KAFKA_BROKERS: brokers, SWITCHBOARD_TOPIC_PREFIX: prefix, DATABASE_URL: databaseUrl };
+  const env: Env = { runId, brokers, kafka, topics, databaseUrl, db, logDir, services: [], serviceEnv };
   const instances = scenario.instances ?? 1;
   const router = Array.from({ length: instances }, (_, i) => new ServiceProcess(`router-${i}`, 'services/router/src/main.ts', serviceEnv, join(logDir, `router-${i}.log`)));
   const sink = Array.from({ length: instances }, (_, i) => new ServiceProcess(`sink-${i}`, 'services/ticket-sink/src/main.ts', serviceEnv, join(logDir, `sink-${i}.log`)));
@@ -226,11 +240,6 @@ export async function runScenario(scenario: Scenario, messages: number, logRoot:
     await producer.disconnect().catch(() => undefined);
     await Promise.all(env.services.map((s) => s.close()));
     await db.end().catch(() => undefined);
-    if (scenario.ownBroker) stopBroker(logDir);
-    const cleanup = new pg.Client({ connectionString: ADMIN_URL });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await cleanup.end();
     if (result && result.problems.length + result.lost + result.duplicated > 0) console.error(`logs of ${scenario.name}: ${logDir}`);
   }
 }
