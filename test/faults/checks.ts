@@ -3,6 +3,12 @@ import type { Kafka } from 'kafkajs';
 import { consumerLag, topicSize } from '@switchboard/kafka';
 import { consumerGroup, type TopicNames } from '@switchboard/schema';
 
+/**
+ * The run's messages: produced ones carry `meta.faultsRun`; mailed ones have Message-IDs `<runId>-<n>@…`.
+ * Counting distinct external ids, a message stored twice under two ids would show as a duplicate.
+ */
+const OF_RUN = `(meta->>'faultsRun' = $1 OR external_id LIKE $1 || '-%')`;
+
 export interface StoreCounts {
   stored: number;
   distinctIds: number;
@@ -15,7 +21,7 @@ export interface StoreCounts {
 
 export async function storeCounts(client: pg.Client, runId: string): Promise<StoreCounts> {
   const messages = await client.query<{ stored: string; distinct_ids: string }>(
-    `SELECT count(*) AS stored, count(DISTINCT id) AS distinct_ids FROM messages WHERE direction = 'inbound' AND meta->>'faultsRun' = $1`,
+    `SELECT count(*) AS stored, count(DISTINCT external_id) AS distinct_ids FROM messages WHERE direction = 'inbound' AND ${OF_RUN}`,
     [runId],
   );
   const tickets = await client.query<{ tickets: string; wrong: string }>(
@@ -23,12 +29,12 @@ export async function storeCounts(client: pg.Client, runId: string): Promise<Sto
             count(*) FILTER (WHERE t.message_count <> (SELECT count(*) FROM messages m WHERE m.ticket_id = t.id AND m.direction = 'inbound')) AS wrong
        FROM tickets t JOIN conversations c ON c.id = t.conversation_id
       WHERE c.conversation_key LIKE $1`,
-    [`faults:${runId}:%`],
+    [`%${runId}%`],
   );
   const dupes = await client.query<{ n: string }>(
     `SELECT count(*) AS n FROM (SELECT t.conversation_id FROM tickets t JOIN conversations c ON c.id = t.conversation_id
        WHERE c.conversation_key LIKE $1 GROUP BY t.conversation_id HAVING count(*) > 1) d`,
-    [`faults:${runId}:%`],
+    [`%${runId}%`],
   );
   return {
     stored: Number(messages.rows[0]!.stored),
@@ -46,7 +52,7 @@ export async function storeCounts(client: pg.Client, runId: string): Promise<Sto
 export async function reorderedConversations(client: pg.Client, runId: string): Promise<number> {
   const rows = await client.query<{ conversation_key: string; seqs: number[] }>(
     `SELECT conversation_key, array_agg((meta->>'seq')::int ORDER BY stored_at, sent_at) AS seqs
-       FROM messages WHERE direction = 'inbound' AND meta->>'faultsRun' = $1 GROUP BY conversation_key`,
+       FROM messages WHERE direction = 'inbound' AND meta ? 'seq' AND ${OF_RUN} GROUP BY conversation_key`,
     [runId],
   );
   return rows.rows.filter((r) => r.seqs.some((s, i) => i > 0 && s < r.seqs[i - 1]!)).length;

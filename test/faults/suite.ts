@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Kafka } from 'kafkajs';
-import { BatchingProducer, createKafka, ensureTopics, kafkaSettingsFromEnv } from '@switchboard/kafka';
-import { topicNames, type TopicNames } from '@switchboard/schema';
-import { freePort, freshDatabase } from '@switchboard/testkit';
+import { BatchingProducer, createKafka, ensureTopics, kafkaSettingsFromEnv, topicSize } from '@switchboard/kafka';
+import { topicNames, type InboundMessage, type TopicNames } from '@switchboard/schema';
+import { freePort, freshDatabase, startDovecot, type Dovecot, type DovecotUser } from '@switchboard/testkit';
+import { withRetry } from '@switchboard/runtime';
 import { ServiceProcess } from './processes.ts';
 import { workload, poison } from './workload.ts';
 import { dlqSize, pipelineLag, reorderedConversations, storeCounts } from './checks.ts';
@@ -38,7 +39,15 @@ interface Env {
   serviceEnv: NodeJS.ProcessEnv;
 }
 
-type Fault = (env: Env, helpers: { router: ServiceProcess[]; sink: ServiceProcess[]; progress: () => Promise<number> }) => Promise<void>;
+interface FaultHelpers {
+  router: ServiceProcess[];
+  sink: ServiceProcess[];
+  progress: () => Promise<number>;
+  /** Only for scenarios whose messages come in by email. */
+  dovecot?: Dovecot;
+}
+
+type Fault = (env: Env, helpers: FaultHelpers) => Promise<void>;
 
 export interface Scenario {
   name: string;
@@ -46,6 +55,8 @@ export interface Scenario {
   instances?: number;
   /** Its own broker, for faults that kill the broker. */
   ownBroker?: boolean;
+  /** Where the messages enter: produced as connectors would (default), or mailed to a real IMAP server. */
+  source?: 'kafka' | 'imap';
   poison?: boolean;
   fault: Fault;
 }
@@ -105,6 +116,22 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'imap-restart',
+    description: 'the IMAP server restarted while the email connector idles and while it fetches; then UIDVALIDITY changed',
+    source: 'imap',
+    fault: async (env, { progress, dovecot }) => {
+      await dovecot!.restart();
+      await atShare(0.4, TOTAL.value, progress);
+      await dovecot!.restart();
+      await atShare(1, TOTAL.value, progress);
+      // As after a server migration: a new UIDVALIDITY, and the connections drop. Every mail is read
+      // and produced again; none may be stored twice.
+      await dovecot!.changeUidValidity(MAIL_USER);
+      await dovecot!.restart(200);
+      await waitFor(async () => (await topicSize(env.kafka, env.topics.inbound)) >= 2 * TOTAL.value, 120_000, 'the resync to produce every mail again');
+    },
+  },
+  {
     name: 'scale-out-kill',
     description: 'two instances each of router and sink in one consumer group; one of each killed, the survivors take over',
     instances: 2,
@@ -131,8 +158,37 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
+const MAIL_USER: DovecotUser = { user: 'support', password: 'faults-imap-password' };
+const MAIL_ADDRESS = 'support@wallet.test';
+
+/** The workload as customers' mail: a Message-ID per message, References to its conversation's root. */
+function asMail(message: InboundMessage, runId: string): string {
+  const conversation = message.conversationKey.split(':').pop();
+  return [
+    `From: Customer <${message.sender.id}@customer.test>`,
+    `To: <${MAIL_ADDRESS}>`,
+    `Subject: case ${conversation}`,
+    `Date: ${new Date(message.sentAt).toUTCString()}`,
+    `Message-ID: <${message.externalId}@faults.test>`,
+    `References: <${runId}-${conversation}-root@faults.test>`,
+    'Content-Type: text/plain; charset=UTF-8',
+    '',
+    message.text,
+    '',
+  ].join('\r\n');
+}
+
 /** Shared by the scenarios' fault functions: the size of the current run. */
 const TOTAL = { value: 0 };
+
+/**
+ * Customers keep mailing while the server restarts: a slice that met the restart is appended again
+ * once the server is back. Some of its mails may then be in the mailbox twice, as when a sender's
+ * server retries; their Message-IDs, so their ids, are the same.
+ */
+function appendThroughRestarts(dovecot: Dovecot, messages: InboundMessage[], runId: string): Promise<void> {
+  return withRetry(() => dovecot.append(MAIL_USER, messages.map((m) => asMail(m, runId))), { attempts: 30, initialMs: 200, maxMs: 2_000 });
+}
 
 /** A broker of the scenario's own, on free ports, so killing it touches no other test. */
 async function brokerEnv(dir: string): Promise<NodeJS.ProcessEnv> {
@@ -185,6 +241,32 @@ async function runScenarioIn(scenario: Scenario, messages: number, runId: string
   const router = Array.from({ length: instances }, (_, i) => new ServiceProcess(`router-${i}`, 'services/router/src/main.ts', serviceEnv, join(logDir, `router-${i}.log`)));
   const sink = Array.from({ length: instances }, (_, i) => new ServiceProcess(`sink-${i}`, 'services/ticket-sink/src/main.ts', serviceEnv, join(logDir, `sink-${i}.log`)));
   env.services.push(...router, ...sink);
+  const viaImap = scenario.source === 'imap';
+  const dovecot = viaImap ? await startDovecot([MAIL_USER]) : undefined;
+  if (dovecot) {
+    // No SMTP peer here: acknowledgements are not what this scenario counts.
+    serviceEnv.SWITCHBOARD_ACK_CHANNELS = '';
+    env.services.push(
+      new ServiceProcess(
+        'connector-email',
+        'services/connector-email/src/main.ts',
+        {
+          ...serviceEnv,
+          PORT: '0',
+          SWITCHBOARD_DATA_DIR: join(logDir, 'data'),
+          EMAIL_ADDRESS: MAIL_ADDRESS,
+          EMAIL_IMAP_HOST: '127.0.0.1',
+          EMAIL_IMAP_PORT: String(dovecot.port),
+          EMAIL_IMAP_SECURE: 'false',
+          EMAIL_IMAP_USER: MAIL_USER.user,
+          EMAIL_IMAP_PASSWORD: MAIL_USER.password,
+          EMAIL_POLL_INTERVAL_MS: '1000',
+          EMAIL_IDLE_DELAY_MS: '200',
+        },
+        join(logDir, 'connector-email.log'),
+      ),
+    );
+  }
   const producer = new BatchingProducer(kafka);
   const problems: string[] = [];
   let result: ScenarioResult | undefined;
@@ -196,6 +278,7 @@ async function runScenarioIn(scenario: Scenario, messages: number, runId: string
       return (await db.query(`SELECT to_regclass('messages') IS NOT NULL AS ok`)).rows[0].ok === true;
     }, 60_000, 'the sink to migrate the store');
     for (const r of router) r.start();
+    for (const connector of env.services.filter((p) => p.name.startsWith('connector-'))) connector.start();
 
     const batch = workload(messages, Math.max(10, Math.floor(messages / 20)), runId);
     const injected = scenario.poison ? poison(runId) : [];
@@ -205,12 +288,15 @@ async function runScenarioIn(scenario: Scenario, messages: number, runId: string
       // Offered in slices so the fault lands while messages are still arriving.
       const slice = Math.max(50, Math.floor(messages / 20));
       for (let i = 0; i < batch.length; i += slice) {
-        await producer.sendJson(topics.inbound, batch.slice(i, i + slice).map((m) => ({ key: m.conversationKey, value: m })));
+        if (dovecot) await appendThroughRestarts(dovecot, batch.slice(i, i + slice), runId);
+        else await producer.sendJson(topics.inbound, batch.slice(i, i + slice).map((m) => ({ key: m.conversationKey, value: m })));
         if (injected.length && i === slice) await producer.send(topics.inbound, injected.map((p) => ({ key: p.key, value: p.value })));
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
-    await scenario.fault(env, { router, sink, progress });
+    // Observed now, awaited below: a failure while the fault runs must not go unhandled.
+    produced.catch(() => undefined);
+    await scenario.fault(env, { router, sink, progress, ...(dovecot ? { dovecot } : {}) });
     const faultAt = Date.now();
     await produced;
     await waitFor(async () => (await progress()) >= messages && (await pipelineLag(kafka, topics)) === 0, 180_000, 'every message stored and lag 0').catch((e: Error) => problems.push(e.message));
@@ -240,6 +326,7 @@ async function runScenarioIn(scenario: Scenario, messages: number, runId: string
     await producer.disconnect().catch(() => undefined);
     await Promise.all(env.services.map((s) => s.close()));
     await db.end().catch(() => undefined);
+    await dovecot?.stop();
     if (result && result.problems.length + result.lost + result.duplicated > 0) console.error(`logs of ${scenario.name}: ${logDir}`);
   }
 }

@@ -5,7 +5,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,6 +30,10 @@ export interface Dovecot {
   recreateMailbox(user: DovecotUser, mailbox: string): Promise<void>;
   /** Drops every IMAP connection of `user` on the server side (doveadm kick). */
   kick(user: DovecotUser): Promise<void>;
+  /** Stops the server (every connection drops) and starts it again on the same port with the same mail. */
+  restart(downMs?: number): Promise<void>;
+  /** Gives a mailbox a new UIDVALIDITY while keeping its mail, as a server migration does. */
+  changeUidValidity(user: DovecotUser, mailbox?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,6 +43,14 @@ function daemonize(command: string, args: string[]): Promise<void> {
     const child = spawn(command, args, { stdio: 'ignore' });
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
   });
 }
 
@@ -101,6 +113,9 @@ service imap-login {
 
   const client = async ({ user, password }: DovecotUser) => {
     const imap = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: password }, logger: false });
+    // A dropped connection is also reported through the pending command's rejection; without a
+    // listener the 'error' event would end the test process instead.
+    imap.on('error', () => undefined);
     await imap.connect();
     return imap;
   };
@@ -113,16 +128,19 @@ service imap-login {
     }
   };
   // Dovecot accepts within milliseconds of daemonizing; wait for the first login to be sure.
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    try {
-      await withClient(users[0]!, async () => undefined);
-      break;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 50));
+  const ready = async () => {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      try {
+        await withClient(users[0]!, async () => undefined);
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
-  }
+  };
+  await ready();
 
   return {
     host: '127.0.0.1',
@@ -145,6 +163,19 @@ service imap-login {
       }),
     async kick({ user }) {
       await run('doveadm', ['-c', conf, 'kick', user]);
+    },
+    async restart(downMs = 1_000) {
+      await daemonize('dovecot', ['-c', conf, 'stop']);
+      // `stop` returns before the master has let go of the port; starting again before that fails.
+      const deadline = Date.now() + 10_000;
+      while ((await portOpen(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, downMs));
+      await daemonize('dovecot', ['-c', conf]);
+      await ready();
+    },
+    async changeUidValidity({ user }, mailbox = 'INBOX') {
+      const uidValidity = String(Math.floor(Date.now() / 1000));
+      await run('doveadm', ['-c', conf, 'mailbox', 'update', '-u', user, '--uid-validity', uidValidity, mailbox]);
     },
     async stop() {
       await daemonize('dovecot', ['-c', conf, 'stop']).catch(() => undefined);
