@@ -9,8 +9,8 @@ import { lang, setLang, t, type MessageKey } from './i18n.ts';
 import { InboxView } from './inbox.ts';
 import { PipelineView } from './pipeline.ts';
 
+/** Something on screen that polls: stopped when the screen changes. */
 interface Screen {
-  readonly element: HTMLElement;
   stop(): void;
 }
 
@@ -27,7 +27,7 @@ const app = document.getElementById('app')!;
 let screens: Screen[] = [];
 
 /** Any call that meets a refused token ends the session here. */
-export function handleError(error: unknown): boolean {
+function handleError(error: unknown): boolean {
   if (error instanceof UnauthorizedError) {
     signOut('login.expired');
     return true;
@@ -138,7 +138,7 @@ function render(): void {
     main.appendChild(pipeline.element);
   } else {
     inbox = new InboxView(handleError, route.ticketId);
-    screens.push(inbox, { element: main, stop: () => conversation?.view?.stop() });
+    screens.push(inbox, { stop: () => conversation?.view?.stop() });
     main.appendChild(inbox.element);
     showConversation(main, route.ticketId);
   }
