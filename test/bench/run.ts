@@ -4,7 +4,8 @@
  * stderr; stdout gets a table and, as its last line, one JSON object with every figure.
  *
  *   pnpm bench [--messages 100000] [--rate 500] [--seconds 60] [--classifier-seconds 5]
- *              [--profile] [--save] [--chart [results.json]]
+ *              [--profile] [--save]
+ *   pnpm bench --chart [results.json]   (redraws the SVG from a results JSON, no run)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -508,7 +509,8 @@ function formatTable(r: BenchResult): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
     options: {
       messages: { type: 'string', default: '100000' },
       rate: { type: 'string', default: '500' },
@@ -516,12 +518,12 @@ async function main(): Promise<void> {
       'classifier-seconds': { type: 'string', default: '5' },
       profile: { type: 'boolean', default: false },
       save: { type: 'boolean', default: false },
-      chart: { type: 'string' },
+      chart: { type: 'boolean', default: false },
     },
   });
   const resultsPath = join(repoRoot, 'docs/bench/results.json');
-  if (values.chart !== undefined) {
-    const svg = writeChart(values.chart || resultsPath);
+  if (values.chart) {
+    const svg = writeChart(positionals[0] ?? resultsPath);
     process.stderr.write(`wrote ${svg}\n`);
     return;
   }
