@@ -30,6 +30,11 @@ export interface ConsumerOptions<S extends z.ZodType> {
   logger?: Logger;
   /** Upper bound of records handed to `handle` at once. */
   maxBatchRecords?: number;
+  /**
+   * Partitions handled at the same time. Order within a partition (a conversation) is kept either way;
+   * more overlaps one partition's database round trips with another's.
+   */
+  partitionsConcurrently?: number;
 }
 
 export interface RunningConsumer {
@@ -157,12 +162,18 @@ export async function runConsumer<S extends z.ZodType>(options: ConsumerOptions<
   const runConfig: Parameters<Consumer['run']>[0] = {
     autoCommit: false,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 1,
+    partitionsConsumedConcurrently: options.partitionsConcurrently ?? 3,
     eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
       for (let start = 0; start < batch.messages.length; start += maxBatch) {
         if (!isRunning() || isStale()) return;
         const chunk = batch.messages.slice(start, start + maxBatch);
-        await processChunk(batch, chunk, heartbeat);
+        // A slow chunk (a database under load) must not cost us our place in the group.
+        const beat = setInterval(() => void heartbeat().catch(() => undefined), 2_000);
+        try {
+          await processChunk(batch, chunk, heartbeat);
+        } finally {
+          clearInterval(beat);
+        }
         const last = chunk[chunk.length - 1]!;
         // resolveOffset moves kafkajs' fetch position; commitOffsets makes it durable for the group.
         resolveOffset(last.offset);

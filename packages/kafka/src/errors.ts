@@ -40,6 +40,10 @@ export function isTransient(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const e = error as { code?: unknown; retriable?: unknown; name?: unknown; message?: unknown; cause?: unknown };
   if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
+  // kafkajs gave up retrying: what decides is why (a broker that was down is transient).
+  if (e.name === 'KafkaJSNumberOfRetriesExceeded') return e.cause !== undefined && isTransient(e.cause);
+  // Kafka said this can never succeed (a record too large, an unknown topic): retrying forever would stall.
+  if (e.retriable === false) return false;
   if (e.retriable === true) return true;
   if (typeof e.name === 'string' && e.name.startsWith('KafkaJS') && e.name !== 'KafkaJSNonRetriableError') return true;
   if (typeof e.message === 'string' && /Connection terminated|connection is closed|Client has encountered a connection error/i.test(e.message)) return true;

@@ -11,6 +11,7 @@ export interface OutRecord {
 interface Pending {
   topic: string;
   records: OutRecord[];
+  bytes: number;
   resolve: (meta: RecordMetadata[]) => void;
   reject: (error: unknown) => void;
 }
@@ -20,6 +21,11 @@ export interface ProducerOptions {
   lingerMs?: number;
   /** Upper bound of records in one request. */
   maxBatchRecords?: number;
+  /**
+   * Upper bound of the bytes of one request. Kafka refuses a record batch over `message.max.bytes`
+   * (1 MiB by default) for good, so a large send leaves in several requests under it.
+   */
+  maxBatchBytes?: number;
   /** Kafka transactional id: makes `transaction()` available (connector batch + checkpoint). */
   transactionalId?: string;
 }
@@ -36,10 +42,12 @@ export class BatchingProducer {
   private flushing: Promise<void> | null = null;
   private readonly lingerMs: number;
   private readonly maxBatchRecords: number;
+  private readonly maxBatchBytes: number;
 
   constructor(kafka: Kafka, options: ProducerOptions = {}) {
     this.lingerMs = options.lingerMs ?? 0;
     this.maxBatchRecords = options.maxBatchRecords ?? 5_000;
+    this.maxBatchBytes = options.maxBatchBytes ?? 900 * 1024;
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -57,10 +65,33 @@ export class BatchingProducer {
   /** Resolves once every record is acknowledged by all in-sync replicas. */
   send(topic: string, records: OutRecord[]): Promise<RecordMetadata[]> {
     if (records.length === 0) return Promise.resolve([]);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ topic, records, resolve, reject });
-      this.flushing ??= this.drain();
-    });
+    const parts = this.split(records).map(
+      (part) =>
+        new Promise<RecordMetadata[]>((resolve, reject) => {
+          this.queue.push({ topic, records: part, bytes: part.reduce((sum, r) => sum + sizeOf(r), 0), resolve, reject });
+        }),
+    );
+    this.flushing ??= this.drain();
+    return Promise.all(parts).then((metadata) => metadata.flat());
+  }
+
+  /** Cuts records into parts under the byte bound; a single larger record goes alone (and Kafka says why). */
+  private split(records: OutRecord[]): OutRecord[][] {
+    const parts: OutRecord[][] = [];
+    let current: OutRecord[] = [];
+    let bytes = 0;
+    for (const record of records) {
+      const size = sizeOf(record);
+      if (current.length > 0 && bytes + size > this.maxBatchBytes) {
+        parts.push(current);
+        current = [];
+        bytes = 0;
+      }
+      current.push(record);
+      bytes += size;
+    }
+    if (current.length > 0) parts.push(current);
+    return parts;
   }
 
   sendJson(topic: string, items: { key: string | null; value: unknown; headers?: Record<string, string> }[]): Promise<RecordMetadata[]> {
@@ -102,9 +133,14 @@ export class BatchingProducer {
   private takeBatch(): Pending[] {
     const batch: Pending[] = [];
     let count = 0;
-    while (this.queue.length > 0 && (batch.length === 0 || count + this.queue[0]!.records.length <= this.maxBatchRecords)) {
+    let bytes = 0;
+    while (
+      this.queue.length > 0 &&
+      (batch.length === 0 || (count + this.queue[0]!.records.length <= this.maxBatchRecords && bytes + this.queue[0]!.bytes <= this.maxBatchBytes))
+    ) {
       const next = this.queue.shift()!;
       count += next.records.length;
+      bytes += next.bytes;
       batch.push(next);
     }
     return batch;
@@ -118,4 +154,10 @@ export class BatchingProducer {
 
 function toMessage(record: OutRecord): { key: string | null; value: string | Buffer; headers?: IHeaders } {
   return record.headers ? { key: record.key, value: record.value, headers: record.headers } : { key: record.key, value: record.value };
+}
+
+function sizeOf(record: OutRecord): number {
+  let size = Buffer.byteLength(record.value) + (record.key ? Buffer.byteLength(record.key) : 0) + 70;
+  for (const [name, value] of Object.entries(record.headers ?? {})) size += name.length + Buffer.byteLength(value) + 10;
+  return size;
 }

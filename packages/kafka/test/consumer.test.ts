@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DeadLetter } from '@switchboard/schema';
 import { kafkaForTest, readAll, readTopic, eventually } from '@switchboard/testkit';
-import { BatchingProducer, runConsumer, TransientError, consumerLag, type RunningConsumer } from '../src/index.ts';
+import { BatchingProducer, runConsumer, TransientError, consumerLag, isTransient, type RunningConsumer } from '../src/index.ts';
 
 const Item = z.object({ n: z.number().int() });
 
@@ -30,6 +30,17 @@ describe('consumer runner on a real broker', () => {
       const ns = records.filter((r) => r.key === key).map((r) => (JSON.parse(r.value) as { n: number }).n);
       expect(ns).toEqual([...ns].sort((a, b) => a - b));
     }
+  });
+
+  it('sends more than the broker takes in one request (1 MiB) in several, and never retries a refusal forever', async () => {
+    const big = 'x'.repeat(5_000);
+    const records = Array.from({ length: 600 }, (_, n) => ({ key: `big${n % 4}`, value: JSON.stringify({ n, big }) }));
+    const metadata = await producer.send(env.topics.outbound, records);
+    expect(metadata.length).toBeGreaterThan(0);
+    expect((await readTopic(env.kafka, env.topics.outbound, (rs) => rs.length >= 600)).length).toBe(600);
+    const tooLarge = producer.send(env.topics.outbound, [{ key: 'huge', value: 'y'.repeat(2 * 1024 * 1024) }]);
+    await expect(tooLarge).rejects.toThrow();
+    expect(isTransient(await tooLarge.catch((e: unknown) => e))).toBe(false);
   });
 
   it('dead-letters bad JSON, schema violations and a record that always fails; retries transient failures; commits', async () => {
