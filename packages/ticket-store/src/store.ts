@@ -173,38 +173,51 @@ class SqlTicketStore implements TicketStore {
     });
   }
 
-  async recordOutbound(message: OutboundMessage): Promise<void> {
-    const out = parseWith(OutboundMessage, 'OutboundMessage', message);
+  recordOutbound(message: OutboundMessage): Promise<void> {
+    return this.recordOutbounds([message]);
+  }
+
+  async recordOutbounds(messages: readonly OutboundMessage[]): Promise<void> {
+    const outs = messages.map((m) => parseWith(OutboundMessage, 'OutboundMessage', m));
+    if (outs.length === 0) return;
     await this.db.transaction(async (tx) => {
-      const ticket = (await tx.query<{ conversation_id: string }>('SELECT conversation_id FROM tickets WHERE id = $1::text', [out.ticketId])).rows[0];
-      if (!ticket) throw new UnknownTicketError(out.ticketId);
-      const meta = { ...out.meta, ticketNumber: out.ticketNumber, public: out.public, ...(out.inReplyTo ? { inReplyTo: out.inReplyTo } : {}) };
-      const inserted = await tx.query(
-        `INSERT INTO messages (id, direction, conversation_id, ticket_id, channel, account, conversation_key, sender, recipient, subject, text,
-           meta, sent_at, received_at, kind, delivery_state)
-         VALUES ($1::text, 'outbound', $2::text, $3::text, $4::text, $5::text, $6::text, $7::text::jsonb, $8::text::jsonb, $9::text, $10::text,
-           $11::text::jsonb, $12::timestamptz, $12::timestamptz, $13::text, 'queued')
-         ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [
-          out.id, ticket.conversation_id, out.ticketId, out.channel, out.account, out.conversationKey, JSON.stringify({ id: out.account }),
-          JSON.stringify(out.recipient), out.subject ?? null, out.text, JSON.stringify(meta), out.createdAt, out.kind,
-        ],
-      );
-      if (inserted.rowCount === 0) return;
-      await tx.query(
-        `UPDATE tickets SET updated_at = now(),
-           ack_outbound_id = CASE WHEN $2::text = 'ack' AND ack_outbound_id IS NULL THEN $3::text ELSE ack_outbound_id END,
-           ack_state = CASE WHEN $2::text = 'ack' AND ack_outbound_id IS NULL THEN 'queued' ELSE ack_state END
-         WHERE id = $1::text`,
-        [out.ticketId, out.kind, out.id],
-      );
-      await this.applyLatestDelivery(tx, out.id);
+      for (const out of outs) await this.insertOutbound(tx, out);
     });
+  }
+
+  private async insertOutbound(tx: Queryable, out: OutboundMessage): Promise<void> {
+    // Serialises with applyDelivery of the same id: a report that races the recording (a web chat
+    // delivers within milliseconds) must still be applied by one of the two transactions.
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1::text))', [out.id]);
+    const ticket = (await tx.query<{ conversation_id: string }>('SELECT conversation_id FROM tickets WHERE id = $1::text', [out.ticketId])).rows[0];
+    if (!ticket) throw new UnknownTicketError(out.ticketId);
+    const meta = { ...out.meta, ticketNumber: out.ticketNumber, public: out.public, ...(out.inReplyTo ? { inReplyTo: out.inReplyTo } : {}) };
+    const inserted = await tx.query(
+      `INSERT INTO messages (id, direction, conversation_id, ticket_id, channel, account, conversation_key, sender, recipient, subject, text,
+         meta, sent_at, received_at, kind, delivery_state)
+       VALUES ($1::text, 'outbound', $2::text, $3::text, $4::text, $5::text, $6::text, $7::text::jsonb, $8::text::jsonb, $9::text, $10::text,
+         $11::text::jsonb, $12::timestamptz, $12::timestamptz, $13::text, 'queued')
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [
+        out.id, ticket.conversation_id, out.ticketId, out.channel, out.account, out.conversationKey, JSON.stringify({ id: out.account }),
+        JSON.stringify(out.recipient), out.subject ?? null, out.text, JSON.stringify(meta), out.createdAt, out.kind,
+      ],
+    );
+    if (inserted.rowCount === 0) return;
+    await tx.query(
+      `UPDATE tickets SET updated_at = now(),
+         ack_outbound_id = CASE WHEN $2::text = 'ack' AND ack_outbound_id IS NULL THEN $3::text ELSE ack_outbound_id END,
+         ack_state = CASE WHEN $2::text = 'ack' AND ack_outbound_id IS NULL THEN 'queued' ELSE ack_state END
+       WHERE id = $1::text`,
+      [out.ticketId, out.kind, out.id],
+    );
+    await this.applyLatestDelivery(tx, out.id);
   }
 
   async applyDelivery(report: DeliveryReport): Promise<void> {
     const r = parseWith(DeliveryReport, 'DeliveryReport', report);
     await this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1::text))', [r.outboundId]);
       await tx.query(
         `INSERT INTO deliveries (outbound_id, status, at, ticket_id, channel, reason, external_id)
          VALUES ($1::text, $2::text, $3::timestamptz, $4::text, $5::text, $6::text, $7::text) ON CONFLICT DO NOTHING`,

@@ -140,6 +140,8 @@ export interface TicketStore {
   updateTicket(idOrNumber: string, patch: TicketPatch): Promise<TicketSummary | undefined>;
   /** Stored on the ticket's conversation, delivery state queued; idempotent by id. An ack marks the ticket acknowledged. */
   recordOutbound(message: OutboundMessage): Promise<void>;
+  /** Several outbound messages in one transaction (a batch's acknowledgements). */
+  recordOutbounds(messages: readonly OutboundMessage[]): Promise<void>;
   applyDelivery(report: DeliveryReport): Promise<void>;
   /** The latest customer message of a ticket (non-automatic first): recipient and threading of a reply. */
   lastInbound(idOrNumber: string): Promise<StoredMessage | undefined>;

@@ -308,6 +308,48 @@ describe.each(BACKENDS)('ticket store on $name', (backend) => {
     await expect(store.recordOutbound({ ...reply, id: 'reply_x', ticketId: 'tkt_missing' })).rejects.toThrow(/no ticket tkt_missing/);
   });
 
+  it('applies a delivery report that races the recording of its message (both orders, at once)', async () => {
+    const customer = routedMessage({});
+    const ticket = (await store.writeRouted([customer])).newTickets[0]!;
+    const replies: OutboundMessage[] = Array.from({ length: 20 }, (_, i) => ({
+      schemaVersion: 1,
+      id: stableId('reply', ticket.id, `race-${i}`),
+      kind: 'reply',
+      ticketId: ticket.id,
+      ticketNumber: ticket.number,
+      channel: customer.channel,
+      account: customer.account,
+      conversationKey: customer.conversationKey,
+      recipient: customer.sender,
+      public: false,
+      text: `reply ${i}`,
+      createdAt: hoursFromNow(0.01 * i),
+      meta: {},
+    }));
+    await Promise.all(
+      replies.flatMap((reply) => [
+        store.recordOutbound(reply),
+        store.applyDelivery({ schemaVersion: 1, outboundId: reply.id, ticketId: ticket.id, channel: reply.channel, status: 'sent', at: hoursFromNow(0.5) }),
+      ]),
+    );
+    const states = (await store.getTicket(ticket.id))!.messages.filter((m) => m.direction === 'outbound').map((m) => m.deliveryState);
+    expect(states).toEqual(replies.map(() => 'sent'));
+  });
+
+  it('records a batch of outbound messages in one transaction', async () => {
+    const customers = [routedMessage({}), routedMessage({})];
+    const tickets = (await store.writeRouted(customers)).newTickets;
+    const acks: OutboundMessage[] = tickets.map((t, i) => ({
+      schemaVersion: 1, id: stableId('ack', t.id), kind: 'ack', ticketId: t.id, ticketNumber: t.number, channel: customers[i]!.channel,
+      account: customers[i]!.account, conversationKey: customers[i]!.conversationKey, recipient: customers[i]!.sender, public: false,
+      text: 'received', createdAt: new Date().toISOString(), meta: {},
+    }));
+    await expect(store.recordOutbounds([...acks, { ...acks[0]!, id: 'ack_orphan', ticketId: 'tkt_missing' }])).rejects.toThrow(/no ticket tkt_missing/);
+    expect((await store.getTicket(tickets[0]!.id))!.messages.some((m) => m.direction === 'outbound')).toBe(false);
+    await store.recordOutbounds(acks);
+    for (const t of tickets) expect((await store.getTicket(t.id))!.messages.filter((m) => m.kind === 'ack')).toHaveLength(1);
+  });
+
   it('gives the latest human message of a ticket for a reply', async () => {
     const conversationKey = uniqueKey('last');
     const first = routedMessage({ conversationKey });

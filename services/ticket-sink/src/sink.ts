@@ -54,10 +54,8 @@ export async function startTicketSink(options: TicketSinkOptions): Promise<Runni
       topics.outbound,
       acks.map((ack) => ({ key: ack.conversationKey, value: ack, headers: { kind: ack.kind, 'ticket-number': ack.ticketNumber } })),
     );
-    for (const ack of acks) {
-      await store.recordOutbound(ack);
-      acksProduced.inc({ channel: ack.channel });
-    }
+    await store.recordOutbounds(acks);
+    for (const ack of acks) acksProduced.inc({ channel: ack.channel });
     logger.info('acknowledgements produced', { tickets: acks.map((a) => a.ticketNumber) });
   };
 

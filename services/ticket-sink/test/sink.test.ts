@@ -192,10 +192,10 @@ describe('ticket sink during a store outage', () => {
             return target.writeRouted(batch);
           };
         }
-        if (property === 'recordOutbound') {
-          return async (message: OutboundMessage) => {
+        if (property === 'recordOutbounds') {
+          return async (messages: OutboundMessage[]) => {
             if (++calls.recordOutbound === 1) throw new TransientError('database unavailable');
-            return target.recordOutbound(message);
+            return target.recordOutbounds(messages);
           };
         }
         const value: unknown = Reflect.get(target, property, receiver);
