@@ -1,12 +1,15 @@
 /**
  * pnpm train                     train on all training data, write model/model.json
  * pnpm train --holdout 0.1       train on 90 %, report accuracy on the held-out 10 %, write nothing
- *   [--granularity intents|categories] [--epochs N] [--lr X] [--l2 X] [--bits N] [--chars MIN-MAX] [--han N]
+ *   [--granularity intents|categories] [--epochs N] [--lr X] [--l2 X] [--l1 X] [--bits N] [--chars MIN-MAX] [--han N]
+ *   [--prune N] [--split-seed N]   (--split-seed picks another held-out split: differences smaller
+ *   than the spread between splits are noise)
  *
  * Tuning happens only with --holdout, on a split of the training files; never on data/eval.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { BENCH_MESSAGES } from '../src/bench.ts';
 import { HashLinearClassifier } from '../src/classifier.ts';
 import { evaluatePredictions } from '../src/metrics.ts';
 import { DEFAULT_MODEL_PATH } from '../src/model.ts';
@@ -21,9 +24,12 @@ const { values } = parseArgs({
     epochs: { type: 'string' },
     lr: { type: 'string' },
     l2: { type: 'string' },
+    l1: { type: 'string' },
     bits: { type: 'string' },
     chars: { type: 'string' },
     han: { type: 'string' },
+    prune: { type: 'string' },
+    'split-seed': { type: 'string', default: '1' },
     output: { type: 'string', default: DEFAULT_MODEL_PATH },
   },
 });
@@ -42,13 +48,15 @@ const options: TrainingOptions = {
   epochs: Number(values.epochs ?? defaults.epochs),
   learningRate: Number(values.lr ?? defaults.learningRate),
   l2: Number(values.l2 ?? defaults.l2),
+  l1: Number(values.l1 ?? defaults.l1),
+  pruneBelow: Number(values.prune ?? defaults.pruneBelow),
 };
 const granularity = values.granularity as TargetGranularity;
 const heldOutShare = Number(values.holdout ?? 0);
 
 const taxonomy = loadTaxonomy();
 const started = Date.now();
-const trainingSet = buildTrainingSet(taxonomy, granularity, heldOutShare);
+const trainingSet = buildTrainingSet(taxonomy, granularity, heldOutShare, Number(values['split-seed']));
 const artifact = trainModel(trainingSet.examples, trainingSet.classes, options, trainingSet.provenance);
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 const entries = Buffer.from(artifact.entryWeights, 'base64').length;
@@ -60,7 +68,8 @@ if (heldOutShare > 0) {
     evaluatePredictions(rows.map((row) => ({ expected: row.category, predicted: classifier.classify(row.text).category })));
   const banking = score(trainingSet.heldOut.filter((row) => row.intent !== undefined));
   const own = score(trainingSet.heldOut.filter((row) => row.intent === undefined));
-  console.log(JSON.stringify({ heldOutBanking77: { n: banking.n, accuracy: banking.accuracy }, heldOutOwn: { n: own.n, accuracy: own.accuracy }, options }));
+  const touched = BENCH_MESSAGES.reduce((sum, message) => sum + classifier.weightEntriesTouched(message), 0) / BENCH_MESSAGES.length;
+  console.log(JSON.stringify({ weightEntriesPerBenchMessage: Math.round(touched), heldOutBanking77: { n: banking.n, accuracy: banking.accuracy }, heldOutOwn: { n: own.n, accuracy: own.accuracy }, options }));
 } else {
   writeFileSync(values.output, `${JSON.stringify(artifact)}\n`);
   console.log(`wrote ${values.output}`);

@@ -15,21 +15,47 @@ export const BENCH_MESSAGES: readonly string[] = [
 /**
  * Classifications per second of CPU time on one core (this thread) for BENCH_MESSAGES, after a
  * short warm-up so the JIT has compiled the hot path. CPU time rather than wall time, so a busy
- * machine (other processes sharing the core) does not make the classifier look slower than it is.
+ * machine (other processes sharing the core) does not make the classifier look slower than it is;
+ * `wallPerSec` is the same run over wall time, and `baselineNsPerElement` the cost of a plain
+ * typed-array loop measured just before, so runs on differently loaded machines can be compared.
  */
-export function benchClassifier(options: { seconds: number; classifier?: Classifier }): { perSec: number } {
+export function benchClassifier(options: { seconds: number; classifier?: Classifier }): {
+  perSec: number;
+  wallPerSec: number;
+  baselineNsPerElement: number;
+} {
   const classifier = options.classifier ?? loadClassifier();
+  const baselineNsPerElement = measureBaselineLoop();
   const warmUpUntil = performance.now() + 200;
   for (let i = 0; performance.now() < warmUpUntil; i++) classifier.classify(BENCH_MESSAGES[i % BENCH_MESSAGES.length]!);
-  const stopAt = performance.now() + options.seconds * 1000;
+  const startedAt = performance.now();
+  const stopAt = startedAt + options.seconds * 1000;
   const cpuBefore = process.cpuUsage();
   let classified = 0;
-  while (performance.now() < stopAt) {
+  let now = startedAt;
+  while (now < stopAt) {
     // Check the clock once per round of messages, not once per message.
     for (const message of BENCH_MESSAGES) classifier.classify(message);
     classified += BENCH_MESSAGES.length;
+    now = performance.now();
   }
   const cpu = process.cpuUsage(cpuBefore);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  return { perSec: Math.round(classified / cpuSeconds) };
+  return {
+    perSec: Math.round(classified / cpuSeconds),
+    wallPerSec: Math.round(classified / ((now - startedAt) / 1000)),
+    baselineNsPerElement: Number(baselineNsPerElement.toFixed(3)),
+  };
+}
+
+/** CPU nanoseconds per element of summing a Float64Array: how fast this core is right now. */
+function measureBaselineLoop(): number {
+  const values = new Float64Array(4096).fill(1);
+  let total = 0;
+  const rounds = 2000;
+  const cpuBefore = process.cpuUsage();
+  for (let round = 0; round < rounds; round++) for (let i = 0; i < values.length; i++) total += values[i]!;
+  const cpu = process.cpuUsage(cpuBefore);
+  if (total !== rounds * values.length) throw new Error('baseline loop miscounted');
+  return ((cpu.user + cpu.system) * 1000) / (rounds * values.length);
 }

@@ -1,9 +1,17 @@
-import { CATEGORIES, type Category, type Language, type Priority } from '@switchboard/schema';
+import * as schema from '@switchboard/schema';
+import type { Category, Language, Priority } from '@switchboard/schema';
 import { FeatureExtractor } from './features.ts';
-import { detectLanguage } from './language.ts';
+import * as language from './language.ts';
 import { DEFAULT_MODEL_PATH, decodeWeights, readModelArtifact, type ModelArtifact, type SparseWeights } from './model.ts';
-import { decidePriority } from './priority.ts';
+import * as priorityRules from './priority.ts';
 import { loadTaxonomy, type Taxonomy } from './taxonomy.ts';
+
+// Module-local copies: an imported binding is read through a getter on every use when the
+// package runs under tsx, which shows in a hot path that runs for every message.
+const CATEGORIES: readonly Category[] = [...schema.CATEGORIES];
+const CATEGORY_COUNT = CATEGORIES.length;
+const detectLanguage = language.detectLanguage;
+const decidePriority = priorityRules.decidePriority;
 
 export interface Decision {
   category: Category;
@@ -52,7 +60,6 @@ export class HashLinearClassifier implements Classifier {
   private readonly classSums: Int32Array;
   private readonly probabilities: Float64Array;
   private readonly categoryProbabilities: Float64Array;
-  private readonly topFeatureBuckets = new Int32Array(EXPLAINED_FEATURES);
   private readonly topFeatureIndexes = new Int32Array(EXPLAINED_FEATURES);
   private readonly topFeatureWeights = new Float64Array(EXPLAINED_FEATURES);
 
@@ -70,28 +77,18 @@ export class HashLinearClassifier implements Classifier {
     this.extractor = new FeatureExtractor(artifact.features);
     this.classSums = new Int32Array(artifact.classes.length);
     this.probabilities = new Float64Array(artifact.classes.length);
-    this.categoryProbabilities = new Float64Array(CATEGORIES.length);
+    this.categoryProbabilities = new Float64Array(CATEGORY_COUNT);
   }
 
   classify(text: string, subject?: string): Decision {
     const input = subject ? `${subject}\n${text}` : text;
     const extractor = this.extractor;
-    const occurrences = extractor.extract(input);
-    const bucketOffsets = this.bucketOffsets;
-    const entries = this.entries;
+    const distinct = extractor.extract(input);
     const sums = this.classSums;
-    sums.fill(0);
-    const buckets = extractor.buckets;
-    for (let index = 0; index < occurrences; index++) {
-      const bucket = buckets[index]!;
-      const end = bucketOffsets[bucket + 1]!;
-      for (let entry = bucketOffsets[bucket]!; entry < end; entry++) {
-        const packed = entries[entry]!;
-        sums[packed >>> 8]! += (packed << 24) >> 24;
-      }
-    }
+    accumulateWeights(extractor.buckets, extractor.counts, distinct, this.bucketOffsets, this.entries, sums);
 
     // Every occurrence weighs 1/sqrt(occurrences): the same normalisation training used.
+    const occurrences = extractor.occurrences;
     const value = occurrences > 0 ? this.weightScale / Math.sqrt(occurrences) : 0;
     const probabilities = this.probabilities;
     let maxLogit = -Infinity;
@@ -113,7 +110,7 @@ export class HashLinearClassifier implements Classifier {
       categoryProbabilities[this.classCategory[c]!]! += probabilities[c]!;
     }
     let bestCategory = 0;
-    for (let k = 1; k < CATEGORIES.length; k++) {
+    for (let k = 1; k < CATEGORY_COUNT; k++) {
       if (categoryProbabilities[k]! > categoryProbabilities[bestCategory]!) bestCategory = k;
     }
     // The most probable class within the chosen category: its weights explain the choice.
@@ -128,7 +125,7 @@ export class HashLinearClassifier implements Classifier {
     const topIntent = this.classIsIntent[topClass] ? this.classNames[topClass] : undefined;
     const { priority, firedRules } = decidePriority(this.taxonomy, category, foldedText, topIntent);
     const scores = {} as Record<Category, number>;
-    for (let k = 0; k < CATEGORIES.length; k++) scores[CATEGORIES[k]!] = categoryProbabilities[k]!;
+    for (let k = 0; k < CATEGORY_COUNT; k++) scores[CATEGORIES[k]!] = categoryProbabilities[k]!;
     return {
       category,
       confidence,
@@ -136,49 +133,90 @@ export class HashLinearClassifier implements Classifier {
       scores,
       priority,
       language: detectLanguage(input),
-      explanation: { priorityRules: firedRules, features: this.strongestFeatures(occurrences, topClass) },
+      explanation: { priorityRules: firedRules, features: this.strongestFeatures(distinct, topClass) },
       classifierVersion: this.version,
     };
   }
 
-  /** The distinct features that pushed hardest towards `classIndex`, strongest first. */
-  private strongestFeatures(occurrences: number, classIndex: number): string[] {
-    const bucketOffsets = this.bucketOffsets;
-    const entries = this.entries;
-    const topBuckets = this.topFeatureBuckets;
-    const topIndexes = this.topFeatureIndexes;
-    const topWeights = this.topFeatureWeights;
-    let kept = 0;
-    for (let index = 0; index < occurrences; index++) {
+  /** How many weight entries classifying `text` reads: the main cost of a classification. */
+  weightEntriesTouched(text: string): number {
+    const distinct = this.extractor.extract(text);
+    let touched = 0;
+    for (let index = 0; index < distinct; index++) {
       const bucket = this.extractor.buckets[index]!;
-      let weight = 0;
-      const end = bucketOffsets[bucket + 1]!;
-      for (let entry = bucketOffsets[bucket]!; entry < end; entry++) {
-        if (entries[entry]! >>> 8 === classIndex) {
-          weight = (entries[entry]! << 24) >> 24;
-          break;
-        }
-      }
-      if (weight <= 0) continue;
-      let duplicate = false;
-      for (let k = 0; k < kept; k++) if (topBuckets[k] === bucket) duplicate = true;
-      if (duplicate) continue;
-      if (kept === EXPLAINED_FEATURES && weight <= topWeights[kept - 1]!) continue;
-      // Insertion into the short sorted list.
-      let position = kept < EXPLAINED_FEATURES ? kept++ : EXPLAINED_FEATURES - 1;
-      while (position > 0 && topWeights[position - 1]! < weight) {
-        topBuckets[position] = topBuckets[position - 1]!;
-        topIndexes[position] = topIndexes[position - 1]!;
-        topWeights[position] = topWeights[position - 1]!;
-        position--;
-      }
-      topBuckets[position] = bucket;
-      topIndexes[position] = index;
-      topWeights[position] = weight;
+      touched += this.bucketOffsets[bucket + 1]! - this.bucketOffsets[bucket]!;
     }
+    return touched;
+  }
+
+  /** The distinct features that pushed hardest towards `classIndex`, strongest first. */
+  private strongestFeatures(distinct: number, classIndex: number): string[] {
+    const kept = strongestBuckets(this.extractor.buckets, distinct, this.bucketOffsets, this.entries, classIndex, this.topFeatureIndexes, this.topFeatureWeights);
     const names: string[] = [];
-    for (let k = 0; k < kept; k++) names.push(this.extractor.describe(topIndexes[k]!));
+    for (let k = 0; k < kept; k++) names.push(this.extractor.describe(this.topFeatureIndexes[k]!));
     return names;
+  }
+}
+
+/**
+ * Fills topIndexes/topWeights with the (at most topIndexes.length) buckets whose weight for
+ * `classIndex` is largest and positive, strongest first; returns how many there are.
+ */
+function strongestBuckets(
+  buckets: Int32Array,
+  distinct: number,
+  bucketOffsets: Uint32Array,
+  entries: Uint16Array,
+  classIndex: number,
+  topIndexes: Int32Array,
+  topWeights: Float64Array,
+): number {
+  const capacity = topIndexes.length;
+  let kept = 0;
+  for (let index = 0; index < distinct; index++) {
+    const bucket = buckets[index]!;
+    let weight = 0;
+    const end = bucketOffsets[bucket + 1]!;
+    // A bucket's entries are in class order, so the search stops at the first class past ours.
+    for (let entry = bucketOffsets[bucket]!; entry < end; entry++) {
+      const packed = entries[entry]!;
+      const entryClass = packed >>> 8;
+      if (entryClass < classIndex) continue;
+      if (entryClass === classIndex) weight = (packed << 24) >> 24;
+      break;
+    }
+    if (weight <= 0 || (kept === capacity && weight <= topWeights[kept - 1]!)) continue;
+    // Insertion into the short sorted list.
+    let position = kept < capacity ? kept++ : capacity - 1;
+    while (position > 0 && topWeights[position - 1]! < weight) {
+      topIndexes[position] = topIndexes[position - 1]!;
+      topWeights[position] = topWeights[position - 1]!;
+      position--;
+    }
+    topIndexes[position] = index;
+    topWeights[position] = weight;
+  }
+  return kept;
+}
+
+/** sums[class] = Σ count × weight over the message's buckets: the hot loop, kept small so it optimises well. */
+function accumulateWeights(
+  buckets: Int32Array,
+  counts: Uint16Array,
+  distinct: number,
+  bucketOffsets: Uint32Array,
+  entries: Uint16Array,
+  sums: Int32Array,
+): void {
+  sums.fill(0);
+  for (let index = 0; index < distinct; index++) {
+    const bucket = buckets[index]!;
+    const count = counts[index]!;
+    const end = bucketOffsets[bucket + 1]!;
+    for (let entry = bucketOffsets[bucket]!; entry < end; entry++) {
+      const packed = entries[entry]!;
+      sums[packed >>> 8]! += count * ((packed << 24) >> 24);
+    }
   }
 }
 

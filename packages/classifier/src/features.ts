@@ -1,4 +1,13 @@
-import { CharClass, JOINER, charClassOf, foldCode } from './normalize.ts';
+import * as normalize from './normalize.ts';
+
+// Module-local copies: an imported binding is read through a getter on every use when the
+// package runs under tsx, which costs more than the work of the hot loops below.
+const FOLD = normalize.FOLD;
+const CHAR_CLASS = normalize.CHAR_CLASS;
+const JOINER = normalize.JOINER;
+const SEPARATOR_CODE = normalize.SEPARATOR;
+const SEPARATOR_CLASS = 0; // CharClass.Separator
+const WORD_CLASS = 1; // CharClass.Word
 
 /** How text is turned into hashed features; stored in the model so training and serving agree. */
 export interface FeatureConfig {
@@ -21,23 +30,32 @@ export const enum FeatureKind {
 }
 
 const KIND_SEEDS = [0x811c9dc5, 0x2f1a3b6d, 0x5bd1e995, 0x1b873593] as const;
+const CHAR_NGRAM_SEED = KIND_SEEDS[FeatureKind.CharNgram];
 const FNV_PRIME = 16777619;
 const WORD_START = 0x3c; // "<"
 const WORD_END = 0x3e; // ">"
 const MAX_WORD_LENGTH = 40;
 
 /**
- * Turns text into hashed feature occurrences, reusing its buffers across calls: one extractor
- * per classifier, never shared between concurrent callers (JavaScript is single-threaded, so
+ * Turns text into hashed features, reusing its buffers across calls: one extractor per
+ * classifier, never shared between concurrent callers (JavaScript is single-threaded, so
  * synchronous use is safe).
  *
- * Every occurrence has the same value, 1/sqrt(count), so a message's score is a sum of weights.
- * Occurrences are kept with where they came from so the strongest ones can be named afterwards.
+ * Every occurrence has the same value, 1/sqrt(occurrences), so a message's score is a sum of
+ * weights. Repeated features are counted once per distinct bucket (`counts`), found with a
+ * generation-stamped table rather than a Map, so the hot path allocates nothing: the weights of a
+ * bucket are read once however often its n-gram occurs. Each distinct feature keeps where it first
+ * came from so the strongest ones can be named afterwards.
  */
 export class FeatureExtractor {
   readonly config: FeatureConfig;
+  /** Distinct buckets found by the last `extract`. */
   count = 0;
+  /** Occurrences (with repeats) found by the last `extract`: the normalisation uses it. */
+  occurrences = 0;
   readonly buckets: Int32Array;
+  /** How often buckets[i] occurred. */
+  readonly counts: Uint16Array;
   readonly kinds: Uint8Array;
   readonly starts: Int32Array;
   readonly ends: Int32Array;
@@ -45,27 +63,44 @@ export class FeatureExtractor {
   readonly folded: Uint16Array;
   foldedLength = 0;
   private readonly bucketMask: number;
+  /** stamps[bucket] === generation: the bucket was already seen in this message, at slots[bucket]. */
+  private readonly stamps: Uint32Array;
+  private readonly slots: Uint16Array;
+  private generation = 0;
+  private readonly paddedWord = new Uint16Array(MAX_WORD_LENGTH + 2);
+  private readonly describedCodes: Uint16Array;
 
   constructor(config: FeatureConfig) {
     this.config = config;
     this.bucketMask = (1 << config.hashBits) - 1;
     const perChar = config.charNgramMax - config.charNgramMin + 1 + config.hanNgramMax + 2;
     const capacity = (config.maxChars + 2) * perChar + 16;
+    if (capacity > 0xffff) throw new Error(`maxChars ${config.maxChars} gives more distinct features than a slot index holds`);
     this.buckets = new Int32Array(capacity);
+    this.counts = new Uint16Array(capacity);
     this.kinds = new Uint8Array(capacity);
     this.starts = new Int32Array(capacity);
     this.ends = new Int32Array(capacity);
     this.folded = new Uint16Array(config.maxChars + 1);
+    this.describedCodes = new Uint16Array(config.maxChars + 2);
+    this.stamps = new Uint32Array(1 << config.hashBits);
+    this.slots = new Uint16Array(1 << config.hashBits);
   }
 
-  /** Extracts the features of `text`; returns how many occurrences were found. */
+  /** Extracts the features of `text`; returns how many distinct buckets were found. */
   extract(text: string): number {
     this.count = 0;
+    this.occurrences = 0;
+    this.generation = (this.generation + 1) >>> 0;
+    if (this.generation === 0) {
+      this.stamps.fill(0);
+      this.generation = 1;
+    }
     const folded = this.folded;
     const limit = Math.min(text.length, this.config.maxChars);
     let length = 0;
     for (let i = 0; i < limit; i++) {
-      const code = foldCode(text.charCodeAt(i));
+      const code = FOLD[text.charCodeAt(i)]!;
       if (code !== JOINER) folded[length++] = code;
     }
     this.foldedLength = length;
@@ -74,14 +109,14 @@ export class FeatureExtractor {
     let previousWordStart = -1;
     let i = 0;
     while (i < length) {
-      const charClass = charClassOf(folded[i]!);
-      if (charClass === CharClass.Separator) {
+      const charClass = CHAR_CLASS[folded[i]!]!;
+      if (charClass === SEPARATOR_CLASS) {
         i++;
         continue;
       }
       const start = i;
-      while (i < length && charClassOf(folded[i]!) === charClass) i++;
-      if (charClass === CharClass.Word) {
+      while (i < length && CHAR_CLASS[folded[i]!] === charClass) i++;
+      if (charClass === WORD_CLASS) {
         const end = Math.min(i, start + MAX_WORD_LENGTH);
         const wordHash = this.hashRange(KIND_SEEDS[FeatureKind.Word], start, end);
         this.push(wordHash, FeatureKind.Word, start, end);
@@ -101,21 +136,26 @@ export class FeatureExtractor {
     return this.count;
   }
 
-  /** Human-readable form of occurrence `index`, for explanations. */
+  /** Human-readable form of distinct feature `index`, for explanations. */
   describe(index: number): string {
     const start = this.starts[index]!;
     const end = this.ends[index]!;
     const kind = this.kinds[index]! as FeatureKind;
-    let body = '';
+    const codes = this.describedCodes;
+    let length = 0;
     for (let i = start; i < end; i++) {
-      const isPadding = kind === FeatureKind.CharNgram && (i < 0 || i >= this.foldedLength || charClassOf(this.folded[i]!) !== CharClass.Word);
-      body += isPadding ? (i === start ? '<' : '>') : String.fromCharCode(this.folded[i]!);
+      const code = i >= 0 && i < this.foldedLength ? this.folded[i]! : SEPARATOR_CODE;
+      if (kind === FeatureKind.HanNgram || CHAR_CLASS[code] === WORD_CLASS) codes[length++] = code;
+      else if (kind === FeatureKind.CharNgram) codes[length++] = i === start ? WORD_START : WORD_END;
+      // Between the two words of a bigram: one space for the separators.
+      else if (length > 0 && codes[length - 1] !== SEPARATOR_CODE) codes[length++] = SEPARATOR_CODE;
     }
+    const body = String.fromCharCode.apply(null, codes.subarray(0, length) as unknown as number[]);
     switch (kind) {
       case FeatureKind.Word:
         return `word:${body}`;
       case FeatureKind.WordBigram:
-        return `words:${body.replace(/[^\p{L}\p{N}]+/gu, ' ')}`;
+        return `words:${body}`;
       case FeatureKind.CharNgram:
         return `chars:${body}`;
       case FeatureKind.HanNgram:
@@ -123,17 +163,24 @@ export class FeatureExtractor {
     }
   }
 
-  /** Padded word "<word>": every n-gram for n in [charNgramMin, charNgramMax], hashed incrementally. */
+  /**
+   * Padded word "<word>": every n-gram for n in [charNgramMin, charNgramMax]. The padded word is
+   * copied into a small buffer first so the hashing loop has no branches for the padding.
+   */
   private addCharNgrams(start: number, end: number): void {
     const { charNgramMin, charNgramMax } = this.config;
-    const paddedLength = end - start + 2;
+    const padded = this.paddedWord;
+    const folded = this.folded;
+    const wordLength = end - start;
+    padded[0] = WORD_START;
+    for (let k = 0; k < wordLength; k++) padded[k + 1] = folded[start + k]!;
+    padded[wordLength + 1] = WORD_END;
+    const paddedLength = wordLength + 2;
     for (let first = 0; first < paddedLength; first++) {
-      let hash: number = KIND_SEEDS[FeatureKind.CharNgram];
+      let hash: number = CHAR_NGRAM_SEED;
       const lastLength = Math.min(charNgramMax, paddedLength - first);
       for (let n = 1; n <= lastLength; n++) {
-        const position = first + n - 1;
-        const code = position === 0 ? WORD_START : position === paddedLength - 1 ? WORD_END : this.folded[start + position - 1]!;
-        hash = Math.imul(hash ^ code, FNV_PRIME);
+        hash = Math.imul(hash ^ padded[first + n - 1]!, FNV_PRIME);
         // Position p of the padded word is text position start + p - 1: the padding falls on the
         // separators around the word, which describe() shows as "<" and ">".
         if (n >= charNgramMin) this.push(hash, FeatureKind.CharNgram, start + first - 1, start + first + n - 1);
@@ -160,12 +207,21 @@ export class FeatureExtractor {
   }
 
   private push(hash: number, kind: FeatureKind, start: number, end: number): void {
-    const index = this.count++;
+    this.occurrences++;
     // A final avalanche step spreads FNV's weak low bits over the bucket index.
     let mixed = hash ^ (hash >>> 15);
     mixed = Math.imul(mixed, 0x85ebca6b);
     mixed ^= mixed >>> 13;
-    this.buckets[index] = mixed & this.bucketMask;
+    const bucket = mixed & this.bucketMask;
+    if (this.stamps[bucket] === this.generation) {
+      this.counts[this.slots[bucket]!]!++;
+      return;
+    }
+    const index = this.count++;
+    this.stamps[bucket] = this.generation;
+    this.slots[bucket] = index;
+    this.buckets[index] = bucket;
+    this.counts[index] = 1;
     this.kinds[index] = kind;
     this.starts[index] = start;
     this.ends[index] = end;

@@ -87,12 +87,85 @@ function buildScriptTable(): Uint8Array {
   return table;
 }
 
+/**
+ * The words of `text.toLowerCase()` with apostrophes removed, as /[a-z]+/g finds them, counted
+ * against ENGLISH_WORDS without building a string: each word is hashed as it is read and
+ * confirmed letter by letter against the listed word with that hash.
+ */
 function looksEnglish(text: string): boolean {
-  const words = text.toLowerCase().replace(/['’]/g, '').match(/[a-z]+/g);
-  if (!words) return false;
+  let words = 0;
   let english = 0;
-  for (const word of words) if (ENGLISH_WORDS.has(word)) english++;
-  return english / words.length >= ENGLISH_WORD_SHARE || (words.length <= 2 && english > 0);
+  let hash = FNV_OFFSET;
+  let wordStart = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : 0x20;
+    if (code === 0x27 || code === 0x2019) continue;
+    const letter = ASCII_LOWER[code]!;
+    if (letter !== 0) {
+      if (wordStart < 0) {
+        wordStart = i;
+        hash = FNV_OFFSET;
+      }
+      hash = Math.imul(hash ^ letter, FNV_PRIME);
+      // "İ" lower-cases to "i" and a combining dot, which ends the word.
+      if (!ENDS_WORD_AFTER[code]) continue;
+      i++;
+    }
+    if (wordStart < 0) continue;
+    words++;
+    if (isEnglishWord(text, wordStart, i, hash)) english++;
+    wordStart = -1;
+    if (letter !== 0) i--;
+  }
+  if (words === 0) return false;
+  return english / words >= ENGLISH_WORD_SHARE || (words <= 2 && english > 0);
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 16777619;
+
+/** The a–z letter a UTF-16 unit lower-cases to (as String.prototype.toLowerCase does), else 0. */
+const ASCII_LOWER = new Uint8Array(0x10000);
+/** The unit lower-cases to more than one unit, the rest of which are not a–z. */
+const ENDS_WORD_AFTER = new Uint8Array(0x10000);
+for (let code = 0; code < 0x10000; code++) {
+  if (code >= 0xd800 && code <= 0xdfff) continue;
+  const lower = String.fromCharCode(code).toLowerCase();
+  const first = lower.charCodeAt(0);
+  if (first < 0x61 || first > 0x7a) continue;
+  ASCII_LOWER[code] = first;
+  if (lower.length > 1) ENDS_WORD_AFTER[code] = 1;
+}
+
+function hashWord(word: string): number {
+  let hash = FNV_OFFSET;
+  for (let i = 0; i < word.length; i++) hash = Math.imul(hash ^ word.charCodeAt(i), FNV_PRIME);
+  return hash;
+}
+
+/** Open addressing over the word hashes: slot → index into ENGLISH_WORD_LIST + 1 (0 = empty). */
+const ENGLISH_WORD_LIST = [...ENGLISH_WORDS];
+const WORD_TABLE_MASK = 1023;
+const WORD_TABLE = new Uint16Array(WORD_TABLE_MASK + 1);
+ENGLISH_WORD_LIST.forEach((word, index) => {
+  let slot = hashWord(word) & WORD_TABLE_MASK;
+  while (WORD_TABLE[slot] !== 0) slot = (slot + 1) & WORD_TABLE_MASK;
+  WORD_TABLE[slot] = index + 1;
+});
+
+function isEnglishWord(text: string, start: number, end: number, hash: number): boolean {
+  for (let slot = hash & WORD_TABLE_MASK; WORD_TABLE[slot] !== 0; slot = (slot + 1) & WORD_TABLE_MASK) {
+    const word = ENGLISH_WORD_LIST[WORD_TABLE[slot]! - 1]!;
+    let position = 0;
+    let matches = true;
+    for (let i = start; i < end && matches; i++) {
+      const code = text.charCodeAt(i);
+      if (code === 0x27 || code === 0x2019) continue;
+      matches = position < word.length && ASCII_LOWER[code] === word.charCodeAt(position++);
+    }
+    if (matches && position === word.length) return true;
+  }
+  return false;
 }
 
 /** Accented Latin, Greek, Cyrillic, Arabic, Indic, Thai..., kana and Hangul: letters of other languages. */

@@ -72,6 +72,12 @@ export function decodeWeights(artifact: ModelArtifact): SparseWeights {
 /**
  * Builds the artifact from dense float weights laid out bucket-major ([bucket × classCount + class]).
  * The version is a hash of the content, so identical training gives an identical version.
+ *
+ * Softmax is unchanged when the same constant is added to every class's logit, so each bucket's
+ * weights may be shifted by a constant of that bucket's own choosing: shifting by their median
+ * turns the mass of small, similar weights a feature has for the classes it says nothing about
+ * into zeros, which are not stored and cost nothing when classifying. Quantised weights with
+ * |w| < pruneBelow are then dropped as well (the held-out split decides how far that can go).
  */
 export function encodeArtifact(
   denseWeights: Float32Array,
@@ -79,20 +85,33 @@ export function encodeArtifact(
   classes: ModelClass[],
   features: FeatureConfig,
   training: Record<string, unknown>,
+  pruneBelow = 1,
 ): ModelArtifact {
   const classCount = classes.length;
   if (classCount > 255) throw new Error('at most 255 classes fit the one-byte class index');
   const bucketCount = 1 << features.hashBits;
+  const shifted = new Float32Array(denseWeights.length);
+  const row = new Float32Array(classCount);
   let maxAbs = 0;
-  for (const weight of denseWeights) maxAbs = Math.max(maxAbs, Math.abs(weight));
+  for (let bucket = 0; bucket < bucketCount; bucket++) {
+    const base = bucket * classCount;
+    for (let classIndex = 0; classIndex < classCount; classIndex++) row[classIndex] = denseWeights[base + classIndex]!;
+    row.sort();
+    const median = row[(classCount - 1) >> 1]!;
+    for (let classIndex = 0; classIndex < classCount; classIndex++) {
+      const weight = denseWeights[base + classIndex]! - median;
+      shifted[base + classIndex] = weight;
+      maxAbs = Math.max(maxAbs, Math.abs(weight));
+    }
+  }
   const weightScale = maxAbs / 127 || 1;
   const counts = new Uint8Array(bucketCount);
   const entryClasses: number[] = [];
   const entryWeights: number[] = [];
   for (let bucket = 0; bucket < bucketCount; bucket++) {
     for (let classIndex = 0; classIndex < classCount; classIndex++) {
-      const quantised = Math.round(denseWeights[bucket * classCount + classIndex]! / weightScale);
-      if (quantised === 0) continue;
+      const quantised = Math.round(shifted[bucket * classCount + classIndex]! / weightScale);
+      if (Math.abs(quantised) < pruneBelow || quantised === 0) continue;
       counts[bucket]!++;
       entryClasses.push(classIndex);
       entryWeights.push(quantised);

@@ -9,14 +9,14 @@ export const SEPARATOR = 0x20;
  * One lookup per UTF-16 unit replaces lower-casing, full-width folding, digit folding and
  * Traditional → Simplified folding, so the hot path never builds intermediate strings.
  */
-const FOLD = buildFoldTable();
+export const FOLD: Uint16Array = buildFoldTable();
 
 export const enum CharClass {
   Separator = 0,
   Word = 1,
   Han = 2,
 }
-const CHAR_CLASS = buildCharClassTable();
+export const CHAR_CLASS: Uint8Array = buildCharClassTable();
 
 /** The feature-level form of one UTF-16 unit. */
 export function foldCode(code: number): number {

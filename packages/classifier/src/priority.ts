@@ -1,5 +1,9 @@
-import { PRIORITIES, type Category, type Priority } from '@switchboard/schema';
+import * as schema from '@switchboard/schema';
+import type { Category, Priority } from '@switchboard/schema';
 import type { Taxonomy } from './taxonomy.ts';
+
+/** A module-local copy: imported bindings are read through a getter under tsx. */
+const PRIORITIES: readonly Priority[] = [...schema.PRIORITIES];
 
 export interface PriorityDecision {
   priority: Priority;
@@ -21,14 +25,14 @@ export function decidePriority(taxonomy: Taxonomy, category: Category, foldedTex
   for (const rule of config.rules) {
     if (rule.categories && !rule.categories.includes(category)) continue;
     const fires =
-      (topIntent !== undefined && rule.intents.includes(topIntent)) || rule.patterns.some((pattern) => pattern.test(foldedText));
+      (topIntent !== undefined && rule.intents.includes(topIntent)) || rule.anyPattern.test(foldedText);
     if (!fires) continue;
     firedRules.push(rule.name);
     level = Math.min(level, PRIORITIES.indexOf(rule.priority));
   }
   let escalated = false;
   for (const escalation of config.escalations) {
-    if (!escalation.patterns.some((pattern) => pattern.test(foldedText))) continue;
+    if (!escalation.anyPattern.test(foldedText)) continue;
     firedRules.push(escalation.name);
     escalated = true;
   }

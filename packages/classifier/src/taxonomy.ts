@@ -11,6 +11,8 @@ export interface PriorityRule {
   priority: Priority;
   intents: string[];
   patterns: RegExp[];
+  /** The patterns as one alternation: one regular-expression run per message instead of one per pattern. */
+  anyPattern: RegExp;
   /** When given, the rule only fires for messages classified into one of these categories. */
   categories?: Category[];
 }
@@ -19,6 +21,7 @@ export interface PriorityRule {
 export interface Escalation {
   name: string;
   patterns: RegExp[];
+  anyPattern: RegExp;
 }
 
 export interface Taxonomy {
@@ -78,6 +81,16 @@ export function loadTaxonomy(path: string = DEFAULT_TAXONOMY_PATH): Taxonomy {
         return /$^/u;
       }
     });
+  // Each pattern in its own non-capturing group: "a|b" inside one pattern stays inside it. A
+  // pattern that does not compile has been reported by compile(), so loading fails anyway.
+  const alternation = (rule: RawRule): RegExp => {
+    const patterns = rule.patterns ?? [];
+    try {
+      return patterns.length === 0 ? /$^/u : new RegExp(patterns.map((pattern) => `(?:${pattern})`).join('|'), 'u');
+    } catch {
+      return /$^/u;
+    }
+  };
   const rules = (raw.priority?.rules ?? []).map((rule, index): PriorityRule => {
     const where = `priority.rules[${index}] (${rule.name})`;
     checkPriority(rule.priority, where);
@@ -88,11 +101,16 @@ export function loadTaxonomy(path: string = DEFAULT_TAXONOMY_PATH): Taxonomy {
       priority: rule.priority!,
       intents: rule.intents ?? [],
       patterns: compile(rule, where),
+      anyPattern: alternation(rule),
       ...(rule.categories ? { categories: rule.categories } : {}),
     };
   });
   const escalations = (raw.priority?.escalations ?? []).map(
-    (rule, index): Escalation => ({ name: rule.name, patterns: compile(rule, `priority.escalations[${index}]`) }),
+    (rule, index): Escalation => ({
+      name: rule.name,
+      patterns: compile(rule, `priority.escalations[${index}]`),
+      anyPattern: alternation(rule),
+    }),
   );
   if (problems.length > 0) throw new Error(`invalid taxonomy ${path}:\n  ${problems.join('\n  ')}`);
   return {

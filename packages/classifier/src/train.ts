@@ -16,7 +16,14 @@ export interface TrainingOptions {
   learningRateDecay: number;
   /** L2 penalty per example. */
   l2: number;
+  /**
+   * L1 penalty per example (cumulative, as in Tsuruoka et al. 2009): drives the weights a feature
+   * has for classes it says little about to exactly zero, so each bucket keeps few entries.
+   */
+  l1: number;
   seed: number;
+  /** Quantised weights smaller than this (in int8 steps) are dropped: fewer entries, faster classification. */
+  pruneBelow: number;
 }
 
 export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
@@ -25,7 +32,9 @@ export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
   learningRate: 4,
   learningRateDecay: 0.5,
   l2: 1e-6,
+  l1: 0,
   seed: 7,
+  pruneBelow: 2,
 };
 
 /** Class name for lines of our own data, which carry a category but no source intent. */
@@ -60,13 +69,16 @@ export interface TrainedWeights {
 }
 
 /**
- * Multinomial logistic regression (softmax) over hashed features, trained by plain SGD with an
- * L2 penalty. The examples are visited in a seeded shuffle and all arithmetic is in a fixed order,
+ * Multinomial logistic regression (softmax) over hashed features, trained by plain SGD with
+ * L2 and L1 penalties. The examples are visited in a seeded shuffle and all arithmetic is in a fixed order,
  * so the same data and options always give bit-identical weights.
  */
 export function trainWeights(examples: TrainingExample[], classCount: number, options: TrainingOptions): TrainedWeights {
   const extractor = new FeatureExtractor(options.features);
-  const featureLists = examples.map((example) => extractor.buckets.slice(0, extractor.extract(example.text)));
+  const featureLists = examples.map((example) => {
+    const distinct = extractor.extract(example.text);
+    return { buckets: extractor.buckets.slice(0, distinct), counts: Float64Array.from(extractor.counts.subarray(0, distinct)), occurrences: extractor.occurrences };
+  });
   const weights = new Float32Array((1 << options.features.hashBits) * classCount);
   const bias = new Float64Array(classCount);
   const gradient = new Float64Array(classCount);
@@ -74,19 +86,23 @@ export function trainWeights(examples: TrainingExample[], classCount: number, op
   const order = examples.map((_, index) => index);
   // L2 decay multiplies every weight each step; keeping it as one shared factor makes it O(1).
   let weightFactor = 1;
+  // Cumulative L1: the penalty every weight should have received so far, and what each one did receive.
+  let l1Owed = 0;
+  const l1Received = options.l1 > 0 ? new Float32Array(weights.length) : undefined;
 
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     shuffleInPlace(order, random);
     const learningRate = options.learningRate / (1 + epoch * options.learningRateDecay);
     for (const exampleIndex of order) {
-      const buckets = featureLists[exampleIndex]!;
-      if (buckets.length === 0) continue;
-      // Every occurrence has the value 1/sqrt(count); the classifier normalises the same way.
-      const value = 1 / Math.sqrt(buckets.length);
+      const { buckets, counts, occurrences } = featureLists[exampleIndex]!;
+      if (occurrences === 0) continue;
+      // Every occurrence has the value 1/sqrt(occurrences); the classifier normalises the same way.
+      const value = 1 / Math.sqrt(occurrences);
       for (let c = 0; c < classCount; c++) gradient[c] = 0;
-      for (const bucket of buckets) {
-        const base = bucket * classCount;
-        for (let c = 0; c < classCount; c++) gradient[c]! += weights[base + c]!;
+      for (let index = 0; index < buckets.length; index++) {
+        const base = buckets[index]! * classCount;
+        const count = counts[index]!;
+        for (let c = 0; c < classCount; c++) gradient[c]! += count * weights[base + c]!;
       }
       let maxLogit = -Infinity;
       for (let c = 0; c < classCount; c++) {
@@ -104,9 +120,24 @@ export function trainWeights(examples: TrainingExample[], classCount: number, op
 
       weightFactor *= 1 - learningRate * options.l2;
       const step = (learningRate * value) / weightFactor;
-      for (const bucket of buckets) {
-        const base = bucket * classCount;
-        for (let c = 0; c < classCount; c++) weights[base + c]! -= step * gradient[c]!;
+      l1Owed += learningRate * options.l1;
+      for (let index = 0; index < buckets.length; index++) {
+        const base = buckets[index]! * classCount;
+        const countStep = step * counts[index]!;
+        if (l1Received === undefined) {
+          for (let c = 0; c < classCount; c++) weights[base + c]! -= countStep * gradient[c]!;
+          continue;
+        }
+        for (let c = 0; c < classCount; c++) {
+          const i = base + c;
+          // In real units (stored × weightFactor): pull towards zero by what is owed, never across it.
+          const real = (weights[i]! - countStep * gradient[c]!) * weightFactor;
+          let clipped = real;
+          if (real > 0) clipped = Math.max(0, real - (l1Owed + l1Received[i]!));
+          else if (real < 0) clipped = Math.min(0, real + (l1Owed - l1Received[i]!));
+          l1Received[i]! += clipped - real;
+          weights[i] = clipped / weightFactor;
+        }
       }
       for (let c = 0; c < classCount; c++) bias[c]! -= learningRate * gradient[c]!;
       if (weightFactor < 1e-3) {
@@ -127,5 +158,5 @@ export function trainModel(
 ): ModelArtifact {
   const { weights, bias } = trainWeights(examples, classes.length, options);
   const { features, ...hyperparameters } = options;
-  return encodeArtifact(weights, bias, classes, features, { ...provenance, examples: examples.length, ...hyperparameters });
+  return encodeArtifact(weights, bias, classes, features, { ...provenance, examples: examples.length, ...hyperparameters }, options.pruneBelow);
 }
