@@ -11,7 +11,6 @@ import { BatchingProducer, runConsumer, type RunningConsumer } from '@switchboar
 import { InboundMessage, type DeadLetter, type TopicNames } from '@switchboard/schema';
 import { openTicketStore, type TicketStore } from '@switchboard/ticket-store';
 import type { Connector } from '@switchboard/connector-sdk';
-import { createApiChannel } from '@switchboard/gateway';
 import { eventually, freshDatabase, kafkaForTest, readAll } from '@switchboard/testkit';
 import { createConsole, type OperatorConsole, type DeadLetterEntry, type PipelineStats, type ReplayOutcome } from '../src/index.ts';
 
@@ -30,6 +29,15 @@ const http = new HttpServer();
 const routerGroup = () => `${prefix}console-test-router`;
 
 /** A connector whose health check itself breaks: the panel must still show every other channel. */
+/** A connector that is not running yet, as the API channel before it starts. */
+const stopped: Connector = {
+  name: 'api',
+  channels: ['api'],
+  start: async () => undefined,
+  stop: async () => undefined,
+  health: () => ({ ready: false, status: 'stopped', errors: 0 }),
+};
+
 const brokenHealth: Connector = {
   name: 'broken',
   channels: ['slack'],
@@ -82,13 +90,12 @@ beforeAll(async () => {
     dlqTopic: topics.dlq,
     handle: async () => undefined,
   });
-  const apiChannel = createApiChannel({ token: TOKEN, maxBodyBytes: 4_096 });
   operatorConsole = createConsole({
     store,
     kafka,
     topics,
     apiToken: TOKEN,
-    connectors: () => [apiChannel, brokenHealth],
+    connectors: () => [stopped, brokenHealth],
     lagSources: () => [{ group: routerGroup(), topic: topics.inbound }],
     sampleIntervalMs: 500,
   });

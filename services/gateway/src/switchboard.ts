@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '@switchboard/runtime';
 import { createApiChannel } from './api-channel.ts';
 import { REPO_ROOT, type SwitchboardConfig } from './config.ts';
 import { connectorsFromEnv } from './connectors.ts';
+import { createConsole } from '@switchboard/console';
 import { healthRoutes, registerPipelineMetrics, type LagSource } from './health.ts';
 import { readApiRoutes } from './read-api.ts';
 
@@ -141,6 +142,10 @@ export async function startSwitchboard(config: SwitchboardConfig, options: Start
     stack.push({ what: 'readiness probe', stop: () => health.close() });
     http.mount(health.routes);
     http.mount(readApiRoutes({ store, producer, topics, token: config.apiToken, logger: logger.child('api') }));
+    // Same origin as the read API: the console's page calls the ticket routes directly.
+    const operatorConsole = createConsole({ store, kafka, topics, apiToken: config.apiToken, connectors: () => started, lagSources: () => lagSources, logger: logger.child('console') });
+    stack.push({ what: 'console', stop: () => operatorConsole.close() });
+    http.mount(operatorConsole.routes);
     for (const connector of started) http.mount(connector.routes, connector.upgrades);
     const url = await http.listen();
     stack.push({ what: 'http', stop: () => http.close() });
@@ -151,6 +156,7 @@ export async function startSwitchboard(config: SwitchboardConfig, options: Start
         pipeline ? 'switchboard ready' : 'switchboard gateway ready',
         `  API         POST ${url}/api/v1/messages`,
         `  tickets     GET  ${url}/api/v1/tickets`,
+        `  console     ${url}/console`,
         ...(webchat ? [`  web chat    ${url}/chat`] : []),
         `  health      ${url}/healthz  ${url}/readyz`,
         `  metrics     ${url}/metrics`,

@@ -9,17 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { HttpServer } from '@switchboard/http';
 import { BatchingProducer } from '@switchboard/kafka';
-import { createLogger } from '@switchboard/runtime';
 import type { StoredMessage, TicketSummary } from '@switchboard/ticket-store';
 import { createWebchatConnector } from '@switchboard/connector-chat';
-import { consumerGroups, loadSwitchboardConfig, readApiRoutes, startSwitchboard, type RunningSwitchboard } from '@switchboard/gateway';
+import { loadSwitchboardConfig, startSwitchboard, type RunningSwitchboard } from '@switchboard/gateway';
 import { eventually, freshDatabase, kafkaForTest, readAll } from '@switchboard/testkit';
-import { createConsole, type OperatorConsole } from '../src/index.ts';
 
 const TOKEN = 'console-browser-token-42';
-const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
+const artifacts = fileURLToPath(new URL('../artifacts/console/', import.meta.url));
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 const LAPTOP = { width: 1366, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -29,13 +26,11 @@ const REPLY_TEXT = 'We have blocked the card and opened a fraud case. You will n
 let running: RunningSwitchboard;
 let database: Awaited<ReturnType<typeof freshDatabase>>;
 let producer: BatchingProducer;
-let operatorConsole: OperatorConsole;
 let base: string;
 let browser: Browser;
 let page: Page;
 let customer: WebSocket;
 const customerFrames: { type: string; entry?: { from: string; text: string } }[] = [];
-const http = new HttpServer();
 /** The page polls every few seconds and the machine is shared: give UI expectations time. */
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 
@@ -75,27 +70,10 @@ beforeAll(async () => {
   const webchat = createWebchatConnector(undefined, { name: `webchat-${prefix.slice(0, -1)}` });
   running = await startSwitchboard(config, { connectors: [webchat] });
 
-  // The gateway's read API and the console on one server, as the gateway will mount them.
+  // The gateway mounts the console beside its read API, as `pnpm start` runs it.
+  base = running.url;
   producer = new BatchingProducer(running.kafka);
   await producer.connect();
-  const groups = consumerGroups(prefix);
-  operatorConsole = createConsole({
-    store: running.store,
-    kafka: running.kafka,
-    topics: running.topics,
-    apiToken: TOKEN,
-    connectors: () => running.connectors,
-    lagSources: () => [
-      { group: groups.router, topic: running.topics.inbound },
-      { group: groups.sink, topic: running.topics.routed },
-      { group: groups.delivery, topic: running.topics.delivery },
-      { group: `switchboard-outbound-${webchat.name}`, topic: running.topics.outbound },
-    ],
-    sampleIntervalMs: 500,
-  });
-  http.mount(readApiRoutes({ store: running.store, producer, topics: running.topics, token: TOKEN, logger: createLogger('test-api') }));
-  http.mount(operatorConsole.routes);
-  base = await http.listen();
 
   const customers = [
     {
@@ -121,8 +99,6 @@ beforeAll(async () => {
 afterAll(async () => {
   customer?.close();
   await browser?.close();
-  operatorConsole?.close();
-  await http.close();
   await producer?.disconnect();
   await running?.stop();
   await database?.drop();
