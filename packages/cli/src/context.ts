@@ -2,6 +2,7 @@ import type { Kafka } from 'kafkajs';
 import { createKafka, kafkaSettingsFromEnv } from '@switchboard/kafka';
 import { TOPIC_SPECS, topicNames, type TopicNames, type TopicRole } from '@switchboard/schema';
 import { UsageError } from './args.ts';
+import { defaultReport } from './progress.ts';
 
 export interface CliContext {
   kafka: Kafka;
@@ -10,7 +11,7 @@ export interface CliContext {
   err: (line: string) => void;
 }
 
-export function createCliContext(env: NodeJS.ProcessEnv = process.env, out = (l: string) => console.log(l), err = (l: string) => console.error(l)): CliContext {
+export function createCliContext(env: NodeJS.ProcessEnv = process.env, out = (l: string) => console.log(l), err = defaultReport): CliContext {
   const settings = kafkaSettingsFromEnv(env);
   return { kafka: createKafka(settings, '-cli'), topics: topicNames(settings.topicPrefix), out, err };
 }

@@ -1,7 +1,10 @@
-/** A one-line progress bar on stderr (only on a terminal, so piped output stays clean). */
-export function progress(label: string, total: number): { tick(n?: number): void; done(): void } {
+/**
+ * A one-line progress bar, redrawn in place on a terminal; elsewhere one summary line through `report`
+ * (the CLI's stderr, or whatever an embedding caller such as the console passes).
+ */
+export function progress(label: string, total: number, report: (line: string) => void): { tick(n?: number): void; done(): void } {
   let current = 0;
-  const tty = process.stderr.isTTY === true;
+  const tty = process.stderr.isTTY === true && report === defaultReport;
   const draw = () => {
     if (!tty) return;
     const width = 30;
@@ -16,7 +19,10 @@ export function progress(label: string, total: number): { tick(n?: number): void
     },
     done() {
       if (tty) process.stderr.write('\n');
-      else process.stderr.write(`${label}: ${current}/${total}\n`);
+      else report(`${label}: ${current}/${total}`);
     },
   };
 }
+
+/** The CLI's own stderr: only then may the bar redraw in place on a terminal. */
+export const defaultReport = (line: string): void => console.error(line);

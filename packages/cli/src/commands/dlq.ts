@@ -43,7 +43,7 @@ export async function dlqReplay(ctx: CliContext, ids: string[], all: boolean): P
   const producer = new BatchingProducer(ctx.kafka);
   await producer.connect();
   const ledger = await CheckpointStore.load(ctx.kafka, producer, ctx.topics.checkpoints);
-  const bar = progress('replaying', chosen.length);
+  const bar = progress('replaying', chosen.length, ctx.err);
   let replayed = 0;
   let skipped = 0;
   try {

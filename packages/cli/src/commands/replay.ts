@@ -35,7 +35,7 @@ export async function replayCommand(ctx: CliContext, since: number, store: { url
     const start = BigInt(startOffsets.get(p.partition) ?? p.high);
     return sum + Number(BigInt(p.high) - (start < 0n ? BigInt(p.high) : start));
   }, 0);
-  const bar = progress('replaying routed messages', total);
+  const bar = progress('replaying routed messages', total, ctx.err);
   let batch: RoutedMessage[] = [];
   let inserted = 0;
   let read = 0;
