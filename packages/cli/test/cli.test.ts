@@ -61,9 +61,9 @@ describe('switchboard CLI on a real broker', () => {
     expect(letter!.reason).toContain('seven not supported yet');
 
     fixed = true;
-    expect(await dlqReplay(ctx, [letter!.id], false)).toEqual({ replayed: 1, skipped: 0 });
+    expect(await dlqReplay(ctx, [letter!.id], false)).toEqual({ replayed: 1, skipped: 0, notReplayable: [] });
     await eventually(() => handled.includes(7), 20_000, 'replayed message handled');
-    expect(await dlqReplay(ctx, [], true)).toEqual({ replayed: 0, skipped: 1 });
+    expect(await dlqReplay(ctx, [], true)).toEqual({ replayed: 0, skipped: 1, notReplayable: [] });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(handled.filter((n) => n === 7)).toHaveLength(1);
   });

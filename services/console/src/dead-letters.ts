@@ -101,11 +101,10 @@ export class DeadLetters {
   }
 
   private async replayNow(id: string): Promise<ReplayOutcome> {
-    const problems: string[] = [];
     try {
-      const { replayed } = await dlqReplay(this.context(() => undefined, (line) => problems.push(line)), [id], false);
+      const { replayed, notReplayable } = await dlqReplay(this.context(() => undefined), [id], false);
       if (replayed === 1) return { outcome: 'replayed', id };
-      if (problems.length > 0) return { outcome: 'not-replayable', id, reason: problems.join('; ') };
+      if (notReplayable.length > 0) return { outcome: 'not-replayable', id, reason: notReplayable.map((n) => n.reason).join('; ') };
       return { outcome: 'already-replayed', id };
     } catch (error) {
       // The CLI answers an id it does not know with a usage error.

@@ -35,7 +35,14 @@ export async function dlqList(ctx: CliContext, json: boolean): Promise<void> {
   if (!json) ctx.err(`${letters.length} dead letter(s)`);
 }
 
-export async function dlqReplay(ctx: CliContext, ids: string[], all: boolean): Promise<{ replayed: number; skipped: number }> {
+export interface ReplayReport {
+  replayed: number;
+  skipped: number;
+  /** Letters that cannot go back anywhere: no source topic (a connector could not parse what it got). */
+  notReplayable: { id: string; reason: string }[];
+}
+
+export async function dlqReplay(ctx: CliContext, ids: string[], all: boolean): Promise<ReplayReport> {
   if (!all && ids.length === 0) throw new UsageError('dlq replay needs --id <id> or --all');
   const letters = await readDeadLetters(ctx);
   const chosen = all ? letters : letters.filter((l) => ids.includes(l.id));
@@ -46,6 +53,7 @@ export async function dlqReplay(ctx: CliContext, ids: string[], all: boolean): P
   const bar = progress('replaying', chosen.length, ctx.err);
   let replayed = 0;
   let skipped = 0;
+  const notReplayable: ReplayReport['notReplayable'] = [];
   try {
     for (const letter of chosen) {
       bar.tick();
@@ -55,6 +63,7 @@ export async function dlqReplay(ctx: CliContext, ids: string[], all: boolean): P
       }
       if (!letter.sourceTopic) {
         ctx.err(`cannot replay ${letter.id}: it has no source topic (${letter.reason})`);
+        notReplayable.push({ id: letter.id, reason: `no source topic (${letter.reason})` });
         skipped++;
         continue;
       }
@@ -67,5 +76,5 @@ export async function dlqReplay(ctx: CliContext, ids: string[], all: boolean): P
     await producer.disconnect();
   }
   ctx.out(`replayed ${replayed}, skipped ${skipped} (already replayed or not replayable)`);
-  return { replayed, skipped };
+  return { replayed, skipped, notReplayable };
 }
