@@ -13,7 +13,7 @@ import { cpus, totalmem, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import kafkajs, { type Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import { BatchingProducer, createKafka, ensureTopics, kafkaSettingsFromEnv } from '@switchboard/kafka';
 import { setLogSink } from '@switchboard/runtime';
@@ -45,7 +45,7 @@ export interface LatencySummary {
 export interface BenchResult {
   date: string;
   machine: { nproc: number; cpu: string; totalMemoryMb: number; node: string; loadAverage1mAtStart: number };
-  params: BenchOptions & { seed: number; kafkaBrokers: string; pipeline: string; latencyPollMs: number; topicMaxMessageBytes: number };
+  params: BenchOptions & { seed: number; kafkaBrokers: string; pipeline: string; latencyPollMs: number };
   e2eMsgsPerSec: number;
   kafkaPassthroughMsgsPerSec: number;
   e2eRatio: number;
@@ -142,31 +142,10 @@ interface Run {
   stages: StageProcess[];
 }
 
-/**
- * The broker's default limit of a record batch (message.max.bytes, 1 MiB) is smaller than what the
- * pipeline produces from a backlog: runConsumer hands up to 2,000 records of one partition to a
- * handler and their forwards all go to one partition of the next topic, ~1.3 MB inbound and more
- * routed. With the default, the router retries "message larger than the max message size" forever
- * (see docs/benchmarks.md). The benchmark's own topics get a larger limit so it measures throughput.
- */
-export const TOPIC_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-
 async function freshTopics(run: Run, name: string): Promise<TopicNames> {
   const prefix = `bench-${run.stamp}-${name}.`;
   await ensureTopics(run.kafka, prefix);
   const topics = topicNames(prefix);
-  const admin = run.kafka.admin();
-  await admin.connect();
-  await admin
-    .alterConfigs({
-      validateOnly: false,
-      resources: Object.values(topics).map((topic) => ({
-        type: kafkajs.ConfigResourceTypes.TOPIC,
-        name: topic,
-        configEntries: [{ name: 'max.message.bytes', value: String(TOPIC_MAX_MESSAGE_BYTES) }],
-      })),
-    })
-    .finally(() => admin.disconnect());
   run.cleanups.push(async () => {
     const admin = run.kafka.admin();
     await admin.connect();
@@ -410,7 +389,6 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
         kafkaBrokers: brokerList,
         pipeline: 'router and ticket sink as two child processes (test/bench/stage.ts), as in production',
         latencyPollMs: LATENCY_POLL_MS,
-        topicMaxMessageBytes: TOPIC_MAX_MESSAGE_BYTES,
       },
       e2eMsgsPerSec: round(e2eMsgsPerSec),
       kafkaPassthroughMsgsPerSec: round(kafkaPassthroughMsgsPerSec),
