@@ -1,3 +1,4 @@
 export * from './server.ts';
 export * from './auth.ts';
 export type * from './types.ts';
+export { bundleBrowserScripts } from './bundle.ts';

@@ -5,8 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import type { HttpResponse, HttpRoute } from '@switchboard/http';
+import { bundleBrowserScripts, type HttpResponse, type HttpRoute } from '@switchboard/http';
 import { CATEGORIES, CHANNELS, LANGUAGES, PRIORITIES } from '@switchboard/schema';
 import { TICKET_STATUSES } from '@switchboard/ticket-store';
 import type { Logger } from '@switchboard/runtime';
@@ -23,20 +22,8 @@ const VOCABULARY = { CATEGORIES, PRIORITIES, CHANNELS, LANGUAGES, STATUSES: TICK
 const clientDir = fileURLToPath(new URL('./client/', import.meta.url));
 
 async function bundle(): Promise<Bundle> {
-  const result = await build({
-    entryPoints: [`${clientDir}main.ts`],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    target: ['es2020', 'chrome90', 'safari15', 'firefox90'],
-    minify: true,
-    outfile: 'console.js',
-    logLevel: 'silent',
-    define: { __SWITCHBOARD_VOCABULARY__: JSON.stringify(VOCABULARY) },
-  });
-  const script = result.outputFiles[0]?.text;
-  if (!script) throw new Error('esbuild produced no console.js');
-  return { script, style: await readFile(`${clientDir}console.css`, 'utf8') };
+  const { console: script } = await bundleBrowserScripts({ console: `${clientDir}main.ts` }, { __SWITCHBOARD_VOCABULARY__: JSON.stringify(VOCABULARY) });
+  return { script: script!, style: await readFile(`${clientDir}console.css`, 'utf8') };
 }
 
 /** Every visible string is set by the script, in the reader's language. */

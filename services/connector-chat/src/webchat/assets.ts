@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleBrowserScripts } from '@switchboard/http';
 
 export interface ChatAssets {
   page: string;
@@ -17,22 +17,8 @@ export interface ChatAssets {
 const clientDir = fileURLToPath(new URL('./client/', import.meta.url));
 
 export async function buildChatAssets(): Promise<ChatAssets> {
-  const result = await build({
-    entryPoints: { chat: `${clientDir}chat.ts`, widget: `${clientDir}widget.ts` },
-    bundle: true,
-    write: false,
-    format: 'iife',
-    target: ['es2020', 'chrome90', 'safari14', 'firefox90'],
-    minify: true,
-    outdir: 'out',
-    logLevel: 'silent',
-  });
-  const output = (name: string) => {
-    const file = result.outputFiles.find((f) => f.path.endsWith(`/${name}`));
-    if (!file) throw new Error(`esbuild produced no ${name}`);
-    return file.text;
-  };
-  return { page: PAGE, chatJs: output('chat.js'), widgetJs: output('widget.js'), chatCss: await readFile(`${clientDir}chat.css`, 'utf8') };
+  const scripts = await bundleBrowserScripts({ chat: `${clientDir}chat.ts`, widget: `${clientDir}widget.ts` });
+  return { page: PAGE, chatJs: scripts.chat!, widgetJs: scripts.widget!, chatCss: await readFile(`${clientDir}chat.css`, 'utf8') };
 }
 
 /** Every visible string is filled in by the script, in the reader's language. */
