@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BatchingProducer, runConsumer, type RunningConsumer } from '@switchboard/kafka';
-import { kafkaForTest, eventually, readTopic } from '@switchboard/testkit';
-import { TOPIC_EXAMPLES } from '@switchboard/schema';
-import { dlqReplay, readDeadLetters, tailCommand, parseSince, type CliContext } from '../src/index.ts';
+import { kafkaForTest, eventually, freshDatabase, readTopic } from '@switchboard/testkit';
+import { openTicketStore } from '@switchboard/ticket-store';
+import { TOPIC_EXAMPLES, messageId, type RoutedMessage } from '@switchboard/schema';
+import { dlqReplay, readDeadLetters, replayCommand, tailCommand, parseSince, type CliContext } from '../src/index.ts';
 import { parseArgs, UsageError } from '../src/args.ts';
 
 describe('switchboard CLI on a real broker', () => {
@@ -66,6 +67,27 @@ describe('switchboard CLI on a real broker', () => {
     expect(await dlqReplay(ctx, [], true)).toEqual({ replayed: 0, skipped: 1, notReplayable: [] });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(handled.filter((n) => n === 7)).toHaveLength(1);
+  });
+
+  it('replay --since re-feeds the store from the routed topic, idempotently', async () => {
+    const own = await kafkaForTest();
+    const ownCtx: CliContext = { kafka: own.kafka, topics: own.topics, out: () => {}, err: () => {} };
+    const routed = TOPIC_EXAMPLES.routed as RoutedMessage;
+    const messages = [0, 1, 2].map((n) => ({ ...routed, id: messageId('email', routed.account, `replay-${n}`), externalId: `replay-${n}`, conversationKey: `replay-${n}` }));
+    await producer.sendJson(own.topics.routed, messages.map((m) => ({ key: m.conversationKey, value: m })));
+    const database = await freshDatabase();
+    try {
+      const first = await replayCommand(ownCtx, Date.now() - 3_600_000, { url: database.url });
+      expect(first).toEqual({ read: 3, inserted: 3 });
+      const again = await replayCommand(ownCtx, Date.now() - 3_600_000, { url: database.url });
+      expect(again).toEqual({ read: 3, inserted: 0 });
+      const store = await openTicketStore({ url: database.url });
+      expect((await store.stats()).messages).toBe(3);
+      await store.close();
+      expect((await replayCommand(ownCtx, Date.now() + 60_000, { url: database.url })).read).toBe(0);
+    } finally {
+      await database.drop();
+    }
   });
 
   it('refuses unknown dead-letter ids and options with a readable error', async () => {
