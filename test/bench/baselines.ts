@@ -10,6 +10,28 @@ import { nowMs, waitUntil } from './harness.ts';
 const CONSUMER_SETTINGS = { sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 4 * 1024 * 1024, maxWaitTimeInMs: 100 } as const;
 /** runConsumer hands at most this many records to a handler at once; the baseline forwards chunks of the same size. */
 const CHUNK = 2_000;
+/** As the pipeline's producer: requests stay under the broker's default 1 MiB record-batch limit. */
+const MAX_REQUEST_BYTES = 900 * 1024;
+/** As runConsumer's default. */
+const PARTITIONS_CONCURRENTLY = 3;
+
+function underRequestLimit<T extends { value: Buffer | null; key: Buffer | null }>(messages: T[]): T[][] {
+  const parts: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = (m.value?.length ?? 0) + (m.key?.length ?? 0) + 70;
+    if (current.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
+      parts.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length > 0) parts.push(current);
+  return parts;
+}
 
 /**
  * The Kafka limit: a plain kafkajs consumer (same fetch settings, same chunking, offsets committed
@@ -28,16 +50,18 @@ export async function kafkaPassthrough(kafka: Kafka, from: string, to: string, e
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         for (let start = 0; start < batch.messages.length; start += CHUNK) {
           if (!isRunning() || isStale()) return;
           const chunk = batch.messages.slice(start, start + CHUNK);
-          await producer.sendBatch({
-            acks: -1,
-            compression: CompressionTypes.None,
-            topicMessages: [{ topic: to, messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) }],
-          });
+          for (const part of underRequestLimit(chunk)) {
+            await producer.sendBatch({
+              acks: -1,
+              compression: CompressionTypes.None,
+              topicMessages: [{ topic: to, messages: part.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) }],
+            });
+          }
           const last = chunk[chunk.length - 1]!;
           resolveOffset(last.offset);
           await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);

@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import pg from 'pg';
 import type { BatchingProducer } from '@switchboard/kafka';
 
 export const repoRoot = join(import.meta.dirname, '../..');
@@ -50,24 +49,6 @@ export async function produceAll(producer: BatchingProducer, topic: string, reco
   return records.length / ((nowMs() - started) / 1000);
 }
 
-/** A fresh database on the PostgreSQL server of `baseUrl`, dropped (with its connections) by `drop()`. */
-export async function createDatabase(baseUrl: string, name: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: baseUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
 
 /** Peak resident set (VmHWM) of a live process, in MiB. */
 export function peakRssMbOf(pid: number): number {

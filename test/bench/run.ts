@@ -19,11 +19,12 @@ import { BatchingProducer, createKafka, ensureTopics, kafkaSettingsFromEnv } fro
 import { setLogSink } from '@switchboard/runtime';
 import { topicNames, type InboundMessage, type TopicNames } from '@switchboard/schema';
 import { benchClassifier } from '@switchboard/classifier';
+import { freshDatabase } from '@switchboard/testkit';
 import { kafkaPassthrough, pgInsertRate } from './baselines.ts';
 import { writeChart } from './chart.ts';
 import { generateMessages } from './messages.ts';
 import { formatProfile, summarizeProfile } from './profile.ts';
-import { BenchTimeoutError, createDatabase, log, nowMs, percentile, produceAll, repoRoot, StageProcess, topicEnd, waitUntil } from './harness.ts';
+import { BenchTimeoutError, log, nowMs, percentile, produceAll, repoRoot, StageProcess, topicEnd, waitUntil } from './harness.ts';
 
 export const TARGETS = { e2eRatio: 0.5, sinkRatio: 0.5, p99Ms: 250 } as const;
 
@@ -154,8 +155,8 @@ async function freshTopics(run: Run, name: string): Promise<TopicNames> {
   return topics;
 }
 
-async function freshDatabase(run: Run, name: string): Promise<string> {
-  const db = await createDatabase(run.databaseBaseUrl, `bench_${run.stamp.replace(/-/g, '_')}_${name}`);
+async function runDatabase(run: Run, name: string): Promise<string> {
+  const db = await freshDatabase(run.databaseBaseUrl, `bench_${run.stamp.replace(/-/g, '_')}_${name}`);
   run.cleanups.push(db.drop);
   return db.url;
 }
@@ -336,7 +337,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     const classifierPerSec = benchClassifier({ seconds: options.classifierSeconds }).perSec;
 
     log('baseline: raw PostgreSQL multi-row INSERT');
-    const pgInsertRowsPerSec = await pgInsertRate(await freshDatabase(run, 'pg'), messages);
+    const pgInsertRowsPerSec = await pgInsertRate(await runDatabase(run, 'pg'), messages);
 
     log('baseline: raw kafkajs pass-through');
     const passTopics = await freshTopics(run, 'pass');
@@ -353,7 +354,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     await router.stop();
 
     log('sink alone: routed → store');
-    const sinkDb = await freshDatabase(run, 'sink');
+    const sinkDb = await runDatabase(run, 'sink');
     const sink = startStage(run, 'sink', 'stage', stageTopics, sinkDb);
     const sinkStart = await sink.ready;
     const sinkDone = await waitForRows(sinkDb, messages.length, 'sink alone', drainTimeout);
@@ -364,7 +365,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     log('end to end: inbound → router → routed → sink → store, both running');
     const e2eTopics = await freshTopics(run, 'e2e');
     await produceAll(producer, e2eTopics.inbound, records);
-    const e2eDb = await freshDatabase(run, 'e2e');
+    const e2eDb = await runDatabase(run, 'e2e');
     const e2eSink = startStage(run, 'sink', 'e2e', e2eTopics, e2eDb);
     await e2eSink.ready;
     const e2eRouter = startStage(run, 'router', 'e2e', e2eTopics);

@@ -100,19 +100,22 @@ export async function eventually<T>(check: () => Promise<T | undefined | false |
 
 export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** A fresh database on the PostgreSQL server, dropped by `drop()`. Fails (never skips) without a server. */
-export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `sb_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_PG_URL });
+/**
+ * A fresh database on the PostgreSQL server of `serverUrl`, dropped (with its connections) by `drop()`.
+ * Fails (never skips) without a server.
+ */
+export async function freshDatabase(serverUrl = TEST_PG_URL, name = `sb_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a safe database name: ${name}`);
+  const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(TEST_PG_URL);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     async drop() {
-      const c = new pg.Client({ connectionString: TEST_PG_URL });
+      const c = new pg.Client({ connectionString: serverUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
