@@ -175,16 +175,15 @@ function strongestBuckets(
   let kept = 0;
   for (let index = 0; index < distinct; index++) {
     const bucket = buckets[index]!;
-    let weight = 0;
-    const end = bucketOffsets[bucket + 1]!;
-    // A bucket's entries are in class order, so the search stops at the first class past ours.
-    for (let entry = bucketOffsets[bucket]!; entry < end; entry++) {
-      const packed = entries[entry]!;
-      const entryClass = packed >>> 8;
-      if (entryClass < classIndex) continue;
-      if (entryClass === classIndex) weight = (packed << 24) >> 24;
-      break;
+    // A bucket's entries are in class order: binary search for ours.
+    let low = bucketOffsets[bucket]!;
+    let high = bucketOffsets[bucket + 1]!;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (entries[middle]! >>> 8 < classIndex) low = middle + 1;
+      else high = middle;
     }
+    const weight = low < bucketOffsets[bucket + 1]! && entries[low]! >>> 8 === classIndex ? (entries[low]! << 24) >> 24 : 0;
     if (weight <= 0 || (kept === capacity && weight <= topWeights[kept - 1]!)) continue;
     // Insertion into the short sorted list.
     let position = kept < capacity ? kept++ : capacity - 1;

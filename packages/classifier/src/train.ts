@@ -27,7 +27,7 @@ export interface TrainingOptions {
 }
 
 export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
-  features: { hashBits: 18, charNgramMin: 3, charNgramMax: 5, hanNgramMax: 3, maxChars: 4000 },
+  features: { hashBits: 18, charNgramMin: 4, charNgramMax: 5, hanNgramMax: 3, maxChars: 4000 },
   epochs: 30,
   learningRate: 4,
   learningRateDecay: 0.5,

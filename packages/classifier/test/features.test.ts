@@ -52,6 +52,19 @@ describe('FeatureExtractor', () => {
     expect(new Set(first).size).toBeGreaterThan(first.length * 0.9);
   });
 
+  it('counts a repeated feature once, with how often it occurred', () => {
+    const extractor = new FeatureExtractor(config);
+    const distinct = extractor.extract('fee fee fee');
+    const names = Array.from({ length: distinct }, (_, index) => extractor.describe(index));
+    expect(names.filter((name) => name === 'word:fee')).toHaveLength(1);
+    expect(extractor.counts[names.indexOf('word:fee')]).toBe(3);
+    expect(extractor.counts[names.indexOf('words:fee fee')]).toBe(2);
+    expect(extractor.occurrences).toBe(Array.from(extractor.counts.subarray(0, distinct)).reduce((sum, count) => sum + count, 0));
+    // The next message starts afresh: nothing carries over from the stamps of the last one.
+    expect(extractor.extract('fee')).toBe(7);
+    expect(extractor.occurrences).toBe(7);
+  });
+
   it('reads only the first maxChars characters of long messages', () => {
     const extractor = new FeatureExtractor(config);
     const long = 'refund '.repeat(1000);

@@ -19,6 +19,8 @@ describe('detectLanguage', () => {
     ['Hello, I would like to know why my card was declined.', 'en'],
     ['pls fix asap', 'en'],
     ['refund?', 'en'],
+    ['I DIDN’T GET MY MONEY', 'en'],
+    ["where's it", 'en'],
   ])('%s → en', (text, language) => {
     expect(detectLanguage(text)).toBe(language);
   });

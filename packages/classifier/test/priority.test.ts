@@ -7,6 +7,27 @@ import { loadTaxonomy } from '../src/taxonomy.ts';
 const taxonomy = loadTaxonomy();
 const decide = (category: Category, text: string, topIntent?: string) => decidePriority(taxonomy, category, foldText(text), topIntent);
 
+describe('loadTaxonomy', () => {
+  it('matches a rule\'s combined pattern exactly when one of its patterns matches', () => {
+    const texts = [
+      'someone hacked my account',
+      'my card was stolen yesterday',
+      'charged twice!!! ridiculous',
+      '转了500块对方一直没到账',
+      '手機被偷了',
+      'what are your opening hours',
+      'the transfer has not arrived, fix it asap',
+      'i did not make this payment',
+      '',
+    ].map(foldText);
+    for (const rule of [...taxonomy.priority.rules, ...taxonomy.priority.escalations]) {
+      for (const text of texts) {
+        expect(rule.anyPattern.test(text), `${rule.name}: ${text}`).toBe(rule.patterns.some((pattern) => pattern.test(text)));
+      }
+    }
+  });
+});
+
 describe('decidePriority with the committed taxonomy', () => {
   it('makes security incidents urgent, in English and Chinese', () => {
     expect(decide('security', 'Someone hacked my account and changed the email')).toEqual({ priority: 'urgent', firedRules: ['security_incident'] });
