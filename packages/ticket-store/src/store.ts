@@ -178,40 +178,63 @@ class SqlTicketStore implements TicketStore {
   }
 
   async recordOutbounds(messages: readonly OutboundMessage[]): Promise<void> {
-    const outs = messages.map((m) => parseWith(OutboundMessage, 'OutboundMessage', m));
+    const outs = [...new Map(messages.map((m) => parseWith(OutboundMessage, 'OutboundMessage', m)).map((m) => [m.id, m])).values()];
     if (outs.length === 0) return;
+    const ids = outs.map((o) => o.id).sort();
+    // A fixed number of statements however many messages (a batch's acknowledgements).
     await this.db.transaction(async (tx) => {
-      for (const out of outs) await this.insertOutbound(tx, out);
+      // Serialises with applyDelivery of the same ids: a report that races the recording (a web chat
+      // delivers within milliseconds) must still be applied by one of the two transactions. Sorted,
+      // so two writers never wait on each other in opposite orders.
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext(id)) FROM jsonb_array_elements_text($1::text::jsonb) AS id ORDER BY id`, [jsonParam(ids)]);
+      const tickets = await tx.query<{ id: string; conversation_id: string }>(`SELECT id, conversation_id FROM tickets WHERE id IN ${IN_LIST('$1')}`, [
+        jsonParam([...new Set(outs.map((o) => o.ticketId))]),
+      ]);
+      const conversationOf = new Map(tickets.rows.map((t) => [t.id, t.conversation_id]));
+      const missing = outs.find((o) => !conversationOf.has(o.ticketId));
+      if (missing) throw new UnknownTicketError(missing.ticketId);
+      const inserted = await tx.query<{ id: string }>(
+        `INSERT INTO messages (id, direction, conversation_id, ticket_id, channel, account, conversation_key, sender, recipient, subject, text,
+           meta, sent_at, received_at, kind, delivery_state)
+         SELECT x.id, 'outbound', x.conversation_id, x.ticket_id, x.channel, x.account, x.conversation_key, x.sender, x.recipient, x.subject,
+           x.text, x.meta, x.created_at, x.created_at, x.kind, 'queued'
+         FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, conversation_id text, ticket_id text, channel text, account text,
+           conversation_key text, sender jsonb, recipient jsonb, subject text, text text, meta jsonb, created_at timestamptz, kind text)
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [
+          jsonParam(
+            outs.map((out) => ({
+              id: out.id,
+              conversation_id: conversationOf.get(out.ticketId),
+              ticket_id: out.ticketId,
+              channel: out.channel,
+              account: out.account,
+              conversation_key: out.conversationKey,
+              sender: { id: out.account },
+              recipient: out.recipient,
+              subject: out.subject ?? null,
+              text: out.text,
+              meta: { ...out.meta, ticketNumber: out.ticketNumber, public: out.public, ...(out.inReplyTo ? { inReplyTo: out.inReplyTo } : {}) },
+              created_at: out.createdAt,
+              kind: out.kind,
+            })),
+          ),
+        ],
+      );
+      const fresh = new Set(inserted.rows.map((r) => r.id));
+      if (fresh.size === 0) return;
+      // One row per ticket: its acknowledgement when one was among the new messages.
+      await tx.query(
+        `UPDATE tickets t SET updated_at = now(),
+           ack_outbound_id = CASE WHEN x.kind = 'ack' AND t.ack_outbound_id IS NULL THEN x.id ELSE t.ack_outbound_id END,
+           ack_state = CASE WHEN x.kind = 'ack' AND t.ack_outbound_id IS NULL THEN 'queued' ELSE t.ack_state END
+         FROM (SELECT DISTINCT ON (ticket_id) * FROM jsonb_to_recordset($1::text::jsonb) AS r(id text, ticket_id text, kind text)
+               ORDER BY ticket_id, (kind = 'ack') DESC, id) x
+         WHERE t.id = x.ticket_id`,
+        [jsonParam(outs.filter((o) => fresh.has(o.id)).map((o) => ({ id: o.id, ticket_id: o.ticketId, kind: o.kind })))],
+      );
+      await this.applyLatestDeliveries(tx, [...fresh]);
     });
-  }
-
-  private async insertOutbound(tx: Queryable, out: OutboundMessage): Promise<void> {
-    // Serialises with applyDelivery of the same id: a report that races the recording (a web chat
-    // delivers within milliseconds) must still be applied by one of the two transactions.
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1::text))', [out.id]);
-    const ticket = (await tx.query<{ conversation_id: string }>('SELECT conversation_id FROM tickets WHERE id = $1::text', [out.ticketId])).rows[0];
-    if (!ticket) throw new UnknownTicketError(out.ticketId);
-    const meta = { ...out.meta, ticketNumber: out.ticketNumber, public: out.public, ...(out.inReplyTo ? { inReplyTo: out.inReplyTo } : {}) };
-    const inserted = await tx.query(
-      `INSERT INTO messages (id, direction, conversation_id, ticket_id, channel, account, conversation_key, sender, recipient, subject, text,
-         meta, sent_at, received_at, kind, delivery_state)
-       VALUES ($1::text, 'outbound', $2::text, $3::text, $4::text, $5::text, $6::text, $7::text::jsonb, $8::text::jsonb, $9::text, $10::text,
-         $11::text::jsonb, $12::timestamptz, $12::timestamptz, $13::text, 'queued')
-       ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [
-        out.id, ticket.conversation_id, out.ticketId, out.channel, out.account, out.conversationKey, JSON.stringify({ id: out.account }),
-        JSON.stringify(out.recipient), out.subject ?? null, out.text, JSON.stringify(meta), out.createdAt, out.kind,
-      ],
-    );
-    if (inserted.rowCount === 0) return;
-    await tx.query(
-      `UPDATE tickets SET updated_at = now(),
-         ack_outbound_id = CASE WHEN $2::text = 'ack' AND ack_outbound_id IS NULL THEN $3::text ELSE ack_outbound_id END,
-         ack_state = CASE WHEN $2::text = 'ack' AND ack_outbound_id IS NULL THEN 'queued' ELSE ack_state END
-       WHERE id = $1::text`,
-      [out.ticketId, out.kind, out.id],
-    );
-    await this.applyLatestDelivery(tx, out.id);
   }
 
   async applyDelivery(report: DeliveryReport): Promise<void> {
@@ -223,21 +246,21 @@ class SqlTicketStore implements TicketStore {
          VALUES ($1::text, $2::text, $3::timestamptz, $4::text, $5::text, $6::text, $7::text) ON CONFLICT DO NOTHING`,
         [r.outboundId, r.status, r.at, r.ticketId, r.channel, r.reason ?? null, r.externalId ?? null],
       );
-      await this.applyLatestDelivery(tx, r.outboundId);
+      await this.applyLatestDeliveries(tx, [r.outboundId]);
     });
   }
 
   /** The latest report wins (a retry that succeeded after a failure shows as sent). */
-  private async applyLatestDelivery(tx: Queryable, outboundId: string): Promise<void> {
-    const latest = `WITH latest AS (SELECT status, reason, external_id, at FROM deliveries WHERE outbound_id = $1::text
-                    ORDER BY at DESC, (status = 'sent') DESC LIMIT 1)`;
+  private async applyLatestDeliveries(tx: Queryable, outboundIds: string[]): Promise<void> {
+    const latest = `WITH latest AS (SELECT DISTINCT ON (outbound_id) outbound_id, status, reason, external_id, at FROM deliveries
+                    WHERE outbound_id IN ${IN_LIST('$1')} ORDER BY outbound_id, at DESC, (status = 'sent') DESC)`;
     await tx.query(
       `${latest} UPDATE messages m SET delivery_state = latest.status, delivery_reason = latest.reason,
          delivered_external_id = COALESCE(latest.external_id, m.delivered_external_id), delivered_at = latest.at
-       FROM latest WHERE m.id = $1::text AND m.direction = 'outbound'`,
-      [outboundId],
+       FROM latest WHERE m.id = latest.outbound_id AND m.direction = 'outbound'`,
+      [jsonParam(outboundIds)],
     );
-    await tx.query(`${latest} UPDATE tickets t SET ack_state = latest.status FROM latest WHERE t.ack_outbound_id = $1::text`, [outboundId]);
+    await tx.query(`${latest} UPDATE tickets t SET ack_state = latest.status FROM latest WHERE t.ack_outbound_id = latest.outbound_id`, [jsonParam(outboundIds)]);
   }
 
   async lastInbound(idOrNumber: string): Promise<StoredMessage | undefined> {
