@@ -28,6 +28,8 @@ export type HttpRoute =
   | {
       method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
       path: string;
+      /** Checked against the declared Content-Length before the library sees the request. */
+      maxBodyBytes?: number;
       /** For libraries that read the request themselves (Bolt's receiver). */
       node(request: IncomingMessage, response: ServerResponse): void;
     };

@@ -10,6 +10,7 @@ describe('HttpServer', () => {
       { method: 'GET', path: '/items/:id', handle: async (r) => json(200, pathParams('/items/:id', r.path)) },
       { method: 'GET', path: '/secret', handle: async (r) => (requireBearer(r, 'tok-123456'), json(200, { ok: true })) },
       { method: 'GET', path: '/boom', handle: async () => { throw new Error('kaput'); } },
+      { method: 'POST', path: '/raw', node: (_req, res) => res.end('raw ok') },
     ]);
     base = await server.listen();
   });
@@ -18,6 +19,10 @@ describe('HttpServer', () => {
   it('reads bodies under the cap and refuses larger ones with 413', async () => {
     expect(await (await fetch(`${base}/echo`, { method: 'POST', body: 'x'.repeat(10) })).json()).toEqual({ bytes: 10 });
     expect((await fetch(`${base}/echo`, { method: 'POST', body: 'x'.repeat(100) })).status).toBe(413);
+  });
+  it('refuses a declared body over the cap before a raw (library) handler reads it', async () => {
+    expect(await (await fetch(`${base}/raw`, { method: 'POST', body: 'x' })).text()).toBe('raw ok');
+    expect((await fetch(`${base}/raw`, { method: 'POST', body: 'x'.repeat(100) })).status).toBe(413);
   });
   it('routes path parameters, 404s unknown paths and 405s wrong methods', async () => {
     expect(await (await fetch(`${base}/items/a%20b`)).json()).toEqual({ id: 'a b' });
