@@ -212,9 +212,17 @@ function accumulateWeights(
     const bucket = buckets[index]!;
     const count = counts[index]!;
     const end = bucketOffsets[bucket + 1]!;
-    for (let entry = bucketOffsets[bucket]!; entry < end; entry++) {
-      const packed = entries[entry]!;
-      sums[packed >>> 8]! += count * ((packed << 24) >> 24);
+    // Most features occur once: that loop skips the multiplication.
+    if (count === 1) {
+      for (let entry = bucketOffsets[bucket]!; entry < end; entry++) {
+        const packed = entries[entry]!;
+        sums[packed >>> 8]! += (packed << 24) >> 24;
+      }
+    } else {
+      for (let entry = bucketOffsets[bucket]!; entry < end; entry++) {
+        const packed = entries[entry]!;
+        sums[packed >>> 8]! += count * ((packed << 24) >> 24);
+      }
     }
   }
 }

@@ -25,34 +25,14 @@ const ENGLISH_WORDS = new Set(
  * English words → English; anything else → other.
  */
 export function detectLanguage(text: string): Language {
-  let han = 0;
-  let traditional = 0;
-  let simplified = 0;
-  let latinLetters = 0;
-  let otherLetters = 0;
-  for (let i = 0; i < text.length; i++) {
-    switch (SCRIPT_OF[text.charCodeAt(i)]! as Script) {
-      case Script.None:
-        break;
-      case Script.Latin:
-        latinLetters++;
-        break;
-      case Script.OtherLetter:
-        otherLetters++;
-        break;
-      case Script.Han:
-        han++;
-        break;
-      case Script.HanTraditional:
-        han++;
-        traditional++;
-        break;
-      case Script.HanSimplified:
-        han++;
-        simplified++;
-        break;
-    }
-  }
+  // One counter per script, indexed by the table: no branch per character.
+  const counts = SCRIPT_COUNTS.fill(0);
+  for (let i = 0; i < text.length; i++) counts[SCRIPT_OF[text.charCodeAt(i)]!]!++;
+  const latinLetters = counts[Script.Latin]!;
+  const otherLetters = counts[Script.OtherLetter]!;
+  const traditional = counts[Script.HanTraditional]!;
+  const simplified = counts[Script.HanSimplified]!;
+  const han = counts[Script.Han]! + traditional + simplified;
   const letters = han + latinLetters + otherLetters;
   if (letters === 0) return 'other';
   // Latin letters count per word, not per letter, against Han characters, which are words of their own.
@@ -74,6 +54,7 @@ const enum Script {
 
 /** One lookup per UTF-16 unit instead of range tests and set look-ups: detection runs on every message. */
 const SCRIPT_OF = buildScriptTable();
+const SCRIPT_COUNTS = new Int32Array(Script.HanSimplified + 1);
 
 function buildScriptTable(): Uint8Array {
   const table = new Uint8Array(0x10000);

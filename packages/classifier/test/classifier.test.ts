@@ -53,22 +53,25 @@ describe('the committed classifier', () => {
   });
 
   it('reports its throughput', () => {
-    expect(benchClassifier({ seconds: 0.2, classifier }).perSec).toBeGreaterThan(1000);
+    const { perSec, wallPerSec, baselineNsPerElement } = benchClassifier({ seconds: 0.2, classifier });
+    expect(perSec).toBeGreaterThan(1000);
+    expect(wallPerSec).toBeGreaterThan(0);
+    expect(baselineNsPerElement).toBeGreaterThan(0);
   });
 });
 
 /**
- * Floors on data the model never saw, a little under what the committed model measured on
- * 2026-11-24 (BANKING77 test 0.9721, zh 0.9383, social English 0.8954), so a retrain that makes
- * things worse fails here. Issue 7's targets are 0.975 / 0.90 / 0.90: the Chinese one is met, the
- * BANKING77 and social-English ones are not yet (see README). BANKING77 test comes from ../shared
- * when present, else from the copy in data/eval.
+ * Floors on data the model never saw. Issue 7's targets are 0.975 / 0.90 / 0.90: the Chinese and
+ * social-English ones are met and are the floors; the BANKING77 one is not (the committed model
+ * measured 0.9708 on 2026-11-24, see README), so its floor sits a little under that figure and a
+ * retrain that makes things worse fails here. BANKING77 test comes from ../shared when present,
+ * else from the copy in data/eval.
  */
 describe('quality on the evaluation sets', () => {
   it.each([
     { name: 'BANKING77 test', path: banking77TestPath(), floor: 0.97 },
     { name: 'Chinese (zh.jsonl)', path: join(EVALUATION_DIR, 'zh.jsonl'), floor: 0.9 },
-    { name: 'social English (social-en.jsonl)', path: join(EVALUATION_DIR, 'social-en.jsonl'), floor: 0.88 },
+    { name: 'social English (social-en.jsonl)', path: join(EVALUATION_DIR, 'social-en.jsonl'), floor: 0.9 },
   ])('$name: accuracy ≥ $floor', ({ path, floor }) => {
     expect(evaluateFile(classifier, path).accuracy).toBeGreaterThanOrEqual(floor);
   });
