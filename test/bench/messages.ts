@@ -1,16 +1,6 @@
 import { InboundMessage, messageId, type Channel, type InboundMessageInput } from '@switchboard/schema';
+import { seededRandom } from '@switchboard/runtime';
 
-/** mulberry32: a small seeded PRNG, so every run offers the same messages. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rng = () => number;
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { CATEGORIES, type Category } from '@switchboard/schema';
 import { TRADITIONAL_TO_SIMPLIFIED } from '../src/chinese-variants.ts';
 import { OWN_TRAINING_DIR } from '../src/data.ts';
-import { seededRandom } from '../src/train.ts';
+import { seededRandom } from '@switchboard/runtime';
 import { FORMAL_CONTACT_SLOTS, FORMAL_CONTACT_TEMPLATES, SOCIAL_SLOTS, SOCIAL_TEMPLATES } from './templates-en.ts';
 import { ZH_SLOTS, ZH_TEMPLATES, ZH_TO_TRADITIONAL_SKIP, ZH_TRADITIONAL_WORDING } from './templates-zh.ts';
 

@@ -1,6 +1,7 @@
 import type { Category } from '@switchboard/schema';
 import { FeatureExtractor, type FeatureConfig } from './features.ts';
 import { encodeArtifact, type ModelArtifact, type ModelClass } from './model.ts';
+import { seededRandom } from '@switchboard/runtime';
 
 export interface TrainingExample {
   text: string;
@@ -42,17 +43,6 @@ export function categoryClassName(category: Category): string {
   return `category:${category}`;
 }
 
-/** mulberry32: a small seeded PRNG, so the shuffle order (and thus the model) is reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function shuffleInPlace<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {

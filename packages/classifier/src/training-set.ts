@@ -9,7 +9,8 @@ import {
 } from './data.ts';
 import type { ModelClass } from './model.ts';
 import type { Taxonomy } from './taxonomy.ts';
-import { categoryClassName, seededRandom, shuffleInPlace, type TrainingExample } from './train.ts';
+import { seededRandom } from '@switchboard/runtime';
+import { categoryClassName, shuffleInPlace, type TrainingExample } from './train.ts';
 
 /**
  * Whether BANKING77 lines are learnt as their 77 intents (summed back into categories at

@@ -4,3 +4,4 @@ export * from './retry.ts';
 export * from './metrics.ts';
 export * from './lifecycle.ts';
 export * from './crypto.ts';
+export * from './random.ts';
