@@ -125,3 +125,4 @@ export async function freshDatabase(serverUrl = TEST_PG_URL, name = `sb_${Date.n
 
 export { startDovecot, freePort, type Dovecot, type DovecotUser } from './dovecot.ts';
 export { startSmtpCapture, type SmtpCapture, type CapturedMail } from './smtp.ts';
+export { routedMessage } from './messages.ts';

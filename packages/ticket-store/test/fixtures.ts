@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RoutedMessage, messageId, type Channel } from '@switchboard/schema';
-import { freshDatabase } from '@switchboard/testkit';
+import type { RoutedMessage } from '@switchboard/schema';
+import { freshDatabase, routedMessage as baseRoutedMessage } from '@switchboard/testkit';
 import type { TicketStoreOptions } from '../src/index.ts';
 
 export interface Backend {
@@ -49,35 +49,12 @@ export interface MessageOverrides extends Partial<Omit<RoutedMessage, 'sender'>>
   sender?: RoutedMessage['sender'];
 }
 
-/** A routed email as the router emits it: built through the schema, so every fixture is a valid record. */
+/** A routed email with distinct, increasing send times, so a test's messages keep the order it wrote them. */
 export function routedMessage(overrides: MessageOverrides = {}): RoutedMessage {
-  const channel: Channel = overrides.channel ?? 'email';
-  const account = overrides.account ?? 'support@wallet.example';
-  const externalId = overrides.externalId ?? `<${randomBytes(6).toString('hex')}@mail.customer.example>`;
-  const sentAt = overrides.sentAt ?? nextSentAt();
-  return RoutedMessage.parse({
-    schemaVersion: 1,
-    id: messageId(channel, account, externalId),
-    channel,
-    account,
-    externalId,
-    conversationKey: overrides.conversationKey ?? externalId,
-    sender: overrides.sender ?? { id: 'li.wei@customer.example', name: 'Li Wei', address: 'li.wei@customer.example' },
-    subject: 'Card payment declined at checkout',
-    text: 'Hello,\nmy card payment of 25.00 EUR was declined twice at checkout today. Can you tell me why?\nThanks',
+  return baseRoutedMessage({
     attachments: [{ name: 'screenshot.png', contentType: 'image/png', size: 48_213, sha256: 'a'.repeat(64) }],
-    receivedAt: sentAt,
     meta: { references: [], threadingReason: 'new' },
-    category: 'transaction',
-    confidence: 0.91,
-    triage: false,
-    priority: 'normal',
-    language: 'en',
-    redactions: [],
-    classifierVersion: 'nb-2026-11-01',
-    explanation: { priorityRules: [], features: ['declined', 'card payment'] },
-    routedAt: sentAt,
     ...overrides,
-    sentAt,
+    sentAt: overrides.sentAt ?? nextSentAt(),
   });
 }
