@@ -4,7 +4,7 @@ import { createLogger, type Logger } from '@switchboard/runtime';
 import { pgliteDb, postgresDb, type Db, type Queryable, type Row } from './db.ts';
 import { migrate } from './migrations.ts';
 import { TICKET_COLUMNS, TICKET_FROM, toStoredMessage, toTicketSummary } from './rows.ts';
-import { applyEdit, followTicketReferences, IN_LIST, jsonParam, placeMessages, PRIORITY_ORDER } from './write.ts';
+import { applyEdit, ConcurrentWriteError, type PlacementOutcome, followTicketReferences, IN_LIST, jsonParam, placeMessages, PRIORITY_ORDER } from './write.ts';
 import {
   TicketFilter,
   TicketPatch,
@@ -28,6 +28,13 @@ export interface TicketStoreOptions {
 }
 
 const HOUR_MS = 3_600_000;
+
+interface OrderedWrite {
+  placement: PlacementOutcome;
+  duplicates: string[];
+  edited: string[];
+  orphanEdits: string[];
+}
 
 
 /** Leaves LIKE's wildcards in a search term literal. */
@@ -68,31 +75,47 @@ class SqlTicketStore implements TicketStore {
       .map((message, index) => ({ message, index, at: Date.parse(message.sentAt) }))
       .sort((a, b) => a.at - b.at || a.index - b.index)
       .map((item) => item.message);
-    const placement = await this.db.transaction(async (tx) => {
-      const known = await tx.query<{ id: string }>(`SELECT id FROM messages WHERE id IN ${IN_LIST('$1')}`, [
-        jsonParam(ordered.filter((m) => !m.edit).map((m) => m.id)),
-      ]);
-      const seen = new Set(known.rows.map((r) => r.id));
-      const fresh: RoutedMessage[] = [];
-      for (const message of ordered) {
-        if (message.edit) continue;
-        if (seen.has(message.id)) result.duplicates.push(message.id);
-        else fresh.push(message);
-        seen.add(message.id);
+    let written: OrderedWrite | undefined;
+    for (let attempt = 1; written === undefined; attempt++) {
+      try {
+        written = await this.db.transaction((tx) => this.writeOrdered(tx, ordered));
+      } catch (error) {
+        // Two writers of one batch (a rebalance): the second sees the first's rows on its next attempt.
+        if (!(error instanceof ConcurrentWriteError) || attempt >= 3) throw error;
       }
-      const placed = await placeMessages(tx, await followTicketReferences(tx, fresh), this.reopenWindowMs);
-      // Edits after the inserts: an edit may target a message of the same batch.
-      for (const message of ordered.filter((m) => m.edit)) {
-        const outcome = await applyEdit(tx, message);
-        (outcome === 'applied' ? result.edited : outcome === 'duplicate' ? result.duplicates : result.orphanEdits).push(message.id);
-      }
-      return placed;
-    });
+    }
+    const { placement, duplicates, edited, orphanEdits } = written;
     result.inserted = placement.inserted;
-    result.duplicates.push(...placement.duplicates);
+    result.duplicates = duplicates;
+    result.edited = edited;
+    result.orphanEdits = orphanEdits;
     result.newTickets = await this.summaries(placement.newTicketIds);
     result.reopened = await this.summaries(placement.reopenedIds.filter((id) => !placement.newTicketIds.includes(id)));
     return result;
+  }
+
+  private async writeOrdered(tx: Queryable, ordered: RoutedMessage[]): Promise<OrderedWrite> {
+    const duplicates: string[] = [];
+    const edited: string[] = [];
+    const orphanEdits: string[] = [];
+    const known = await tx.query<{ id: string }>(`SELECT id FROM messages WHERE id IN ${IN_LIST('$1')}`, [
+      jsonParam(ordered.filter((m) => !m.edit).map((m) => m.id)),
+    ]);
+    const seen = new Set(known.rows.map((r) => r.id));
+    const fresh: RoutedMessage[] = [];
+    for (const message of ordered) {
+      if (message.edit) continue;
+      if (seen.has(message.id)) duplicates.push(message.id);
+      else fresh.push(message);
+      seen.add(message.id);
+    }
+    const placement = await placeMessages(tx, await followTicketReferences(tx, fresh), this.reopenWindowMs);
+    // Edits after the inserts: an edit may target a message of the same batch.
+    for (const message of ordered.filter((m) => m.edit)) {
+      const outcome = await applyEdit(tx, message);
+      (outcome === 'applied' ? edited : outcome === 'duplicate' ? duplicates : orphanEdits).push(message.id);
+    }
+    return { placement, duplicates, edited, orphanEdits };
   }
 
   private async summaries(ids: readonly string[]): Promise<TicketSummary[]> {

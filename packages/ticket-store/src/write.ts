@@ -35,9 +35,20 @@ export function ticketNumber(seq: number): string {
 
 export interface PlacementOutcome {
   inserted: string[];
-  duplicates: string[];
   newTicketIds: string[];
   reopenedIds: string[];
+}
+
+/**
+ * Another writer stored some of these messages between the caller's duplicate check and the
+ * conversation locks: the placement was computed for messages that are not new. The transaction is
+ * rolled back and the batch written again, when the check sees them.
+ */
+export class ConcurrentWriteError extends Error {
+  override readonly name = 'ConcurrentWriteError';
+  constructor(readonly messageIds: string[]) {
+    super(`${messageIds.length} message(s) were stored by another writer meanwhile: ${messageIds.slice(0, 3).join(', ')}`);
+  }
 }
 
 interface TicketState {
@@ -91,11 +102,12 @@ export async function followTicketReferences(tx: Queryable, messages: RoutedMess
 }
 
 /**
- * Stores the new messages (`fresh`, in conversation order, no edits, no repeated ids) and places each
- * on a ticket by the rules of `writeRouted`.
+ * Stores the new messages (`fresh`, in conversation order, no edits, no repeated ids, none stored as
+ * the caller looked) and places each on a ticket by the rules of `writeRouted`. Throws
+ * ConcurrentWriteError when another writer stored some of them meanwhile.
  */
 export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reopenWindowMs: number): Promise<PlacementOutcome> {
-  const outcome: PlacementOutcome = { inserted: [], duplicates: [], newTicketIds: [], reopenedIds: [] };
+  const outcome: PlacementOutcome = { inserted: [], newTicketIds: [], reopenedIds: [] };
   if (fresh.length === 0) return outcome;
 
   // Contacts: one row per sender; the latest name and address seen win. Sorted ids lock in one order.
@@ -149,55 +161,7 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
   );
   const currentTicketOf = new Map(conversationRows.rows.map((r) => [r.id, r.ticket_id]));
 
-  const insertedRows = await tx.query<{ id: string }>(
-    `INSERT INTO messages (id, direction, conversation_id, channel, account, conversation_key, external_id, sender, subject, text,
-       attachments, meta, auto_submitted, sent_at, received_at, category, confidence, triage, priority, language, redactions,
-       explanation, classifier_version, routed_at)
-     SELECT x.id, 'inbound', x.conversation_id, x.channel, x.account, x.conversation_key, x.external_id, x.sender, x.subject, x.text,
-       x.attachments, x.meta, x.auto_submitted, x.sent_at, x.received_at, x.category, x.confidence, x.triage, x.priority, x.language,
-       x.redactions, x.explanation, x.classifier_version, x.routed_at
-     FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, conversation_id text, channel text, account text, conversation_key text,
-       external_id text, sender jsonb, subject text, text text, attachments jsonb, meta jsonb, auto_submitted text, sent_at timestamptz,
-       received_at timestamptz, category text, confidence double precision, triage boolean, priority text, language text,
-       redactions jsonb, explanation jsonb, classifier_version text, routed_at timestamptz)
-     ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [
-      jsonParam(
-        fresh.map((m) => ({
-          id: m.id,
-          conversation_id: conversationIdOf(m),
-          channel: m.channel,
-          account: m.account,
-          conversation_key: m.conversationKey,
-          external_id: m.externalId,
-          sender: m.sender,
-          subject: m.subject ?? null,
-          text: m.text,
-          attachments: m.attachments,
-          meta: m.meta,
-          auto_submitted: m.autoSubmitted ?? null,
-          sent_at: m.sentAt,
-          received_at: m.receivedAt,
-          category: m.category,
-          confidence: m.confidence,
-          triage: m.triage,
-          priority: m.priority,
-          language: m.language,
-          redactions: m.redactions,
-          explanation: m.explanation,
-          classifier_version: m.classifierVersion,
-          routed_at: m.routedAt,
-        })),
-      ),
-    ],
-  );
-  // A concurrent writer may have stored some of them since the caller looked: those are duplicates.
-  const insertedIds = new Set(insertedRows.rows.map((r) => r.id));
-  const placed = fresh.filter((m) => insertedIds.has(m.id));
-  for (const m of fresh) (insertedIds.has(m.id) ? outcome.inserted : outcome.duplicates).push(m.id);
-  if (placed.length === 0) return outcome;
-
-  const currentIds = [...new Set(placed.map((m) => currentTicketOf.get(conversationIdOf(m))).filter((id): id is string => Boolean(id)))].sort();
+  const currentIds = [...new Set(fresh.map((m) => currentTicketOf.get(conversationIdOf(m))).filter((id): id is string => Boolean(id)))].sort();
   const state = new Map<string, TicketState>();
   if (currentIds.length > 0) {
     const { rows } = await tx.query<{ id: string; status: TicketState['status']; resolved_at: Date | string | null }>(
@@ -215,7 +179,7 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
   const created: NewTicket[] = [];
   const createdById = new Map<string, NewTicket>();
   const reopened = new Set<string>();
-  const ticketOfMessage: { id: string; ticket_id: string }[] = [];
+  const ticketOfMessage = new Map<string, string>();
 
   const join = (ticket: TicketState, m: RoutedMessage, automatic: boolean) => {
     if (ticket.isNew) {
@@ -233,7 +197,7 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
     changes.set(ticket.id, change);
   };
 
-  for (const m of placed) {
+  for (const m of fresh) {
     const conversationId = conversationIdOf(m);
     const automatic = m.autoSubmitted !== undefined;
     const current = state.get(conversationId);
@@ -266,7 +230,7 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
       state.set(conversationId, { id: ticket.id, status: 'open', resolvedAt: null, isNew: true });
       ticketId = ticket.id;
     }
-    if (ticketId !== null) ticketOfMessage.push({ id: m.id, ticket_id: ticketId });
+    if (ticketId !== null) ticketOfMessage.set(m.id, ticketId);
   }
 
   if (created.length > 0) {
@@ -306,6 +270,60 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
         ),
       ],
     );
+  }
+
+  // Tickets exist by now, so each message is written once, with its ticket. Writers of one
+  // conversation hold its row lock (the upsert above), so a message cannot have been stored since the
+  // caller looked unless that caller raced another writer before the lock: then start again.
+  const insertedRows = await tx.query<{ id: string }>(
+    `INSERT INTO messages (id, direction, conversation_id, ticket_id, channel, account, conversation_key, external_id, sender, subject, text,
+       attachments, meta, auto_submitted, sent_at, received_at, category, confidence, triage, priority, language, redactions,
+       explanation, classifier_version, routed_at)
+     SELECT x.id, 'inbound', x.conversation_id, x.ticket_id, x.channel, x.account, x.conversation_key, x.external_id, x.sender, x.subject, x.text,
+       x.attachments, x.meta, x.auto_submitted, x.sent_at, x.received_at, x.category, x.confidence, x.triage, x.priority, x.language,
+       x.redactions, x.explanation, x.classifier_version, x.routed_at
+     FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, conversation_id text, ticket_id text, channel text, account text, conversation_key text,
+       external_id text, sender jsonb, subject text, text text, attachments jsonb, meta jsonb, auto_submitted text, sent_at timestamptz,
+       received_at timestamptz, category text, confidence double precision, triage boolean, priority text, language text,
+       redactions jsonb, explanation jsonb, classifier_version text, routed_at timestamptz)
+     ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [
+      jsonParam(
+        fresh.map((m) => ({
+          id: m.id,
+          conversation_id: conversationIdOf(m),
+          ticket_id: ticketOfMessage.get(m.id) ?? null,
+          channel: m.channel,
+          account: m.account,
+          conversation_key: m.conversationKey,
+          external_id: m.externalId,
+          sender: m.sender,
+          subject: m.subject ?? null,
+          text: m.text,
+          attachments: m.attachments,
+          meta: m.meta,
+          auto_submitted: m.autoSubmitted ?? null,
+          sent_at: m.sentAt,
+          received_at: m.receivedAt,
+          category: m.category,
+          confidence: m.confidence,
+          triage: m.triage,
+          priority: m.priority,
+          language: m.language,
+          redactions: m.redactions,
+          explanation: m.explanation,
+          classifier_version: m.classifierVersion,
+          routed_at: m.routedAt,
+        })),
+      ),
+    ],
+  );
+  if (insertedRows.rows.length !== fresh.length) {
+    const inserted = new Set(insertedRows.rows.map((r) => r.id));
+    throw new ConcurrentWriteError(fresh.filter((m) => !inserted.has(m.id)).map((m) => m.id));
+  }
+
+  if (created.length > 0) {
     // The latest ticket of each conversation is where its next message goes.
     const latest = new Map(created.map((t) => [t.conversationId, t.id]));
     await tx.query(
@@ -332,13 +350,7 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
     );
   }
 
-  if (ticketOfMessage.length > 0) {
-    await tx.query(
-      `UPDATE messages m SET ticket_id = x.ticket_id FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, ticket_id text) WHERE m.id = x.id`,
-      [jsonParam(ticketOfMessage)],
-    );
-  }
-
+  outcome.inserted = fresh.map((m) => m.id);
   outcome.newTicketIds = created.map((t) => t.id);
   outcome.reopenedIds = [...reopened];
   return outcome;

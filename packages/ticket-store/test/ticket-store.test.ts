@@ -84,6 +84,22 @@ describe.each(BACKENDS)('ticket store on $name', (backend) => {
     expect(await store.listTickets({ q: message.sender.name!, limit: 500 }).then((ts) => ts.filter((t) => t.conversationKey === message.conversationKey))).toHaveLength(1);
   });
 
+  it('stores each message once and opens one ticket per conversation when two writers take the same batch at once', async () => {
+    for (let round = 0; round < 5; round++) {
+      const keys = Array.from({ length: 4 }, (_, i) => uniqueKey(`race-${round}-${i}`));
+      const batch = Array.from({ length: 40 }, (_, i) => routedMessage({ conversationKey: keys[i % keys.length]! }));
+      const [a, b] = await Promise.all([store.writeRouted(batch), store.writeRouted([...batch].reverse())]);
+      expect([...a.inserted, ...b.inserted].sort()).toEqual(batch.map((m) => m.id).sort());
+      expect([...a.duplicates, ...b.duplicates].sort()).toEqual(batch.map((m) => m.id).sort());
+      expect(a.newTickets.length + b.newTickets.length).toBe(keys.length);
+      for (const ticket of [...a.newTickets, ...b.newTickets]) {
+        const found = (await store.getTicket(ticket.id))!;
+        expect(found.ticket.messageCount).toBe(10);
+        expect(found.messages).toHaveLength(10);
+      }
+    }
+  });
+
   it('adds a message to the open ticket of its conversation and raises the priority to the highest', async () => {
     const conversationKey = uniqueKey('thread');
     const opening = routedMessage({ conversationKey, priority: 'normal', category: 'transaction' });
