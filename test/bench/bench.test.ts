@@ -26,6 +26,13 @@ const REQUIRED_NUMBERS = [
   'params.seconds',
   'machine.nproc',
   'machine.totalMemoryMb',
+  'cpuMicrosPerMessage.passthrough.passthrough',
+  'cpuMicrosPerMessage.passthrough.machine',
+  'cpuMicrosPerMessage.router.router',
+  'cpuMicrosPerMessage.sink.sink',
+  'cpuMicrosPerMessage.e2e.router',
+  'cpuMicrosPerMessage.e2e.sink',
+  'cpuMicrosPerMessage.e2e.machine',
 ];
 
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

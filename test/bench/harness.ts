@@ -50,6 +50,27 @@ export async function produceAll(producer: BatchingProducer, topic: string, reco
 }
 
 
+/** The kernel's clock ticks per second for /proc CPU times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) a live process has used so far. */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may itself hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * CPU seconds the whole machine has been busy so far, on all cores: every process, the Kafka broker and
+ * PostgreSQL included. Time of niced processes is left out: it is background work that yields to the
+ * pipeline, not part of it.
+ */
+export function machineBusySeconds(): number {
+  const [, user, , system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  return (user! + system! + irq! + softirq! + steal!) / CLOCK_TICKS_PER_SECOND;
+}
+
 /** Peak resident set (VmHWM) of a live process, in MiB. */
 export function peakRssMbOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -110,6 +131,10 @@ export class StageProcess {
 
   peakRssMb(): number {
     return peakRssMbOf(this.pid);
+  }
+
+  cpuSeconds(): number {
+    return cpuSecondsOf(this.pid);
   }
 
   /** SIGTERM (a graceful stop, which also writes a --cpu-prof profile); SIGKILL after `timeoutMs`. */

@@ -24,7 +24,7 @@ import { kafkaPassthrough, pgInsertRate } from './baselines.ts';
 import { writeChart } from './chart.ts';
 import { generateMessages } from './messages.ts';
 import { formatProfile, summarizeProfile } from './profile.ts';
-import { BenchTimeoutError, log, nowMs, percentile, produceAll, repoRoot, StageProcess, topicEnd, waitUntil } from './harness.ts';
+import { BenchTimeoutError, log, machineBusySeconds, nowMs, percentile, produceAll, repoRoot, StageProcess, topicEnd, waitUntil } from './harness.ts';
 
 export const TARGETS = { e2eRatio: 0.5, sinkRatio: 0.5, p99Ms: 250 } as const;
 
@@ -42,6 +42,9 @@ export interface LatencySummary {
   p99: number;
   max: number;
 }
+
+/** CPU time per message of one phase, in microseconds: of each named process, and of the whole machine. */
+export type CpuCost = Record<string, number> & { machine: number };
 
 export interface BenchResult {
   date: string;
@@ -72,6 +75,11 @@ export interface BenchResult {
   sinkAlone: { inboundRows: number; acknowledgements: number; tickets: number; transactions: number };
   /** kafkajs consumer crashes in the stages (e.g. a member expelled because a batch outlasted its session). */
   consumerCrashes: number;
+  /**
+   * CPU microseconds per message in each phase, of the Node processes doing the work and of the whole
+   * machine (broker and PostgreSQL included). On a CPU-bound machine, throughput ≈ cores × 10^6 ÷ machine.
+   */
+  cpuMicrosPerMessage: { passthrough: CpuCost; router: CpuCost; sink: CpuCost; e2e: CpuCost };
   targets: { e2eRatio: boolean; sinkRatio: boolean; p99: boolean };
   profiles?: Record<string, { modules: { name: string; share: number }[]; functions: { name: string; share: number }[]; idleShare: number }>;
 }
@@ -97,6 +105,27 @@ function brokers(): string {
   if (process.env.KAFKA_BROKERS) return process.env.KAFKA_BROKERS;
   return execFileSync('bash', [join(repoRoot, 'infra/kafka/kafka.sh'), 'start'], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim().split('\n').pop()!;
 }
+
+/**
+ * Starts counting CPU time of the given processes and of the machine; the returned function gives the
+ * microseconds per message since then.
+ */
+function meterCpu(processes: Record<string, () => number>): (messages: number) => CpuCost {
+  const names = Object.keys(processes);
+  const before = names.map((name) => processes[name]!());
+  const machineBefore = machineBusySeconds();
+  return (messages) => {
+    const perMessage = (seconds: number) => round((seconds * 1e6) / messages, 1);
+    const cost: Record<string, number> = {};
+    names.forEach((name, i) => (cost[name] = perMessage(processes[name]!() - before[i]!)));
+    return { ...cost, machine: perMessage(machineBusySeconds() - machineBefore) };
+  };
+}
+
+const ownCpuSeconds = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+};
 
 const serialize = (messages: readonly InboundMessage[]) => messages.map((m) => ({ key: m.conversationKey, value: JSON.stringify(m) }));
 
@@ -342,22 +371,28 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     log('baseline: raw kafkajs pass-through');
     const passTopics = await freshTopics(run, 'pass');
     await produceAll(producer, passTopics.inbound, records);
+    const passthroughCpu = meterCpu({ passthrough: ownCpuSeconds });
     const kafkaPassthroughMsgsPerSec = await kafkaPassthrough(kafka, passTopics.inbound, passTopics.routed, messages.length, drainTimeout);
+    const passthroughCost = passthroughCpu(messages.length);
 
     log('router alone: inbound → routed');
     const stageTopics = await freshTopics(run, 'stage');
     const produceMsgsPerSec = await produceAll(producer, stageTopics.inbound, records);
     const router = startStage(run, 'router', 'stage', stageTopics);
     const routerStart = await router.ready;
+    const routerCpu = meterCpu({ router: () => router.cpuSeconds() });
     await waitUntil(async () => (await topicEnd(kafka, stageTopics.routed)) >= messages.length, 'router alone', drainTimeout, 50);
     const routerMsgsPerSec = messages.length / ((nowMs() - routerStart) / 1000);
+    const routerCost = routerCpu(messages.length);
     await router.stop();
 
     log('sink alone: routed → store');
     const sinkDb = await runDatabase(run, 'sink');
     const sink = startStage(run, 'sink', 'stage', stageTopics, sinkDb);
     const sinkStart = await sink.ready;
+    const sinkCpu = meterCpu({ sink: () => sink.cpuSeconds() });
     const sinkDone = await waitForRows(sinkDb, messages.length, 'sink alone', drainTimeout);
+    const sinkCost = sinkCpu(messages.length);
     const sinkMsgsPerSec = messages.length / ((sinkDone - sinkStart) / 1000);
     await sink.stop();
     const sinkWork = await databaseWork(sinkDb);
@@ -370,7 +405,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     await e2eSink.ready;
     const e2eRouter = startStage(run, 'router', 'e2e', e2eTopics);
     const e2eStart = await e2eRouter.ready;
+    const e2eCpu = meterCpu({ router: () => e2eRouter.cpuSeconds(), sink: () => e2eSink.cpuSeconds() });
     const e2eDone = await waitForRows(e2eDb, messages.length, 'end to end', drainTimeout);
+    const e2eCost = e2eCpu(messages.length);
     const e2eMsgsPerSec = messages.length / ((e2eDone - e2eStart) / 1000);
 
     log(`latency: ${options.rate} msg/s for ${options.seconds} s through the same (warm) router and sink`);
@@ -412,6 +449,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       deadLettered: dead,
       sinkAlone: sinkWork,
       consumerCrashes: run.stages.reduce((sum, stage) => sum + stage.crashes, 0),
+      cpuMicrosPerMessage: { passthrough: passthroughCost, router: routerCost, sink: sinkCost, e2e: e2eCost },
       targets: {
         e2eRatio: e2eMsgsPerSec / kafkaPassthroughMsgsPerSec >= TARGETS.e2eRatio,
         sinkRatio: sinkMsgsPerSec / pgInsertRowsPerSec >= TARGETS.sinkRatio,
@@ -450,6 +488,8 @@ async function cleanUp(run: Run): Promise<void> {
 function formatTable(r: BenchResult): string {
   const n = (v: number) => Math.round(v).toLocaleString('en-US');
   const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const cpu = (cost: CpuCost) =>
+    `${Math.round(cost.machine)} (${Object.entries(cost).filter(([name]) => name !== 'machine').map(([name, micros]) => `${name} ${Math.round(micros)}`).join(', ')})`;
   const rows: [string, string, string, string, string][] = [
     ['figure', 'pipeline', 'baseline (raw limit)', 'ratio', 'target'],
     ['end to end, msgs/s', n(r.e2eMsgsPerSec), `${n(r.kafkaPassthroughMsgsPerSec)} kafkajs pass-through`, r.e2eRatio.toFixed(3), `>= ${TARGETS.e2eRatio}: ${met(r.targets.e2eRatio)}`],
@@ -463,6 +503,14 @@ function formatTable(r: BenchResult): string {
       `p99 <= ${TARGETS.p99Ms}: ${met(r.targets.p99)}${r.latencyMissing ? ` (${r.latencyMissing} never arrived)` : ''}`,
     ],
     ['classifier, per s (1 core)', n(r.classifierPerSec), `${n(r.routerMsgsPerSec)} router msgs/s`, (r.classifierPerSec / r.routerMsgsPerSec).toFixed(1) + 'x', ''],
+    [
+      'CPU per message, µs (whole machine)',
+      `e2e ${cpu(r.cpuMicrosPerMessage.e2e)}`,
+      `pass-through ${cpu(r.cpuMicrosPerMessage.passthrough)}`,
+      (r.cpuMicrosPerMessage.passthrough.machine / r.cpuMicrosPerMessage.e2e.machine).toFixed(3),
+      '',
+    ],
+    ['CPU per message, µs (stage alone)', `router ${cpu(r.cpuMicrosPerMessage.router)}; sink ${cpu(r.cpuMicrosPerMessage.sink)}`, '', '', ''],
     ['peak RSS, MB', `${r.peakRssMb} (router ${r.peakRssMbByProcess.router} + sink ${r.peakRssMbByProcess.sink})`, '', '', ''],
     ['producer (load generator), msgs/s', n(r.produceMsgsPerSec), '', '', ''],
     ['dead-lettered', String(r.deadLettered), '', '', ''],
