@@ -4,7 +4,10 @@
  * router function and classifier), then written with the store's `writeRouted` in batches, one batch
  * at a time, on the real PostgreSQL (DATABASE_URL or 127.0.0.1:5432).
  *
- *   tsx test/bench/store-statements.ts [--messages 20000] [--batch 2000] [--ddl "SQL run after the migrations"]
+ *   tsx test/bench/store-statements.ts [--messages 20000] [--batch 2000] [--no-acks] [--ddl "SQL run after the migrations"]
+ *
+ * After each batch, as the sink does, the new email tickets are acknowledged: the pending acks looked
+ * up, built and recorded (`--no-acks` leaves that out; producing them to Kafka is not part of this).
  *
  * `--ddl` tries a schema change without editing the migrations (e.g. dropping a foreign key) and
  * shows what it is worth. Diagnostic only: `pnpm bench` holds the figures that are reported.
@@ -16,11 +19,19 @@ import { loadClassifier } from '@switchboard/classifier';
 import { route } from '@switchboard/router';
 import { RoutedMessage } from '@switchboard/schema';
 import { openTicketStore } from '@switchboard/ticket-store';
+import { buildAck } from '@switchboard/ticket-sink';
 import { freshDatabase } from '@switchboard/testkit';
 import { pgInsertRate } from './baselines.ts';
 import { generateMessages } from './messages.ts';
 
-const { values } = parseArgs({ options: { messages: { type: 'string', default: '20000' }, batch: { type: 'string', default: '2000' }, ddl: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '20000' },
+    batch: { type: 'string', default: '2000' },
+    'no-acks': { type: 'boolean', default: false },
+    ddl: { type: 'string' },
+  },
+});
 const count = Number(values.messages);
 const batchSize = Number(values.batch);
 
@@ -69,6 +80,10 @@ try {
     const batch = serialized.slice(start, start + batchSize).map((text) => RoutedMessage.parse(JSON.parse(text)));
     validationMs += performance.now() - validationStarted;
     await store.writeRouted(batch);
+    if (!values['no-acks']) {
+      const pending = await store.pendingAcks(batch.map((m) => m.id), ['email'], new Date(Date.now() - 72 * 3_600_000));
+      if (pending.length > 0) await store.recordOutbounds(pending.map((p) => buildAck(p)));
+    }
   }
   const totalMs = performance.now() - started;
   await store.close();
