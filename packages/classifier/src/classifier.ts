@@ -36,6 +36,16 @@ export interface LoadOptions {
   taxonomyPath?: string;
 }
 
+/**
+ * Turns the folded UTF-16 units into the string the priority patterns read, in one native call
+ * (typed arrays are little-endian wherever Node runs; a lone surrogate, from a cut at maxChars,
+ * becomes U+FFFD: no pattern looks for either).
+ */
+const UTF16 = new TextDecoder('utf-16le');
+
+/** FeatureKind.CharNgram, as a local constant (see above). */
+const CHAR_NGRAM_KIND = 2;
+
 /** How many of the strongest features a decision names. */
 const EXPLAINED_FEATURES = 5;
 
@@ -121,7 +131,8 @@ export class HashLinearClassifier implements Classifier {
 
     const category = CATEGORIES[bestCategory]!;
     const confidence = categoryProbabilities[bestCategory]!;
-    const foldedText = String.fromCharCode.apply(null, extractor.folded.subarray(0, extractor.foldedLength) as unknown as number[]);
+    const folded = extractor.folded;
+    const foldedText = UTF16.decode(new Uint8Array(folded.buffer, folded.byteOffset, extractor.foldedLength * 2));
     const topIntent = this.classIsIntent[topClass] ? this.classNames[topClass] : undefined;
     const { priority, firedRules } = decidePriority(this.taxonomy, category, foldedText, topIntent);
     const scores = {} as Record<Category, number>;
@@ -151,7 +162,7 @@ export class HashLinearClassifier implements Classifier {
 
   /** The distinct features that pushed hardest towards `classIndex`, strongest first. */
   private strongestFeatures(distinct: number, classIndex: number): string[] {
-    const kept = strongestBuckets(this.extractor.buckets, distinct, this.bucketOffsets, this.entries, classIndex, this.topFeatureIndexes, this.topFeatureWeights);
+    const kept = strongestBuckets(this.extractor.buckets, this.extractor.kinds, distinct, this.bucketOffsets, this.entries, classIndex, this.topFeatureIndexes, this.topFeatureWeights);
     const names: string[] = [];
     for (let k = 0; k < kept; k++) names.push(this.extractor.describe(this.topFeatureIndexes[k]!));
     return names;
@@ -164,6 +175,7 @@ export class HashLinearClassifier implements Classifier {
  */
 function strongestBuckets(
   buckets: Int32Array,
+  kinds: Uint8Array,
   distinct: number,
   bucketOffsets: Uint32Array,
   entries: Uint16Array,
@@ -174,6 +186,8 @@ function strongestBuckets(
   const capacity = topIndexes.length;
   let kept = 0;
   for (let index = 0; index < distinct; index++) {
+    // Words, word pairs and Chinese n-grams only: fragments of words explain little to a reader.
+    if (kinds[index] === CHAR_NGRAM_KIND) continue;
     const bucket = buckets[index]!;
     // A bucket's entries are in class order: binary search for ours.
     let low = bucketOffsets[bucket]!;
