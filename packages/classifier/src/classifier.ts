@@ -57,7 +57,11 @@ export function loadClassifier(path: string = DEFAULT_MODEL_PATH, options: LoadO
 export class HashLinearClassifier implements Classifier {
   readonly version: string;
   private readonly taxonomy: Taxonomy;
-  private readonly bucketOffsets: Uint32Array;
+  /**
+   * The extractor's bucket table: word 2 × bucket + 1 holds where the bucket's entries start, and
+   * word 2 × bucket + 3 where they end.
+   */
+  private readonly bucketTable: Uint32Array;
   /** Each entry packs its class (high byte) and int8 weight (low byte): one load per entry in the hot loop. */
   private readonly entries: Uint16Array;
   private readonly weightScale: number;
@@ -77,7 +81,6 @@ export class HashLinearClassifier implements Classifier {
     this.version = artifact.classifierVersion;
     this.taxonomy = taxonomy;
     const weights = decodeWeights(artifact);
-    this.bucketOffsets = weights.bucketOffsets;
     this.entries = packEntries(weights);
     this.weightScale = artifact.weightScale;
     this.bias = Float64Array.from(artifact.bias);
@@ -85,6 +88,8 @@ export class HashLinearClassifier implements Classifier {
     this.classCategory = Uint8Array.from(artifact.classes, (modelClass) => CATEGORIES.indexOf(modelClass.category));
     this.classIsIntent = artifact.classes.map((modelClass) => modelClass.name in taxonomy.sourceIntents);
     this.extractor = new FeatureExtractor(artifact.features);
+    this.bucketTable = this.extractor.table;
+    for (let bucket = 0; bucket < weights.bucketOffsets.length; bucket++) this.bucketTable[2 * bucket + 1] = weights.bucketOffsets[bucket]!;
     this.classSums = new Int32Array(artifact.classes.length);
     this.probabilities = new Float64Array(artifact.classes.length);
     this.categoryProbabilities = new Float64Array(CATEGORY_COUNT);
@@ -95,7 +100,7 @@ export class HashLinearClassifier implements Classifier {
     const extractor = this.extractor;
     const distinct = extractor.extract(input);
     const sums = this.classSums;
-    accumulateWeights(extractor.buckets, extractor.counts, distinct, this.bucketOffsets, this.entries, sums);
+    accumulateWeights(extractor.buckets, extractor.counts, distinct, this.bucketTable, this.entries, sums);
 
     // Every occurrence weighs 1/sqrt(occurrences): the same normalisation training used.
     const occurrences = extractor.occurrences;
@@ -155,14 +160,14 @@ export class HashLinearClassifier implements Classifier {
     let touched = 0;
     for (let index = 0; index < distinct; index++) {
       const bucket = this.extractor.buckets[index]!;
-      touched += this.bucketOffsets[bucket + 1]! - this.bucketOffsets[bucket]!;
+      touched += this.bucketTable[2 * bucket + 3]! - this.bucketTable[2 * bucket + 1]!;
     }
     return touched;
   }
 
   /** The distinct features that pushed hardest towards `classIndex`, strongest first. */
   private strongestFeatures(distinct: number, classIndex: number): string[] {
-    const kept = strongestBuckets(this.extractor.buckets, this.extractor.kinds, distinct, this.bucketOffsets, this.entries, classIndex, this.topFeatureIndexes, this.topFeatureWeights);
+    const kept = strongestBuckets(this.extractor.buckets, this.extractor.kinds, distinct, this.bucketTable, this.entries, classIndex, this.topFeatureIndexes, this.topFeatureWeights);
     const names: string[] = [];
     for (let k = 0; k < kept; k++) names.push(this.extractor.describe(this.topFeatureIndexes[k]!));
     return names;
@@ -177,7 +182,7 @@ function strongestBuckets(
   buckets: Int32Array,
   kinds: Uint8Array,
   distinct: number,
-  bucketOffsets: Uint32Array,
+  bucketTable: Uint32Array,
   entries: Uint16Array,
   classIndex: number,
   topIndexes: Int32Array,
@@ -190,14 +195,15 @@ function strongestBuckets(
     if (kinds[index] === CHAR_NGRAM_KIND) continue;
     const bucket = buckets[index]!;
     // A bucket's entries are in class order: binary search for ours.
-    let low = bucketOffsets[bucket]!;
-    let high = bucketOffsets[bucket + 1]!;
+    const end = bucketTable[2 * bucket + 3]!;
+    let low = bucketTable[2 * bucket + 1]!;
+    let high = end;
     while (low < high) {
       const middle = (low + high) >>> 1;
       if (entries[middle]! >>> 8 < classIndex) low = middle + 1;
       else high = middle;
     }
-    const weight = low < bucketOffsets[bucket + 1]! && entries[low]! >>> 8 === classIndex ? (entries[low]! << 24) >> 24 : 0;
+    const weight = low < end && entries[low]! >>> 8 === classIndex ? (entries[low]! << 24) >> 24 : 0;
     if (weight <= 0 || (kept === capacity && weight <= topWeights[kept - 1]!)) continue;
     // Insertion into the short sorted list.
     let position = kept < capacity ? kept++ : capacity - 1;
@@ -217,7 +223,7 @@ function accumulateWeights(
   buckets: Int32Array,
   counts: Uint16Array,
   distinct: number,
-  bucketOffsets: Uint32Array,
+  bucketTable: Uint32Array,
   entries: Uint16Array,
   sums: Int32Array,
 ): void {
@@ -225,15 +231,16 @@ function accumulateWeights(
   for (let index = 0; index < distinct; index++) {
     const bucket = buckets[index]!;
     const count = counts[index]!;
-    const end = bucketOffsets[bucket + 1]!;
+    const start = bucketTable[2 * bucket + 1]!;
+    const end = bucketTable[2 * bucket + 3]!;
     // Most features occur once: that loop skips the multiplication.
     if (count === 1) {
-      for (let entry = bucketOffsets[bucket]!; entry < end; entry++) {
+      for (let entry = start; entry < end; entry++) {
         const packed = entries[entry]!;
         sums[packed >>> 8]! += (packed << 24) >> 24;
       }
     } else {
-      for (let entry = bucketOffsets[bucket]!; entry < end; entry++) {
+      for (let entry = start; entry < end; entry++) {
         const packed = entries[entry]!;
         sums[packed >>> 8]! += count * ((packed << 24) >> 24);
       }

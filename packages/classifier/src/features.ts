@@ -64,10 +64,12 @@ export class FeatureExtractor {
   foldedLength = 0;
   private readonly bucketMask: number;
   /**
-   * marks[bucket] >>> 16 === generation: the bucket was already seen in this message, at slot
-   * marks[bucket] & 0xffff. One array rather than two, so a lookup touches one cache line.
+   * Two words per bucket. table[2 × bucket] is its mark: mark >>> 16 === generation when the
+   * bucket was already seen in this message, at slot mark & 0xffff. table[2 × bucket + 1] is left
+   * to the owner (the classifier keeps where the bucket's weights start there, and the end in the
+   * next bucket's word), so looking up a bucket's weights reuses the cache line its mark brought in.
    */
-  private readonly marks: Uint32Array;
+  readonly table: Uint32Array;
   private generation = 0;
   private readonly paddedWord = new Uint16Array(MAX_WORD_LENGTH + 2);
   private readonly describedCodes: Uint16Array;
@@ -85,7 +87,7 @@ export class FeatureExtractor {
     this.ends = new Int32Array(capacity);
     this.folded = new Uint16Array(config.maxChars + 1);
     this.describedCodes = new Uint16Array(config.maxChars + 2);
-    this.marks = new Uint32Array(1 << config.hashBits);
+    this.table = new Uint32Array((2 << config.hashBits) + 2);
   }
 
   /** Extracts the features of `text`; returns how many distinct buckets were found. */
@@ -94,7 +96,7 @@ export class FeatureExtractor {
     this.occurrences = 0;
     this.generation = (this.generation + 1) & 0xffff;
     if (this.generation === 0) {
-      this.marks.fill(0);
+      for (let i = 0; i < this.table.length; i += 2) this.table[i] = 0;
       this.generation = 1;
     }
     const folded = this.folded;
@@ -214,13 +216,13 @@ export class FeatureExtractor {
     mixed = Math.imul(mixed, 0x85ebca6b);
     mixed ^= mixed >>> 13;
     const bucket = mixed & this.bucketMask;
-    const mark = this.marks[bucket]!;
+    const mark = this.table[bucket << 1]!;
     if (mark >>> 16 === this.generation) {
       this.counts[mark & 0xffff]!++;
       return;
     }
     const index = this.count++;
-    this.marks[bucket] = (this.generation << 16) | index;
+    this.table[bucket << 1] = (this.generation << 16) | index;
     this.buckets[index] = bucket;
     this.counts[index] = 1;
     this.kinds[index] = kind;
