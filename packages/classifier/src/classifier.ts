@@ -43,8 +43,9 @@ export interface LoadOptions {
  */
 const UTF16 = new TextDecoder('utf-16le');
 
-/** FeatureKind.CharNgram, as a local constant (see above). */
+/** FeatureKind.CharNgram and HanNgram, as local constants (see above). */
 const CHAR_NGRAM_KIND = 2;
+const HAN_NGRAM_KIND = 3;
 
 /** How many of the strongest features a decision names. */
 const EXPLAINED_FEATURES = 5;
@@ -167,7 +168,7 @@ export class HashLinearClassifier implements Classifier {
 
   /** The distinct features that pushed hardest towards `classIndex`, strongest first. */
   private strongestFeatures(distinct: number, classIndex: number): string[] {
-    const kept = strongestBuckets(this.extractor.buckets, this.extractor.kinds, distinct, this.bucketTable, this.entries, classIndex, this.topFeatureIndexes, this.topFeatureWeights);
+    const kept = strongestBuckets(this.extractor.buckets, this.extractor.kinds, this.extractor.starts, this.extractor.ends, distinct, this.bucketTable, this.entries, classIndex, this.topFeatureIndexes, this.topFeatureWeights);
     const names: string[] = [];
     for (let k = 0; k < kept; k++) names.push(this.extractor.describe(this.topFeatureIndexes[k]!));
     return names;
@@ -181,6 +182,8 @@ export class HashLinearClassifier implements Classifier {
 function strongestBuckets(
   buckets: Int32Array,
   kinds: Uint8Array,
+  starts: Int32Array,
+  ends: Int32Array,
   distinct: number,
   bucketTable: Uint32Array,
   entries: Uint16Array,
@@ -191,8 +194,10 @@ function strongestBuckets(
   const capacity = topIndexes.length;
   let kept = 0;
   for (let index = 0; index < distinct; index++) {
-    // Words, word pairs and Chinese n-grams only: fragments of words explain little to a reader.
-    if (kinds[index] === CHAR_NGRAM_KIND) continue;
+    // Words, word pairs and Chinese n-grams of two or more characters only: fragments of words
+    // and single characters explain little to a reader.
+    const kind = kinds[index]!;
+    if (kind === CHAR_NGRAM_KIND || (kind === HAN_NGRAM_KIND && ends[index]! - starts[index]! < 2)) continue;
     const bucket = buckets[index]!;
     // A bucket's entries are in class order: binary search for ours.
     const end = bucketTable[2 * bucket + 3]!;
