@@ -1,7 +1,7 @@
 /**
  * pnpm train                     train on all training data, write model/model.json
  * pnpm train --holdout 0.1       train on 90 %, report accuracy on the held-out 10 %, write nothing
- *   [--granularity intents|categories] [--epochs N] [--lr X] [--decay X] [--l2 X] [--l1 X] [--bits N] [--chars MIN-MAX] [--han N]
+ *   [--granularity intents|categories] [--epochs N] [--lr X] [--decay X] [--l2 X] [--bits N] [--chars MIN-MAX] [--han N]
  *   [--prune N] [--split-seed N]   (--split-seed picks another held-out split: differences smaller
  *   than the spread between splits are noise)
  *
@@ -25,7 +25,6 @@ const { values } = parseArgs({
     lr: { type: 'string' },
     decay: { type: 'string' },
     l2: { type: 'string' },
-    l1: { type: 'string' },
     bits: { type: 'string' },
     chars: { type: 'string' },
     han: { type: 'string' },
@@ -50,7 +49,6 @@ const options: TrainingOptions = {
   learningRate: Number(values.lr ?? defaults.learningRate),
   learningRateDecay: Number(values.decay ?? defaults.learningRateDecay),
   l2: Number(values.l2 ?? defaults.l2),
-  l1: Number(values.l1 ?? defaults.l1),
   pruneBelow: Number(values.prune ?? defaults.pruneBelow),
 };
 const granularity = values.granularity as TargetGranularity;

@@ -74,10 +74,11 @@ export function decodeWeights(artifact: ModelArtifact): SparseWeights {
  * The version is a hash of the content, so identical training gives an identical version.
  *
  * Softmax is unchanged when the same constant is added to every class's logit, so each bucket's
- * weights may be shifted by a constant of that bucket's own choosing: shifting by their median
- * turns the mass of small, similar weights a feature has for the classes it says nothing about
- * into zeros, which are not stored and cost nothing when classifying. Quantised weights with
- * |w| < pruneBelow are then dropped as well (the held-out split decides how far that can go).
+ * weights may be shifted by a constant of that bucket's own choosing: the shift that puts the most
+ * of them within the pruning threshold of zero (the densest window of that width, which is where
+ * the mass of small, similar weights a feature has for the classes it says nothing about lies)
+ * turns those into zeros, which are not stored and cost nothing when classifying. Quantised weights
+ * with |w| < pruneBelow are dropped (the held-out split decides how far that can go).
  */
 export function encodeArtifact(
   denseWeights: Float32Array,
@@ -90,16 +91,36 @@ export function encodeArtifact(
   const classCount = classes.length;
   if (classCount > 255) throw new Error('at most 255 classes fit the one-byte class index');
   const bucketCount = 1 << features.hashBits;
-  const shifted = new Float32Array(denseWeights.length);
   const row = new Float32Array(classCount);
+  // The window is (2 × pruneBelow − 1) steps wide: weights inside it round to |w| < pruneBelow.
+  // Its width in real units needs the step, which needs the largest shifted weight; the step that
+  // shifting by the median gives is used (the final step, computed below, differs little).
+  let medianMaxAbs = 0;
+  for (let bucket = 0; bucket < bucketCount; bucket++) {
+    const median = sortedRow(denseWeights, bucket, classCount, row)[(classCount - 1) >> 1]!;
+    medianMaxAbs = Math.max(medianMaxAbs, median - row[0]!, row[classCount - 1]! - median);
+  }
+  const window = ((2 * Math.max(pruneBelow, 1) - 1) * medianMaxAbs) / 127;
+  const shifted = new Float32Array(denseWeights.length);
   let maxAbs = 0;
   for (let bucket = 0; bucket < bucketCount; bucket++) {
-    const base = bucket * classCount;
-    for (let classIndex = 0; classIndex < classCount; classIndex++) row[classIndex] = denseWeights[base + classIndex]!;
-    row.sort();
+    sortedRow(denseWeights, bucket, classCount, row);
     const median = row[(classCount - 1) >> 1]!;
+    // Sliding window over the sorted weights; ties go to the shift nearest the median.
+    let most = 0;
+    let shift = median;
+    let low = 0;
+    for (let high = 0; high < classCount; high++) {
+      while (row[high]! - row[low]! >= window) low++;
+      const candidate = (row[high]! + row[low]!) / 2;
+      if (high - low + 1 > most || (high - low + 1 === most && Math.abs(candidate - median) < Math.abs(shift - median))) {
+        most = high - low + 1;
+        shift = candidate;
+      }
+    }
+    const base = bucket * classCount;
     for (let classIndex = 0; classIndex < classCount; classIndex++) {
-      const weight = denseWeights[base + classIndex]! - median;
+      const weight = denseWeights[base + classIndex]! - shift;
       shifted[base + classIndex] = weight;
       maxAbs = Math.max(maxAbs, Math.abs(weight));
     }
@@ -139,4 +160,11 @@ export function encodeArtifact(
     ...encoded,
     training,
   };
+}
+
+/** Fills `row` with bucket `bucket`'s weights, sorted ascending, and returns it. */
+function sortedRow(denseWeights: Float32Array, bucket: number, classCount: number, row: Float32Array): Float32Array {
+  const base = bucket * classCount;
+  for (let classIndex = 0; classIndex < classCount; classIndex++) row[classIndex] = denseWeights[base + classIndex]!;
+  return row.sort();
 }

@@ -17,23 +17,17 @@ export interface TrainingOptions {
   learningRateDecay: number;
   /** L2 penalty per example. */
   l2: number;
-  /**
-   * L1 penalty per example (cumulative, as in Tsuruoka et al. 2009): drives the weights a feature
-   * has for classes it says little about to exactly zero, so each bucket keeps few entries.
-   */
-  l1: number;
   seed: number;
   /** Quantised weights smaller than this (in int8 steps) are dropped: fewer entries, faster classification. */
   pruneBelow: number;
 }
 
 export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
-  features: { hashBits: 18, charNgramMin: 4, charNgramMax: 5, hanNgramMax: 3, maxChars: 4000 },
+  features: { hashBits: 18, charNgramMin: 5, charNgramMax: 5, hanNgramMax: 3, maxChars: 4000 },
   epochs: 30,
   learningRate: 4,
   learningRateDecay: 0.5,
   l2: 1e-6,
-  l1: 0,
   seed: 7,
   pruneBelow: 2,
 };
@@ -60,7 +54,7 @@ export interface TrainedWeights {
 
 /**
  * Multinomial logistic regression (softmax) over hashed features, trained by plain SGD with
- * L2 and L1 penalties. The examples are visited in a seeded shuffle and all arithmetic is in a fixed order,
+ * an L2 penalty. The examples are visited in a seeded shuffle and all arithmetic is in a fixed order,
  * so the same data and options always give bit-identical weights.
  */
 export function trainWeights(examples: TrainingExample[], classCount: number, options: TrainingOptions): TrainedWeights {
@@ -76,9 +70,6 @@ export function trainWeights(examples: TrainingExample[], classCount: number, op
   const order = examples.map((_, index) => index);
   // L2 decay multiplies every weight each step; keeping it as one shared factor makes it O(1).
   let weightFactor = 1;
-  // Cumulative L1: the penalty every weight should have received so far, and what each one did receive.
-  let l1Owed = 0;
-  const l1Received = options.l1 > 0 ? new Float32Array(weights.length) : undefined;
 
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     shuffleInPlace(order, random);
@@ -110,24 +101,10 @@ export function trainWeights(examples: TrainingExample[], classCount: number, op
 
       weightFactor *= 1 - learningRate * options.l2;
       const step = (learningRate * value) / weightFactor;
-      l1Owed += learningRate * options.l1;
       for (let index = 0; index < buckets.length; index++) {
         const base = buckets[index]! * classCount;
         const countStep = step * counts[index]!;
-        if (l1Received === undefined) {
-          for (let c = 0; c < classCount; c++) weights[base + c]! -= countStep * gradient[c]!;
-          continue;
-        }
-        for (let c = 0; c < classCount; c++) {
-          const i = base + c;
-          // In real units (stored × weightFactor): pull towards zero by what is owed, never across it.
-          const real = (weights[i]! - countStep * gradient[c]!) * weightFactor;
-          let clipped = real;
-          if (real > 0) clipped = Math.max(0, real - (l1Owed + l1Received[i]!));
-          else if (real < 0) clipped = Math.min(0, real + (l1Owed - l1Received[i]!));
-          l1Received[i]! += clipped - real;
-          weights[i] = clipped / weightFactor;
-        }
+        for (let c = 0; c < classCount; c++) weights[base + c]! -= countStep * gradient[c]!;
       }
       for (let c = 0; c < classCount; c++) bias[c]! -= learningRate * gradient[c]!;
       if (weightFactor < 1e-3) {
