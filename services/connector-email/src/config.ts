@@ -64,6 +64,7 @@ export const emailEnvSchema = z.object({
   EMAIL_OWN_ADDRESSES: envVar.list().describe('Further addresses of ours (comma-separated): mail from them is marked automatic, never a ticket.'),
   EMAIL_POLL_INTERVAL_MS: envVar.int(60_000, 100).describe('Polling fallback: a mailbox is re-checked this often even when IDLE reported nothing.'),
   EMAIL_IDLE_DELAY_MS: envVar.int(1_000, 0).describe('Quiet time after which the IMAP connection enters IDLE.'),
+  EMAIL_SESSION_MAX_MS: envVar.int(1_800_000, 1_000).describe('An IMAP session is replaced by a new one after this long: a mailbox rebuilt under a session the server did not tell is seen at the latest then.'),
   EMAIL_RECONNECT_INITIAL_MS: envVar.int(1_000, 10).describe('First delay before reconnecting after a dropped connection (then exponential backoff).'),
   EMAIL_RECONNECT_MAX_MS: envVar.int(60_000, 10).describe('Largest delay between reconnects.'),
   EMAIL_FETCH_BATCH: envVar.int(25, 1, 1000).describe('Messages fetched and produced per batch (one checkpoint per batch).'),
@@ -76,6 +77,7 @@ export interface EmailConfig {
   ownAddresses: string[];
   pollIntervalMs: number;
   idleDelayMs: number;
+  sessionMaxMs: number;
   reconnect: { initialMs: number; maxMs: number };
   fetchBatch: number;
   maxMessageBytes: number;
@@ -95,6 +97,7 @@ export function emailConfigFromEnv(env: NodeJS.ProcessEnv): EmailConfig | undefi
     ownAddresses: parsed.EMAIL_OWN_ADDRESSES,
     pollIntervalMs: parsed.EMAIL_POLL_INTERVAL_MS,
     idleDelayMs: parsed.EMAIL_IDLE_DELAY_MS,
+    sessionMaxMs: parsed.EMAIL_SESSION_MAX_MS,
     reconnect: { initialMs: parsed.EMAIL_RECONNECT_INITIAL_MS, maxMs: parsed.EMAIL_RECONNECT_MAX_MS },
     fetchBatch: parsed.EMAIL_FETCH_BATCH,
     maxMessageBytes: parsed.EMAIL_MAX_MESSAGE_BYTES,
@@ -106,6 +109,7 @@ const DEFAULTS: Omit<EmailConfig, 'accounts'> = {
   ownAddresses: [],
   pollIntervalMs: 60_000,
   idleDelayMs: 1_000,
+  sessionMaxMs: 1_800_000,
   reconnect: { initialMs: 1_000, maxMs: 60_000 },
   fetchBatch: 25,
   maxMessageBytes: 25 * 1024 * 1024,

@@ -61,7 +61,7 @@ export class EmailConnector implements Connector {
       status,
       errors: this.watchers.reduce((n, w) => n + w.errors, this.sendErrors),
       ...(lastMessageAt ? { lastMessageAt } : {}),
-      details: Object.fromEntries(this.watchers.map((w) => [w.label, { state: w.state, emitted: w.emitted, resyncs: w.resyncs, errors: w.errors, lastError: w.lastError }])),
+      details: Object.fromEntries(this.watchers.map((w) => [w.label, { state: w.state, emitted: w.emitted, resyncs: w.resyncs, sessions: w.sessions, errors: w.errors, lastError: w.lastError }])),
     };
   }
 

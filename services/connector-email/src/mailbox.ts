@@ -34,6 +34,8 @@ export class MailboxWatcher {
   lastError: string | undefined;
   errors = 0;
   resyncs = 0;
+  /** IMAP sessions opened so far (a renewal after sessionMaxMs or a reconnect after a failure). */
+  sessions = 0;
   emitted = 0;
   lastMessageAt: string | undefined;
   private client: ImapFlow | undefined;
@@ -122,7 +124,8 @@ export class MailboxWatcher {
   }
 
   private async connect(): Promise<ImapFlow> {
-    this.state = 'connecting';
+    // A planned renewal keeps the watcher ready; a failure has already said 'backing off'.
+    if (this.state !== 'watching') this.state = 'connecting';
     await this.disconnect();
     const { imap } = this.account;
     const client = new ImapFlow({
@@ -143,13 +146,18 @@ export class MailboxWatcher {
     this.client = client;
     await client.connect();
     await client.mailboxOpen(this.mailbox);
+    this.sessions++;
     return client;
   }
 
+  /** Syncs and waits for mail until the session is lost (throws), stopped, or old enough to renew (returns). */
   private async watch(client: ImapFlow): Promise<void> {
     this.state = 'watching';
     this.context.logger.info('watching mailbox', { mailbox: this.label, uidValidity: String(client.mailbox ? client.mailbox.uidValidity : '') });
-    while (!this.signal.aborted) {
+    // A mailbox deleted and created again while selected can go unnoticed by its session (Dovecot may
+    // keep showing the old one, with nothing new in it); a new session selects what is there now.
+    const renewAt = Date.now() + this.config.sessionMaxMs;
+    while (!this.signal.aborted && Date.now() < renewAt) {
       const seen = this.changes;
       await this.sync(client);
       this.state = 'watching';

@@ -41,8 +41,14 @@ afterAll(async () => {
 }, 30_000);
 
 /** Starts a connector as a fresh process would: checkpoints reloaded from the topic. */
-async function start(mailboxes: string[] = ['INBOX'], pollIntervalMs?: number): Promise<{ hosted: HostedConnector; connector: EmailConnector }> {
-  const connector = createEmailConnector(testConfig(dovecot, smtp.port, { mailboxes, ...(pollIntervalMs ? { pollIntervalMs } : {}) }));
+async function start(
+  mailboxes: string[] = ['INBOX'],
+  pollIntervalMs?: number,
+  sessionMaxMs?: number,
+): Promise<{ hosted: HostedConnector; connector: EmailConnector }> {
+  const connector = createEmailConnector(
+    testConfig(dovecot, smtp.port, { mailboxes, ...(pollIntervalMs ? { pollIntervalMs } : {}), ...(sessionMaxMs ? { sessionMaxMs } : {}) }),
+  );
   const checkpoints = await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints);
   const hosted = await hostConnector(connector, { kafka: env.kafka, producer, topics: env.topics, checkpoints, dataDir });
   running.add(hosted);
@@ -115,7 +121,8 @@ describe('email connector on Dovecot', () => {
   it('resyncs when the mailbox is rebuilt while the connector is connected', async () => {
     const domain = uniqueDomain('live-rebuild');
     const mail = customerMail({ messageId: `kept@${domain}`, from: `Hal <hal@${domain}>`, text: 'there before the rebuild' });
-    const { hosted, connector } = await start(['Support']);
+    // Dovecot usually ends the session of a deleted mailbox; when it does not, the renewal finds the new one.
+    const { hosted, connector } = await start(['Support'], undefined, 4_000);
     await dovecot.append(SUPPORT, [mail], 'Support');
     const [before] = await inboundUntil(domain, (ms) => ms.length === 1, 'the mail before the rebuild');
     const resyncsBefore = (connector.health().details as Record<string, { resyncs: number }>)[`${SUPPORT_ADDRESS}/Support`]!.resyncs;
@@ -124,6 +131,18 @@ describe('email connector on Dovecot', () => {
     const after = await inboundUntil(domain, (ms) => ms.some((m) => m.externalId === `fresh@${domain}`), 'the mail after the rebuild');
     expect(after.filter((m) => m.externalId === `kept@${domain}`).every((m) => m.id === before!.id)).toBe(true);
     await eventually(() => (connector.health().details as Record<string, { resyncs: number }>)[`${SUPPORT_ADDRESS}/Support`]!.resyncs === resyncsBefore + 1, 10_000, 'one resync');
+    await stop(hosted);
+  }, 60_000);
+
+  it('renews its IMAP session after sessionMaxMs, as no error, and keeps receiving mail', async () => {
+    const domain = uniqueDomain('renewal');
+    const { hosted, connector } = await start(['Support'], undefined, 1_000);
+    const details = () => (connector.health().details as Record<string, { sessions: number; errors: number }>)[`${SUPPORT_ADDRESS}/Support`]!;
+    await eventually(() => details().sessions >= 3, 15_000, 'two renewals');
+    await dovecot.append(SUPPORT, [customerMail({ messageId: `after@${domain}`, from: `Uma <uma@${domain}>`, text: 'after the renewals' })], 'Support');
+    const received = await inboundUntil(domain, (ms) => ms.length === 1, 'the mail after the renewals');
+    expect(received[0]!.externalId).toBe(`after@${domain}`);
+    expect(details().errors).toBe(0);
     await stop(hosted);
   }, 60_000);
 

@@ -8,7 +8,7 @@ import type { Dovecot, DovecotUser } from '@switchboard/testkit';
 export const SUPPORT: DovecotUser = { user: 'support', password: 'imap-secret-pw' };
 export const SUPPORT_ADDRESS = 'support@wallet.test';
 
-export function testConfig(dovecot: Dovecot, smtpPort: number, overrides: { mailboxes?: string[]; pollIntervalMs?: number } = {}): EmailConfig {
+export function testConfig(dovecot: Dovecot, smtpPort: number, overrides: { mailboxes?: string[]; pollIntervalMs?: number; sessionMaxMs?: number } = {}): EmailConfig {
   return emailConfig(
     [
       {
@@ -18,7 +18,7 @@ export function testConfig(dovecot: Dovecot, smtpPort: number, overrides: { mail
         smtp: { host: '127.0.0.1', port: smtpPort, secure: false },
       },
     ],
-    { pollIntervalMs: overrides.pollIntervalMs ?? 1_000, idleDelayMs: 200, reconnect: { initialMs: 100, maxMs: 1_000 }, fetchBatch: 10, maxMessageBytes: 64 * 1024 },
+    { pollIntervalMs: overrides.pollIntervalMs ?? 1_000, idleDelayMs: 200, sessionMaxMs: overrides.sessionMaxMs ?? 60_000, reconnect: { initialMs: 100, maxMs: 1_000 }, fetchBatch: 10, maxMessageBytes: 64 * 1024 },
   );
 }
 
