@@ -157,8 +157,18 @@ service imap-login {
           // INBOX cannot be deleted; renaming it moves its mail out and leaves a fresh INBOX behind.
           await imap.mailboxRename('INBOX', `old-${Date.now()}`);
         } else {
-          await imap.mailboxDelete(mailbox).catch(() => undefined);
-          await imap.mailboxCreate(mailbox);
+          // A delete can be refused while another session holds the mailbox's lock (a busy machine):
+          // the create then finds it still there. Both are tried again until the mailbox is new.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await imap.mailboxDelete(mailbox).catch(() => undefined);
+              await imap.mailboxCreate(mailbox);
+              return;
+            } catch (error) {
+              if (attempt >= 10) throw error;
+              await new Promise((r) => setTimeout(r, 200));
+            }
+          }
         }
       }),
     async kick({ user }) {
