@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
+import { withRetry } from '@switchboard/runtime';
 
 const run = promisify(execFile);
 
@@ -159,16 +160,13 @@ service imap-login {
         } else {
           // A delete can be refused while another session holds the mailbox's lock (a busy machine):
           // the create then finds it still there. Both are tried again until the mailbox is new.
-          for (let attempt = 1; ; attempt++) {
-            try {
+          await withRetry(
+            async () => {
               await imap.mailboxDelete(mailbox).catch(() => undefined);
               await imap.mailboxCreate(mailbox);
-              return;
-            } catch (error) {
-              if (attempt >= 10) throw error;
-              await new Promise((r) => setTimeout(r, 200));
-            }
-          }
+            },
+            { attempts: 10, initialMs: 200, maxMs: 200 },
+          );
         }
       }),
     async kick({ user }) {

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { DeliveryReport, OutboundMessage, parseWith, type Channel, type RoutedMessage } from '@switchboard/schema';
-import { createLogger, type Logger } from '@switchboard/runtime';
+import { createLogger, withRetry, type Logger } from '@switchboard/runtime';
 import { pgliteDb, postgresDb, type Db, type Queryable, type Row } from './db.ts';
 import { migrate } from './migrations.ts';
 import { TICKET_COLUMNS, TICKET_FROM, toStoredMessage, toTicketSummary } from './rows.ts';
@@ -75,16 +75,13 @@ class SqlTicketStore implements TicketStore {
       .map((message, index) => ({ message, index, at: Date.parse(message.sentAt) }))
       .sort((a, b) => a.at - b.at || a.index - b.index)
       .map((item) => item.message);
-    let written: OrderedWrite | undefined;
-    for (let attempt = 1; written === undefined; attempt++) {
-      try {
-        written = await this.db.transaction((tx) => this.writeOrdered(tx, ordered));
-      } catch (error) {
-        // Two writers of one batch (a rebalance): the second sees the first's rows on its next attempt.
-        if (!(error instanceof ConcurrentWriteError) || attempt >= 3) throw error;
-      }
-    }
-    const { placement, duplicates, edited, orphanEdits } = written;
+    // Two writers of one batch (a rebalance): the second sees the first's rows on its next attempt.
+    const { placement, duplicates, edited, orphanEdits } = await withRetry(() => this.db.transaction((tx) => this.writeOrdered(tx, ordered)), {
+      attempts: 3,
+      initialMs: 10,
+      maxMs: 50,
+      retryable: (error) => error instanceof ConcurrentWriteError,
+    });
     result.inserted = placement.inserted;
     result.duplicates = duplicates;
     result.edited = edited;
