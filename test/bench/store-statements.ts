@@ -19,7 +19,7 @@ import { loadClassifier } from '@switchboard/classifier';
 import { route } from '@switchboard/router';
 import { RoutedMessage } from '@switchboard/schema';
 import { openTicketStore } from '@switchboard/ticket-store';
-import { buildAck } from '@switchboard/ticket-sink';
+import { ackCandidates, buildAck } from '@switchboard/ticket-sink';
 import { freshDatabase } from '@switchboard/testkit';
 import { pgInsertRate } from './baselines.ts';
 import { generateMessages } from './messages.ts';
@@ -79,9 +79,9 @@ try {
     // What the sink's consumer does with each record before the store sees it.
     const batch = serialized.slice(start, start + batchSize).map((text) => RoutedMessage.parse(JSON.parse(text)));
     validationMs += performance.now() - validationStarted;
-    await store.writeRouted(batch);
+    const result = await store.writeRouted(batch);
     if (!values['no-acks']) {
-      const pending = await store.pendingAcks(batch.map((m) => m.id), ['email'], new Date(Date.now() - 72 * 3_600_000));
+      const pending = await store.pendingAcks(ackCandidates(batch, result, ['email']), ['email'], new Date(Date.now() - 72 * 3_600_000));
       if (pending.length > 0) await store.recordOutbounds(pending.map((p) => buildAck(p)));
     }
   }

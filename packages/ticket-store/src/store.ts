@@ -68,7 +68,7 @@ class SqlTicketStore implements TicketStore {
   ) {}
 
   async writeRouted(batch: RoutedMessage[]): Promise<WriteResult> {
-    const result: WriteResult = { inserted: [], duplicates: [], edited: [], orphanEdits: [], newTickets: [], reopened: [] };
+    const result: WriteResult = { inserted: [], duplicates: [], edited: [], orphanEdits: [], newTickets: [], openingMessageIds: [], reopened: [] };
     if (batch.length === 0) return result;
     // A stable sort: messages sent at the same instant keep the order Kafka gave them.
     const ordered = batch
@@ -87,6 +87,7 @@ class SqlTicketStore implements TicketStore {
     result.edited = edited;
     result.orphanEdits = orphanEdits;
     result.newTickets = await this.summaries(placement.newTicketIds);
+    result.openingMessageIds = placement.openingMessageIds;
     result.reopened = await this.summaries(placement.reopenedIds.filter((id) => !placement.newTicketIds.includes(id)));
     return result;
   }

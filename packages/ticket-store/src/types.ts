@@ -84,6 +84,8 @@ export interface WriteResult {
   /** Ids of edit/delete records whose target message is not in the store: nothing changed. */
   orphanEdits: string[];
   newTickets: TicketSummary[];
+  /** Ids of the inserted messages that opened the new tickets: the only inserted ones an acknowledgement can be owed to. */
+  openingMessageIds: string[];
   reopened: TicketSummary[];
 }
 

@@ -36,6 +36,7 @@ export function ticketNumber(seq: number): string {
 export interface PlacementOutcome {
   inserted: string[];
   newTicketIds: string[];
+  openingMessageIds: string[];
   reopenedIds: string[];
 }
 
@@ -107,13 +108,17 @@ export async function followTicketReferences(tx: Queryable, messages: RoutedMess
  * ConcurrentWriteError when another writer stored some of them meanwhile.
  */
 export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reopenWindowMs: number): Promise<PlacementOutcome> {
-  const outcome: PlacementOutcome = { inserted: [], newTicketIds: [], reopenedIds: [] };
+  const outcome: PlacementOutcome = { inserted: [], newTicketIds: [], openingMessageIds: [], reopenedIds: [] };
   if (fresh.length === 0) return outcome;
+  // Each id is a SHA-256 digest, and the rules below ask for them several times per message.
+  const ids = new Map(fresh.map((m) => [m, { contact: contactIdOf(m), conversation: conversationIdOf(m) }]));
+  const contactOf = (m: RoutedMessage) => ids.get(m)!.contact;
+  const conversationOf = (m: RoutedMessage) => ids.get(m)!.conversation;
 
   // Contacts: one row per sender; the latest name and address seen win. Sorted ids lock in one order.
   const contacts = new Map<string, { id: string; channel: string; account: string; sender_id: string; name: string | null; address: string | null }>();
   for (const m of fresh) {
-    const id = contactIdOf(m);
+    const id = contactOf(m);
     const known = contacts.get(id);
     contacts.set(id, {
       id,
@@ -138,14 +143,14 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
   // Conversations: the upsert also locks each row, so writers of one conversation take turns.
   const conversations = new Map<string, { id: string; channel: string; account: string; conversation_key: string; contact_id: string; last_at: string }>();
   for (const m of fresh) {
-    const id = conversationIdOf(m);
+    const id = conversationOf(m);
     const known = conversations.get(id);
     conversations.set(id, {
       id,
       channel: m.channel,
       account: m.account,
       conversation_key: m.conversationKey,
-      contact_id: known?.contact_id ?? contactIdOf(m),
+      contact_id: known?.contact_id ?? contactOf(m),
       last_at: known ? later(known.last_at, m.sentAt) : m.sentAt,
     });
   }
@@ -161,7 +166,7 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
   );
   const currentTicketOf = new Map(conversationRows.rows.map((r) => [r.id, r.ticket_id]));
 
-  const currentIds = [...new Set(fresh.map((m) => currentTicketOf.get(conversationIdOf(m))).filter((id): id is string => Boolean(id)))].sort();
+  const currentIds = [...new Set(fresh.map((m) => currentTicketOf.get(conversationOf(m))).filter((id): id is string => Boolean(id)))].sort();
   const state = new Map<string, TicketState>();
   if (currentIds.length > 0) {
     const { rows } = await tx.query<{ id: string; status: TicketState['status']; resolved_at: Date | string | null }>(
@@ -198,7 +203,7 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
   };
 
   for (const m of fresh) {
-    const conversationId = conversationIdOf(m);
+    const conversationId = conversationOf(m);
     const automatic = m.autoSubmitted !== undefined;
     const current = state.get(conversationId);
     let ticketId: string | null = null;
@@ -219,7 +224,7 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
         id: ticketIdOf(m.id),
         opening: m,
         conversationId,
-        contactId: contactIdOf(m),
+        contactId: contactOf(m),
         linkedTicketId: current?.id ?? null,
         count: 1,
         lastAt: m.sentAt,
@@ -291,7 +296,7 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
       jsonParam(
         fresh.map((m) => ({
           id: m.id,
-          conversation_id: conversationIdOf(m),
+          conversation_id: conversationOf(m),
           ticket_id: ticketOfMessage.get(m.id) ?? null,
           channel: m.channel,
           account: m.account,
@@ -352,6 +357,7 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
 
   outcome.inserted = fresh.map((m) => m.id);
   outcome.newTicketIds = created.map((t) => t.id);
+  outcome.openingMessageIds = created.map((t) => t.opening.id);
   outcome.reopenedIds = [...reopened];
   return outcome;
 }

@@ -63,6 +63,7 @@ describe.each(BACKENDS)('ticket store on $name', (backend) => {
     const retried = await store.writeRouted([good, later]);
     expect(retried.inserted).toEqual([good.id, later.id]);
     expect(retried.newTickets.map((t) => t.id)).toEqual([stableId('tkt', good.id), stableId('tkt', later.id)]);
+    expect(retried.openingMessageIds).toEqual([good.id, later.id]);
   });
 
   it('stores a message once however often it is written', async () => {
@@ -71,7 +72,7 @@ describe.each(BACKENDS)('ticket store on $name', (backend) => {
     expect(first.inserted).toEqual([message.id]);
     expect(first.newTickets).toHaveLength(1);
     const again = await store.writeRouted([message]);
-    expect(again).toEqual({ inserted: [], duplicates: [message.id], edited: [], orphanEdits: [], newTickets: [], reopened: [] });
+    expect(again).toEqual({ inserted: [], duplicates: [message.id], edited: [], orphanEdits: [], newTickets: [], openingMessageIds: [], reopened: [] });
     const inOneBatch = routedMessage();
     const twice = await store.writeRouted([inOneBatch, inOneBatch]);
     expect(twice.inserted).toEqual([inOneBatch.id]);
@@ -132,6 +133,7 @@ describe.each(BACKENDS)('ticket store on $name', (backend) => {
     const result = await store.writeRouted([laterOne, earlier]);
     expect(result.newTickets).toHaveLength(1);
     expect(result.newTickets[0]!.preview).toBe('first question');
+    expect(result.openingMessageIds).toEqual([earlier.id]);
     const { messages } = (await store.getTicket(result.newTickets[0]!.id))!;
     expect(messages.map((m) => m.text)).toEqual(['first question', 'second question']);
   });

@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import { DeliveryReport, RoutedMessage, consumerGroup, type Channel, type TopicNames } from '@switchboard/schema';
 import { runConsumer, type BatchingProducer, type RunningConsumer } from '@switchboard/kafka';
 import { counter, createLogger, type Logger } from '@switchboard/runtime';
-import type { TicketStore } from '@switchboard/ticket-store';
+import type { TicketStore, WriteResult } from '@switchboard/ticket-store';
 import { buildAck } from './ack.ts';
 
 export const DEFAULT_SINK_GROUP = 'switchboard-ticket-sink';
@@ -29,6 +29,17 @@ export interface TicketSinkOptions {
 
 export interface RunningTicketSink {
   stop(): Promise<void>;
+}
+
+/**
+ * The messages of a written batch that may be owed an acknowledgement, for the store to look up. One
+ * stored just now that joined an existing ticket is owed nothing; one that opened a ticket, or a
+ * redelivered one (its first write may have opened a ticket and crashed before the ack), may be.
+ */
+export function ackCandidates(messages: readonly RoutedMessage[], result: WriteResult, ackChannels: readonly Channel[]): string[] {
+  const joined = new Set(result.inserted);
+  for (const id of result.openingMessageIds) joined.delete(id);
+  return messages.filter((m) => !m.edit && ackChannels.includes(m.channel) && !joined.has(m.id)).map((m) => m.id);
 }
 
 /**
@@ -80,7 +91,7 @@ export async function startTicketSink(options: TicketSinkOptions): Promise<Runni
         newTickets: result.newTickets.map((t) => t.number),
         reopened: result.reopened.map((t) => t.number),
       });
-      await acknowledge(messages.filter((m) => !m.edit).map((m) => m.id));
+      await acknowledge(ackCandidates(messages, result, ackChannels));
     },
   });
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { OutboundMessage } from '@switchboard/schema';
 import type { PendingAck, StoredMessage, TicketSummary } from '@switchboard/ticket-store';
 import { ConfigError } from '@switchboard/runtime';
-import { ackIdFor, buildAck, ticketSinkConfigFromEnv } from '../src/index.ts';
+import { ackCandidates, ackIdFor, buildAck, ticketSinkConfigFromEnv } from '../src/index.ts';
+import { routed } from './messages.ts';
 
 const ticket: TicketSummary = {
   id: 'tkt_0123456789abcdef0123456789abcdef',
@@ -74,6 +75,25 @@ describe('automatic acknowledgement', () => {
     expect(ackHant.text).toMatch(/^我們已收到您的訊息，工單號 SB-000123。/);
     const other = buildAck({ ...hans, ticket: { ...hans.ticket, language: 'other' } });
     expect(other.text).toMatch(/^We received your message/);
+  });
+
+  it('asks the store only about messages that opened a ticket or were stored before, on acknowledged channels', () => {
+    const opener = routed();
+    const joiner = routed();
+    const redelivered = routed();
+    const onChat = routed({ channel: 'webchat' });
+    const edit = routed({ edit: { kind: 'deleted', targetId: opener.id } });
+    const result = {
+      inserted: [opener.id, joiner.id, onChat.id],
+      duplicates: [redelivered.id],
+      edited: [edit.id],
+      orphanEdits: [],
+      newTickets: [],
+      openingMessageIds: [opener.id, onChat.id],
+      reopened: [],
+    };
+    expect(ackCandidates([opener, joiner, redelivered, onChat, edit], result, ['email'])).toEqual([opener.id, redelivered.id]);
+    expect(ackCandidates([opener, joiner, redelivered, onChat, edit], result, ['email', 'webchat'])).toEqual([opener.id, redelivered.id, onChat.id]);
   });
 
   it('has one id per ticket, whenever it is built', () => {
