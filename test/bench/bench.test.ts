@@ -14,6 +14,8 @@ const REQUIRED_NUMBERS = [
   'e2eRatio',
   'sinkMsgsPerSec',
   'pgInsertRowsPerSec',
+  'pgInsertRowsPerSecByMethod.values',
+  'pgInsertRowsPerSecByMethod.copy',
   'sinkRatio',
   'latencyMs.p50',
   'latencyMs.p95',

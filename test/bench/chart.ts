@@ -68,7 +68,7 @@ export function renderChart(r: ChartInput): string {
       { label: 'kafkajs pass-through (limit)', value: r.kafkaPassthroughMsgsPerSec, color: baseline },
       { label: 'end to end', value: r.e2eMsgsPerSec, color: pipeline, note: ratio(r.e2eMsgsPerSec, r.kafkaPassthroughMsgsPerSec) },
       { label: 'router alone', value: r.routerMsgsPerSec, color: pipeline, note: ratio(r.routerMsgsPerSec, r.kafkaPassthroughMsgsPerSec) },
-      { label: 'PostgreSQL INSERT (limit)', value: r.pgInsertRowsPerSec, color: baseline },
+      { label: 'PostgreSQL COPY or INSERT, faster (limit)', value: r.pgInsertRowsPerSec, color: baseline },
       { label: 'sink alone', value: r.sinkMsgsPerSec, color: pipeline, note: ratio(r.sinkMsgsPerSec, r.pgInsertRowsPerSec) },
     ],
     80,

@@ -64,7 +64,8 @@ const stamp = Date.now().toString(36);
 const rawDatabase = await freshDatabase(process.env.DATABASE_URL, `store_statements_raw_${stamp}`);
 const storeDatabase = await freshDatabase(process.env.DATABASE_URL, `store_statements_sink_${stamp}`);
 try {
-  const rawRate = await pgInsertRate(rawDatabase.url, inbound, batchSize);
+  const raw = await pgInsertRate(rawDatabase.url, inbound, batchSize);
+  const rawRate = raw.best;
   const store = await openTicketStore({ url: storeDatabase.url });
   if (values.ddl) {
     const client = new pg.Client({ connectionString: storeDatabase.url });
@@ -89,7 +90,7 @@ try {
   await store.close();
   const rate = count / (totalMs / 1000);
   const statementMs = [...spent.values()].reduce((sum, entry) => sum + entry.ms, 0);
-  console.log(`raw INSERT ${Math.round(rawRate)} rows/s; writeRouted ${Math.round(rate)} msgs/s; ratio ${(rate / rawRate).toFixed(3)}`);
+  console.log(`raw COPY ${Math.round(raw.copy)}, INSERT ${Math.round(raw.values)} rows/s; writeRouted ${Math.round(rate)} msgs/s; ratio ${(rate / rawRate).toFixed(3)}`);
   console.log(`${totalMs.toFixed(0)} ms in all: statements ${statementMs.toFixed(0)}, JSON + zod ${validationMs.toFixed(0)}, the rest in the store's own code`);
   for (const [statement, entry] of [...spent].sort((a, b) => b[1].ms - a[1].ms)) {
     console.log(`${entry.ms.toFixed(0).padStart(7)} ms ${String(entry.calls).padStart(5)}×  ${statement}`);
