@@ -68,7 +68,7 @@ class SqlTicketStore implements TicketStore {
   ) {}
 
   async writeRouted(batch: RoutedMessage[]): Promise<WriteResult> {
-    const result: WriteResult = { inserted: [], duplicates: [], edited: [], orphanEdits: [], newTickets: [], openingMessageIds: [], reopened: [] };
+    const result: WriteResult = { inserted: [], duplicates: [], edited: [], orphanEdits: [], newTickets: [], reopened: [] };
     if (batch.length === 0) return result;
     // A stable sort: messages sent at the same instant keep the order Kafka gave them.
     const ordered = batch
@@ -86,9 +86,8 @@ class SqlTicketStore implements TicketStore {
     result.duplicates = duplicates;
     result.edited = edited;
     result.orphanEdits = orphanEdits;
-    result.newTickets = await this.summaries(placement.newTicketIds);
-    result.openingMessageIds = placement.openingMessageIds;
-    result.reopened = await this.summaries(placement.reopenedIds.filter((id) => !placement.newTicketIds.includes(id)));
+    result.newTickets = placement.newTickets;
+    result.reopened = placement.reopened;
     return result;
   }
 
@@ -114,12 +113,6 @@ class SqlTicketStore implements TicketStore {
       (outcome === 'applied' ? edited : outcome === 'duplicate' ? duplicates : orphanEdits).push(message.id);
     }
     return { placement, duplicates, edited, orphanEdits };
-  }
-
-  private async summaries(ids: readonly string[]): Promise<TicketSummary[]> {
-    if (ids.length === 0) return [];
-    const { rows } = await this.db.query(`SELECT ${TICKET_COLUMNS} FROM ${TICKET_FROM} WHERE t.id IN ${IN_LIST('$1')} ORDER BY t.seq`, [jsonParam(ids)]);
-    return rows.map(toTicketSummary);
   }
 
   private async findTicket(q: Queryable, idOrNumber: string): Promise<TicketSummary | undefined> {

@@ -83,10 +83,22 @@ export interface WriteResult {
   edited: string[];
   /** Ids of edit/delete records whose target message is not in the store: nothing changed. */
   orphanEdits: string[];
-  newTickets: TicketSummary[];
-  /** Ids of the inserted messages that opened the new tickets: the only inserted ones an acknowledgement can be owed to. */
-  openingMessageIds: string[];
-  reopened: TicketSummary[];
+  /** Tickets this call opened, in number order. */
+  newTickets: OpenedTicket[];
+  /** Resolved tickets this call reopened. */
+  reopened: TicketRef[];
+}
+
+/** A ticket a write opened or reopened: enough to count it and to look it up (`getTicket`). */
+export interface TicketRef {
+  id: string;
+  number: string;
+  channel: Channel;
+}
+
+export interface OpenedTicket extends TicketRef {
+  /** Id of the message that opened it: of the messages just stored, the only kind an acknowledgement can be owed to. */
+  openedBy: string;
 }
 
 export const TicketFilter = z.object({

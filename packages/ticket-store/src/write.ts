@@ -1,5 +1,6 @@
-import { PRIORITIES, stableId, type Priority, type RoutedMessage } from '@switchboard/schema';
+import { PRIORITIES, stableId, type Channel, type Priority, type RoutedMessage } from '@switchboard/schema';
 import type { Queryable } from './db.ts';
+import type { OpenedTicket, TicketRef } from './types.ts';
 import { previewOf } from './rows.ts';
 
 /**
@@ -35,9 +36,8 @@ export function ticketNumber(seq: number): string {
 
 export interface PlacementOutcome {
   inserted: string[];
-  newTicketIds: string[];
-  openingMessageIds: string[];
-  reopenedIds: string[];
+  newTickets: OpenedTicket[];
+  reopened: TicketRef[];
 }
 
 /**
@@ -108,7 +108,7 @@ export async function followTicketReferences(tx: Queryable, messages: RoutedMess
  * ConcurrentWriteError when another writer stored some of them meanwhile.
  */
 export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reopenWindowMs: number): Promise<PlacementOutcome> {
-  const outcome: PlacementOutcome = { inserted: [], newTicketIds: [], openingMessageIds: [], reopenedIds: [] };
+  const outcome: PlacementOutcome = { inserted: [], newTickets: [], reopened: [] };
   if (fresh.length === 0) return outcome;
   // Each id is a SHA-256 digest, and the rules below ask for them several times per message.
   const ids = new Map(fresh.map((m) => [m, { contact: contactIdOf(m), conversation: conversationIdOf(m) }]));
@@ -168,12 +168,14 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
 
   const currentIds = [...new Set(fresh.map((m) => currentTicketOf.get(conversationOf(m))).filter((id): id is string => Boolean(id)))].sort();
   const state = new Map<string, TicketState>();
+  const existing = new Map<string, TicketRef>();
   if (currentIds.length > 0) {
-    const { rows } = await tx.query<{ id: string; status: TicketState['status']; resolved_at: Date | string | null }>(
-      `SELECT id, status, resolved_at FROM tickets WHERE id IN ${IN_LIST('$1')} ORDER BY id FOR UPDATE`,
+    const { rows } = await tx.query<{ id: string; number: string; channel: Channel; status: TicketState['status']; resolved_at: Date | string | null }>(
+      `SELECT id, number, channel, status, resolved_at FROM tickets WHERE id IN ${IN_LIST('$1')} ORDER BY id FOR UPDATE`,
       [jsonParam(currentIds)],
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const r of rows) existing.set(r.id, { id: r.id, number: r.number, channel: r.channel });
     for (const [conversationId, ticketId] of currentTicketOf) {
       const row = ticketId ? byId.get(ticketId) : undefined;
       if (row) state.set(conversationId, { id: row.id, status: row.status, resolvedAt: row.resolved_at === null ? null : new Date(row.resolved_at).getTime(), isNew: false });
@@ -183,7 +185,7 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
   const changes = new Map<string, ExistingChange>();
   const created: NewTicket[] = [];
   const createdById = new Map<string, NewTicket>();
-  const reopened = new Set<string>();
+  const reopened = new Map<string, TicketRef>();
   const ticketOfMessage = new Map<string, string>();
 
   const join = (ticket: TicketState, m: RoutedMessage, automatic: boolean) => {
@@ -216,7 +218,7 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
     } else if (current && Date.parse(m.sentAt) - (current.resolvedAt ?? 0) <= reopenWindowMs) {
       current.status = 'open';
       current.resolvedAt = null;
-      reopened.add(current.id);
+      reopened.set(current.id, existing.get(current.id)!);
       join(current, m, automatic);
       ticketId = current.id;
     } else if (!automatic) {
@@ -238,9 +240,10 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
     if (ticketId !== null) ticketOfMessage.set(m.id, ticketId);
   }
 
+  let numbers: number[] = [];
   if (created.length > 0) {
     const { rows } = await tx.query<{ seq: string }>(`SELECT nextval('ticket_number_seq')::text AS seq FROM generate_series(1, $1::int)`, [created.length]);
-    const numbers = rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
+    numbers = rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
     await tx.query(
       `INSERT INTO tickets (id, number, seq, status, category, priority, language, channel, account, conversation_id, contact_id,
          subject, preview, triage, confidence, created_at, updated_at, last_message_at, message_count, linked_ticket_id, opened_by_message_id)
@@ -356,9 +359,8 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
   }
 
   outcome.inserted = fresh.map((m) => m.id);
-  outcome.newTicketIds = created.map((t) => t.id);
-  outcome.openingMessageIds = created.map((t) => t.opening.id);
-  outcome.reopenedIds = [...reopened];
+  outcome.newTickets = created.map((t, i) => ({ id: t.id, number: ticketNumber(numbers[i]!), channel: t.opening.channel, openedBy: t.opening.id }));
+  outcome.reopened = [...reopened.values()];
   return outcome;
 }
 

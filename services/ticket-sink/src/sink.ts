@@ -38,7 +38,7 @@ export interface RunningTicketSink {
  */
 export function ackCandidates(messages: readonly RoutedMessage[], result: WriteResult, ackChannels: readonly Channel[]): string[] {
   const joined = new Set(result.inserted);
-  for (const id of result.openingMessageIds) joined.delete(id);
+  for (const ticket of result.newTickets) joined.delete(ticket.openedBy);
   return messages.filter((m) => !m.edit && ackChannels.includes(m.channel) && !joined.has(m.id)).map((m) => m.id);
 }
 

@@ -88,8 +88,10 @@ describe('automatic acknowledgement', () => {
       duplicates: [redelivered.id],
       edited: [edit.id],
       orphanEdits: [],
-      newTickets: [],
-      openingMessageIds: [opener.id, onChat.id],
+      newTickets: [
+        { id: 'tkt_opener', number: 'SB-000001', channel: opener.channel, openedBy: opener.id },
+        { id: 'tkt_chat', number: 'SB-000002', channel: onChat.channel, openedBy: onChat.id },
+      ],
       reopened: [],
     };
     expect(ackCandidates([opener, joiner, redelivered, onChat, edit], result, ['email'])).toEqual([opener.id, redelivered.id]);
