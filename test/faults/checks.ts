@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Kafka } from 'kafkajs';
 import { consumerLag, topicSize } from '@switchboard/kafka';
+import { readAll } from '@switchboard/testkit';
 import { consumerGroup, type TopicNames } from '@switchboard/schema';
 
 /**
@@ -68,4 +69,35 @@ export async function pipelineLag(kafka: Kafka, topics: TopicNames): Promise<num
 
 export function dlqSize(kafka: Kafka, topics: TopicNames): Promise<number> {
   return topicSize(kafka, topics.dlq);
+}
+
+/**
+ * What the customers were answered automatically: every ticket of the run on an acknowledged channel
+ * has its acknowledgement recorded, and the outbound topic holds exactly one acknowledgement id per
+ * such ticket and none for any other. The same id produced twice (a crash between produce and record)
+ * is allowed: the connector sends an id once. Two different ids for one ticket would be two answers.
+ */
+export async function ackProblems(client: pg.Client, kafka: Kafka, topics: TopicNames, runId: string, ackChannels: readonly string[]): Promise<string[]> {
+  const tickets = await client.query<{ id: string; channel: string; ack_outbound_id: string | null }>(
+    `SELECT t.id, t.channel, t.ack_outbound_id FROM tickets t JOIN conversations c ON c.id = t.conversation_id WHERE c.conversation_key LIKE $1`,
+    [`%${runId}%`],
+  );
+  const owed = new Set(tickets.rows.filter((t) => ackChannels.includes(t.channel)).map((t) => t.id));
+  const problems: string[] = [];
+  if (ackChannels.length > 0 && owed.size === 0) problems.push(`no ticket of the run on ${ackChannels.join(', ')}: the acknowledgements went unchecked`);
+  const unrecorded = tickets.rows.filter((t) => owed.has(t.id) && t.ack_outbound_id === null).length;
+  if (unrecorded) problems.push(`${unrecorded} of ${owed.size} tickets owed an acknowledgement have none recorded`);
+  const idsByTicket = new Map<string, Set<string>>();
+  for (const record of await readAll(kafka, topics.outbound)) {
+    const outbound = JSON.parse(record.value) as { id: string; kind: string; ticketId: string };
+    if (outbound.kind !== 'ack') continue;
+    idsByTicket.set(outbound.ticketId, (idsByTicket.get(outbound.ticketId) ?? new Set()).add(outbound.id));
+  }
+  const unexpected = [...idsByTicket.keys()].filter((id) => !owed.has(id)).length;
+  if (unexpected) problems.push(`${unexpected} tickets acknowledged that are owed none`);
+  const answeredTwice = [...idsByTicket.values()].filter((ids) => ids.size > 1).length;
+  if (answeredTwice) problems.push(`${answeredTwice} tickets acknowledged under two different ids`);
+  const neverProduced = [...owed].filter((id) => !idsByTicket.has(id)).length;
+  if (neverProduced) problems.push(`${neverProduced} of ${owed.size} tickets owed an acknowledgement have none on the outbound topic`);
+  return problems;
 }

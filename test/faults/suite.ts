@@ -11,7 +11,7 @@ import { freePort, freshDatabase, startDovecot, type Dovecot, type DovecotUser }
 import { withRetry } from '@switchboard/runtime';
 import { ServiceProcess } from './processes.ts';
 import { workload, poison } from './workload.ts';
-import { dlqSize, pipelineLag, reorderedConversations, storeCounts } from './checks.ts';
+import { ackProblems, dlqSize, pipelineLag, reorderedConversations, storeCounts } from './checks.ts';
 
 const repo = join(import.meta.dirname, '../..');
 
@@ -235,7 +235,8 @@ async function runScenarioIn(scenario: Scenario, messages: number, runId: string
   await ensureTopics(kafka, prefix);
   const topics = topicNames(prefix);
   const db = new pg.Client({ connectionString: databaseUrl });
-  const serviceEnv: NodeJS.ProcessEnv = { KAFKA_BROKERS: brokers, SWITCHBOARD_TOPIC_PREFIX: prefix, DATABASE_URL: databaseUrl };
+  // The workload's messages carry fixed dates: every email ticket is owed its acknowledgement, whatever today is.
+  const serviceEnv: NodeJS.ProcessEnv = { KAFKA_BROKERS: brokers, SWITCHBOARD_TOPIC_PREFIX: prefix, DATABASE_URL: databaseUrl, SWITCHBOARD_ACK_MAX_AGE_HOURS: '1000000' };
   const env: Env = { runId, brokers, kafka, topics, databaseUrl, db, logDir, services: [], serviceEnv };
   const instances = scenario.instances ?? 1;
   const router = Array.from({ length: instances }, (_, i) => new ServiceProcess(`router-${i}`, 'services/router/src/main.ts', serviceEnv, join(logDir, `router-${i}.log`)));
@@ -310,6 +311,7 @@ async function runScenarioIn(scenario: Scenario, messages: number, runId: string
     if (counts.duplicateTickets) problems.push(`${counts.duplicateTickets} conversations with a duplicate ticket`);
     if (reordered) problems.push(`${reordered} conversations stored out of order`);
     if (dlq !== injected.length) problems.push(`DLQ holds ${dlq}, expected ${injected.length}`);
+    problems.push(...(await ackProblems(db, kafka, topics, runId, serviceEnv.SWITCHBOARD_ACK_CHANNELS === '' ? [] : ['email'])));
     result = {
       name: scenario.name,
       sent: messages,
