@@ -8,7 +8,7 @@ import type { BatchingProducer } from '@switchboard/kafka';
 import { hostForTest, uniqueName } from './helpers/host.ts';
 import type { HostedConnector } from '@switchboard/connector-sdk';
 import { HttpServer } from '@switchboard/http';
-import { type kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
+import { type kafkaForTest, readAll } from '@switchboard/testkit';
 import { WEBCHAT_DEFAULTS } from '../src/config.ts';
 import { createWebchatConnector, webchatMessageId, webchatSessionId } from '../src/webchat/connector.ts';
 import { SessionStore } from '../src/webchat/sessions.ts';
@@ -28,8 +28,6 @@ describe('web chat protocol', () => {
     clients.push(client);
     return client;
   };
-  const inbound = async (done: (ms: InboundMessage[]) => boolean) =>
-    (await readTopic(env.kafka, env.topics.inbound, (rs) => done(rs.map((r) => InboundMessage.parse(JSON.parse(r.value)))))).map((r) => InboundMessage.parse(JSON.parse(r.value)));
 
   beforeAll(async () => {
     const connector = createWebchatConnector({ ...WEBCHAT_DEFAULTS, maxConnectionsPerIp: 6, rateLimit: { messages: 5, windowMs: 10_000 } }, { name: uniqueName('webchat') });
