@@ -2,7 +2,7 @@
  * pnpm train                     train on all training data, write model/model.json
  * pnpm train --holdout 0.1       train on 90 %, report accuracy on the held-out 10 %, write nothing
  *   [--granularity intents|categories] [--epochs N] [--lr X] [--decay X] [--l2 X] [--bits N] [--chars MIN-MAX] [--han N]
- *   [--prune N] [--split-seed N]   (--split-seed picks another held-out split: differences smaller
+ *   [--prune N] [--idf POWER] [--split-seed N]   (--split-seed picks another held-out split: differences smaller
  *   than the spread between splits are noise)
  *
  * Tuning happens only with --holdout, on a split of the training files; never on data/eval.
@@ -29,6 +29,7 @@ const { values } = parseArgs({
     chars: { type: 'string' },
     han: { type: 'string' },
     prune: { type: 'string' },
+    idf: { type: 'string' },
     'split-seed': { type: 'string', default: '1' },
     output: { type: 'string', default: DEFAULT_MODEL_PATH },
   },
@@ -50,6 +51,7 @@ const options: TrainingOptions = {
   learningRateDecay: Number(values.decay ?? defaults.learningRateDecay),
   l2: Number(values.l2 ?? defaults.l2),
   pruneBelow: Number(values.prune ?? defaults.pruneBelow),
+  idfPower: Number(values.idf ?? defaults.idfPower),
 };
 const granularity = values.granularity as TargetGranularity;
 const heldOutShare = Number(values.holdout ?? 0);

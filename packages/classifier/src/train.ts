@@ -20,16 +20,23 @@ export interface TrainingOptions {
   seed: number;
   /** Quantised weights smaller than this (in int8 steps) are dropped: fewer entries, faster classification. */
   pruneBelow: number;
+  /**
+   * Each feature's value is multiplied by idf^idfPower, with scikit-learn's smoothed
+   * idf = ln((1 + lines) / (1 + lines the bucket occurs in)) + 1 over the training lines; 0 turns it off.
+   * The factor is folded into the stored weights, so classifying reads and computes the same as without it.
+   */
+  idfPower: number;
 }
 
 export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
   features: { hashBits: 18, charNgramMin: 5, charNgramMax: 5, hanNgramMax: 3, maxChars: 4000 },
   epochs: 30,
-  learningRate: 4,
+  learningRate: 0.5,
   learningRateDecay: 0.5,
   l2: 1e-6,
   seed: 7,
   pruneBelow: 2,
+  idfPower: 0.75,
 };
 
 /** Class name for lines of our own data, which carry a category but no source intent. */
@@ -53,7 +60,7 @@ export interface TrainedWeights {
 }
 
 /**
- * Multinomial logistic regression (softmax) over hashed features, trained by plain SGD with
+ * Multinomial logistic regression (softmax) over hashed, idf-weighted features, trained by plain SGD with
  * an L2 penalty. The examples are visited in a seeded shuffle and all arithmetic is in a fixed order,
  * so the same data and options always give bit-identical weights.
  */
@@ -63,7 +70,10 @@ export function trainWeights(examples: TrainingExample[], classCount: number, op
     const distinct = extractor.extract(example.text);
     return { buckets: extractor.buckets.slice(0, distinct), counts: Float64Array.from(extractor.counts.subarray(0, distinct)), occurrences: extractor.occurrences };
   });
-  const weights = new Float32Array((1 << options.features.hashBits) * classCount);
+  const bucketCount = 1 << options.features.hashBits;
+  const idf = bucketIdf(featureLists, bucketCount, options.idfPower);
+  for (const { buckets, counts } of featureLists) for (let index = 0; index < buckets.length; index++) counts[index]! *= idf[buckets[index]!]!;
+  const weights = new Float32Array(bucketCount * classCount);
   const bias = new Float64Array(classCount);
   const gradient = new Float64Array(classCount);
   const random = seededRandom(options.seed);
@@ -114,7 +124,26 @@ export function trainWeights(examples: TrainingExample[], classCount: number, op
     }
   }
   if (weightFactor !== 1) for (let i = 0; i < weights.length; i++) weights[i]! *= weightFactor;
+  // A message's logit is Σ count × idf × weight: folding idf into the weights leaves classifying unchanged.
+  for (let bucket = 0; bucket < bucketCount; bucket++) {
+    const factor = idf[bucket]!;
+    if (factor === 1) continue;
+    const base = bucket * classCount;
+    for (let c = 0; c < classCount; c++) weights[base + c]! *= factor;
+  }
   return { weights, bias };
+}
+
+/** idf^power per bucket (1 everywhere when power is 0): idf = ln((1 + lines) / (1 + lines with the bucket)) + 1. */
+function bucketIdf(featureLists: Array<{ buckets: Int32Array }>, bucketCount: number, power: number): Float64Array {
+  const idf = new Float64Array(bucketCount).fill(1);
+  if (power === 0) return idf;
+  const documentFrequency = new Float64Array(bucketCount);
+  for (const { buckets } of featureLists) for (const bucket of buckets) documentFrequency[bucket]!++;
+  for (let bucket = 0; bucket < bucketCount; bucket++) {
+    idf[bucket] = Math.pow(Math.log((1 + featureLists.length) / (1 + documentFrequency[bucket]!)) + 1, power);
+  }
+  return idf;
 }
 
 export function trainModel(
