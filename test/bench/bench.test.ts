@@ -22,6 +22,7 @@ const REQUIRED_NUMBERS = [
   'latencyMs.p99',
   'latencyMs.max',
   'classifierPerSec',
+  'classifierBesideKafkajsPerSec',
   'peakRssMb',
   'params.messages',
   'params.rate',
