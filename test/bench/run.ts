@@ -105,7 +105,6 @@ function machineInfo(): BenchResult['machine'] {
   };
 }
 
-/** KAFKA_BROKERS, or the local broker of infra/kafka (started if needed; the script prints its address). */
 /**
  * Classifications per CPU-second in a fresh process that loads only the classifier (`pnpm --filter
  * @switchboard/classifier bench`). Measured apart because in a process that has also loaded kafkajs
@@ -119,6 +118,7 @@ function classifierAlone(seconds: number): number {
   return (JSON.parse(output.trim().split('\n').pop()!) as { classifierPerSec: number }).classifierPerSec;
 }
 
+/** KAFKA_BROKERS, or the local broker of infra/kafka (started if needed; the script prints its address). */
 function brokers(): string {
   if (process.env.KAFKA_BROKERS) return process.env.KAFKA_BROKERS;
   return execFileSync('bash', [join(repoRoot, 'infra/kafka/kafka.sh'), 'start'], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim().split('\n').pop()!;
