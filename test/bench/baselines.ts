@@ -7,7 +7,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { InboundMessage } from '@switchboard/schema';
 import { migrate, postgresDb } from '@switchboard/ticket-store';
 import { createLogger } from '@switchboard/runtime';
-import { nowMs, waitUntil } from './harness.ts';
+import { machineBusySeconds, nowMs, waitUntil } from './harness.ts';
 
 /** The consumer settings of @switchboard/kafka's runConsumer, so the baseline fetches batches of the same size. */
 const CONSUMER_SETTINGS = { sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 4 * 1024 * 1024, maxWaitTimeInMs: 100 } as const;
@@ -36,49 +36,68 @@ function underRequestLimit<T extends { value: Buffer | null; key: Buffer | null 
   return parts;
 }
 
+export interface Relay {
+  /** Records forwarded and acknowledged so far. */
+  forwarded(): number;
+  stop(): Promise<void>;
+}
+
 /**
- * The Kafka limit: a plain kafkajs consumer (same fetch settings, same chunking, offsets committed
- * after each chunk) that produces every record unchanged to another topic with an idempotent acks=all
- * producer. No parsing, no validation, no work. Returns records per second from "consuming" to the
- * last record acknowledged.
+ * A plain kafkajs consumer (same fetch settings, same chunking, offsets committed after each chunk)
+ * that produces every record unchanged to another topic with an idempotent acks=all producer. No
+ * parsing, no validation, no work: one Kafka hop and nothing else.
  */
-export async function kafkaPassthrough(kafka: Kafka, from: string, to: string, expected: number, timeoutMs: number): Promise<number> {
+export async function startRelay(kafka: Kafka, from: string, to: string): Promise<Relay> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  const consumer = kafka.consumer({ groupId: `bench-passthrough-${randomBytes(4).toString('hex')}`, allowAutoTopicCreation: false, ...CONSUMER_SETTINGS });
+  const consumer = kafka.consumer({ groupId: `bench-relay-${randomBytes(4).toString('hex')}`, allowAutoTopicCreation: false, ...CONSUMER_SETTINGS });
   await consumer.connect();
   await consumer.subscribe({ topic: from, fromBeginning: true });
   let forwarded = 0;
-  try {
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
-        for (let start = 0; start < batch.messages.length; start += CHUNK) {
-          if (!isRunning() || isStale()) return;
-          const chunk = batch.messages.slice(start, start + CHUNK);
-          for (const part of underRequestLimit(chunk)) {
-            await producer.sendBatch({
-              acks: -1,
-              compression: CompressionTypes.None,
-              topicMessages: [{ topic: to, messages: part.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) }],
-            });
-          }
-          const last = chunk[chunk.length - 1]!;
-          resolveOffset(last.offset);
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
-          forwarded += chunk.length;
-          await heartbeat();
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
+    eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+      for (let start = 0; start < batch.messages.length; start += CHUNK) {
+        if (!isRunning() || isStale()) return;
+        const chunk = batch.messages.slice(start, start + CHUNK);
+        for (const part of underRequestLimit(chunk)) {
+          await producer.sendBatch({
+            acks: -1,
+            compression: CompressionTypes.None,
+            topicMessages: [{ topic: to, messages: part.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) }],
+          });
         }
-      },
-    });
+        const last = chunk[chunk.length - 1]!;
+        resolveOffset(last.offset);
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+        forwarded += chunk.length;
+        await heartbeat();
+      }
+    },
+  });
+  return {
+    forwarded: () => forwarded,
+    stop: async () => {
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}
+
+/**
+ * The Kafka limit: one relay (`startRelay`) in this process. Returns records per second from
+ * "consuming" to the last record acknowledged.
+ */
+export async function kafkaPassthrough(kafka: Kafka, from: string, to: string, expected: number, timeoutMs: number): Promise<number> {
+  const relay = await startRelay(kafka, from, to);
+  try {
     const started = nowMs();
-    await waitUntil(async () => forwarded >= expected, 'kafka pass-through', timeoutMs, 20, () => `${forwarded}/${expected}`);
+    await waitUntil(async () => relay.forwarded() >= expected, 'kafka pass-through', timeoutMs, 20, () => `${relay.forwarded()}/${expected}`);
     return expected / ((nowMs() - started) / 1000);
   } finally {
-    await consumer.disconnect();
-    await producer.disconnect();
+    await relay.stop();
   }
 }
 
@@ -111,6 +130,8 @@ export interface PgInsertRates {
   copy: number;
   /** The faster of the two: the limit the sink is compared with. */
   best: number;
+  /** CPU time of the whole machine (client and server) per row written by COPY, in microseconds. */
+  copyMachineMicrosPerRow: number;
 }
 
 /**
@@ -127,13 +148,15 @@ export async function pgInsertRate(databaseUrl: string, messages: readonly Inbou
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const width = MESSAGE_COLUMNS.length;
-  const timed = async (table: string, writeBatch: (batch: readonly InboundMessage[]) => Promise<unknown>): Promise<number> => {
+  const timed = async (table: string, writeBatch: (batch: readonly InboundMessage[]) => Promise<unknown>) => {
     const started = nowMs();
+    const busyBefore = machineBusySeconds();
     for (let i = 0; i < messages.length; i += batchSize) await writeBatch(messages.slice(i, i + batchSize));
     const rate = messages.length / ((nowMs() - started) / 1000);
+    const machineMicrosPerRow = ((machineBusySeconds() - busyBefore) * 1e6) / messages.length;
     const { rows } = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`);
     if (Number(rows[0]!.n) !== messages.length) throw new Error(`pg baseline stored ${rows[0]!.n} of ${messages.length} rows in ${table}`);
-    return rate;
+    return { rate, machineMicrosPerRow };
   };
   try {
     const values = await timed('bench_raw_values', (batch) => {
@@ -153,7 +176,7 @@ export async function pgInsertRate(databaseUrl: string, messages: readonly Inbou
          UNION ALL (SELECT ${columns} FROM bench_raw_copy EXCEPT SELECT ${columns} FROM bench_raw_values)) AS differing`,
     );
     if (rows[0]!.n !== '0') throw new Error(`pg baseline: ${rows[0]!.n} rows differ between INSERT and COPY`);
-    return { values, copy, best: Math.max(values, copy) };
+    return { values: values.rate, copy: copy.rate, best: Math.max(values.rate, copy.rate), copyMachineMicrosPerRow: copy.machineMicrosPerRow };
   } finally {
     await client.end();
   }

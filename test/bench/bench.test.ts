@@ -12,6 +12,13 @@ const REQUIRED_NUMBERS = [
   'e2eMsgsPerSec',
   'kafkaPassthroughMsgsPerSec',
   'e2eRatio',
+  'twoHopMsgsPerSec',
+  'twoHopRatio',
+  'e2eCeiling.msgsPerSec',
+  'e2eCeiling.ratio',
+  'e2eCeiling.machineMicrosPerMessage.twoHops',
+  'e2eCeiling.machineMicrosPerMessage.classify',
+  'e2eCeiling.machineMicrosPerMessage.copyRow',
   'sinkMsgsPerSec',
   'pgInsertRowsPerSec',
   'pgInsertRowsPerSecByMethod.values',
@@ -31,6 +38,9 @@ const REQUIRED_NUMBERS = [
   'machine.totalMemoryMb',
   'cpuMicrosPerMessage.passthrough.passthrough',
   'cpuMicrosPerMessage.passthrough.machine',
+  'cpuMicrosPerMessage.twoHops.first',
+  'cpuMicrosPerMessage.twoHops.second',
+  'cpuMicrosPerMessage.twoHops.machine',
   'cpuMicrosPerMessage.router.router',
   'cpuMicrosPerMessage.sink.sink',
   'cpuMicrosPerMessage.e2e.router',
@@ -56,6 +66,7 @@ describe('pnpm bench (smoke: the harness runs, not how fast)', () => {
     const lines = stdout.trimEnd().split('\n');
     expect(lines.length).toBeGreaterThan(3);
     expect(lines.slice(0, -1).join('\n')).toContain('end to end, msgs/s');
+    expect(lines.slice(0, -1).join('\n')).toContain('two hops, no work, msgs/s');
     const result = JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
     for (const path of REQUIRED_NUMBERS) {
       const value = path.split('.').reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], result);

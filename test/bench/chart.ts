@@ -15,12 +15,15 @@ interface ChartInput {
   routerMsgsPerSec: number;
   sinkMsgsPerSec: number;
   pgInsertRowsPerSec: number;
+  /** Absent from results saved before these two were measured. */
+  twoHopMsgsPerSec?: number;
+  e2eCeiling?: { msgsPerSec: number };
   latencyMs: { p50: number; p95: number; p99: number; max: number };
   latencyOfferedMsgsPerSec: number;
 }
 
 const WIDTH = 900;
-const HEIGHT = 600;
+const HEIGHT = 660;
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -66,9 +69,15 @@ export function renderChart(r: ChartInput): string {
     'Throughput, messages per second (pipeline beside its raw limit)',
     [
       { label: 'kafkajs pass-through (limit)', value: r.kafkaPassthroughMsgsPerSec, color: baseline },
+      ...(r.twoHopMsgsPerSec !== undefined
+        ? [{ label: 'two hops, no work', value: r.twoHopMsgsPerSec, color: baseline, note: ratio(r.twoHopMsgsPerSec, r.kafkaPassthroughMsgsPerSec) }]
+        : []),
+      ...(r.e2eCeiling !== undefined
+        ? [{ label: 'ceiling of this layout here', value: r.e2eCeiling.msgsPerSec, color: '#d4ac0d', note: ratio(r.e2eCeiling.msgsPerSec, r.kafkaPassthroughMsgsPerSec) }]
+        : []),
       { label: 'end to end', value: r.e2eMsgsPerSec, color: pipeline, note: ratio(r.e2eMsgsPerSec, r.kafkaPassthroughMsgsPerSec) },
       { label: 'router alone', value: r.routerMsgsPerSec, color: pipeline, note: ratio(r.routerMsgsPerSec, r.kafkaPassthroughMsgsPerSec) },
-      { label: 'PostgreSQL COPY or INSERT, faster (limit)', value: r.pgInsertRowsPerSec, color: baseline },
+      { label: 'PostgreSQL rows (limit)', value: r.pgInsertRowsPerSec, color: baseline },
       { label: 'sink alone', value: r.sinkMsgsPerSec, color: pipeline, note: ratio(r.sinkMsgsPerSec, r.pgInsertRowsPerSec) },
     ],
     80,
@@ -82,7 +91,7 @@ export function renderChart(r: ChartInput): string {
       { label: 'p99', value: r.latencyMs.p99, color: r.latencyMs.p99 <= 250 ? '#27ae60' : '#e67e22' },
       { label: 'max', value: r.latencyMs.max, color: '#7f8c8d' },
     ],
-    330,
+    380,
     'ms',
     undefined,
     { value: 250, label: 'p99 target 250 ms' },
@@ -93,7 +102,8 @@ export function renderChart(r: ChartInput): string {
 <text x="20" y="54" font-size="13" fill="#555">${escape(`${r.date.slice(0, 16).replace('T', ' ')} UTC · ${r.machine.nproc} cores, ${fmt(r.machine.totalMemoryMb)} MB, Node ${r.machine.node} · ${fmt(r.params.messages)} messages`)}</text>
 ${throughput}
 ${latency}
-<text x="20" y="${HEIGHT - 16}" font-size="12" fill="#555">grey: raw limit of the component underneath · blue: pipeline stage, ratio to its limit in brackets</text>
+<text x="20" y="${HEIGHT - 34}" font-size="12" fill="#555">grey: raw limit of the component underneath (PostgreSQL: the faster of COPY and multi-row INSERT) · blue: pipeline stage</text>
+<text x="20" y="${HEIGHT - 16}" font-size="12" fill="#555">yellow: the most any pipeline of this layout could reach on this machine · ratios to the limit in brackets</text>
 </svg>
 `;
 }

@@ -40,6 +40,30 @@ export async function topicEnd(kafka: Kafka, topic: string): Promise<number> {
   }
 }
 
+/**
+ * Waits until `expected` records have been produced to `topic`, polling its end every 50 ms over one
+ * admin connection (a connection per poll would add its own CPU to what the phase measures).
+ */
+export async function waitForTopicEnd(kafka: Kafka, topic: string, expected: number, what: string, timeoutMs: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let end = 0;
+  try {
+    await waitUntil(
+      async () => {
+        end = (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+        return end >= expected;
+      },
+      what,
+      timeoutMs,
+      50,
+      () => `${end}/${expected}`,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Produces pre-serialized records in chunks, all chunks in flight at once so the producer coalesces them. */
 export async function produceAll(producer: BatchingProducer, topic: string, records: { key: string; value: string }[], chunk = 1_000): Promise<number> {
   const started = nowMs();
@@ -93,7 +117,7 @@ export class StageProcess {
   private readonly exited: Promise<void>;
 
   constructor(
-    readonly stage: 'router' | 'sink',
+    readonly stage: 'router' | 'sink' | 'relay',
     env: NodeJS.ProcessEnv,
     readonly logPath: string,
     nodeFlags: string[] = [],

@@ -24,7 +24,7 @@ import { kafkaPassthrough, pgInsertRate } from './baselines.ts';
 import { writeChart } from './chart.ts';
 import { generateMessages } from './messages.ts';
 import { formatProfile, summarizeProfile } from './profile.ts';
-import { BenchTimeoutError, log, machineBusySeconds, nowMs, percentile, produceAll, repoRoot, StageProcess, topicEnd, waitUntil } from './harness.ts';
+import { BenchTimeoutError, log, machineBusySeconds, nowMs, percentile, produceAll, repoRoot, StageProcess, topicEnd, waitForTopicEnd, waitUntil } from './harness.ts';
 
 export const TARGETS = { e2eRatio: 0.5, sinkRatio: 0.5, p99Ms: 250 } as const;
 
@@ -53,6 +53,15 @@ export interface BenchResult {
   e2eMsgsPerSec: number;
   kafkaPassthroughMsgsPerSec: number;
   e2eRatio: number;
+  /** Two relays (`startRelay`) in a chain, each its own process: two Kafka hops with no work. */
+  twoHopMsgsPerSec: number;
+  twoHopRatio: number;
+  /**
+   * The most any pipeline with this layout could reach on this machine: every core busy, and each
+   * message costing only what two hops with no work cost, one classification (one core) and its row
+   * written by COPY (machine CPU per row). The measured costs are summed; nothing is modelled.
+   */
+  e2eCeiling: { msgsPerSec: number; ratio: number; machineMicrosPerMessage: { twoHops: number; classify: number; copyRow: number; total: number } };
   routerMsgsPerSec: number;
   routerRatio: number;
   sinkMsgsPerSec: number;
@@ -84,7 +93,7 @@ export interface BenchResult {
    * CPU microseconds per message in each phase, of the Node processes doing the work and of the whole
    * machine (broker and PostgreSQL included). On a CPU-bound machine, throughput ≈ cores × 10^6 ÷ machine.
    */
-  cpuMicrosPerMessage: { passthrough: CpuCost; router: CpuCost; sink: CpuCost; e2e: CpuCost };
+  cpuMicrosPerMessage: { passthrough: CpuCost; twoHops: CpuCost; router: CpuCost; sink: CpuCost; e2e: CpuCost };
   targets: { e2eRatio: boolean; sinkRatio: boolean; p99: boolean };
   profiles?: Record<string, { modules: { name: string; share: number }[]; functions: { name: string; share: number }[]; idleShare: number }>;
 }
@@ -208,7 +217,7 @@ async function runDatabase(run: Run, name: string): Promise<string> {
   return db.url;
 }
 
-function startStage(run: Run, stage: 'router' | 'sink', phase: string, topics: TopicNames, databaseUrl?: string): StageProcess {
+function startStage(run: Run, stage: StageProcess['stage'], phase: string, topics: TopicNames, env: NodeJS.ProcessEnv = {}): StageProcess {
   const prefix = topics.inbound.slice(0, topics.inbound.length - 'cs.messages.inbound.v1'.length);
   const flags: string[] = [];
   if (run.options.profile) {
@@ -223,8 +232,8 @@ function startStage(run: Run, stage: 'router' | 'sink', phase: string, topics: T
       KAFKA_BROKERS: run.brokers,
       SWITCHBOARD_TOPIC_PREFIX: prefix,
       BENCH_GROUP_SUFFIX: `${run.stamp}-${phase}`,
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       LOG_LEVEL: 'info',
+      ...env,
     },
     join(run.workDir, `${phase}-${stage}.log`),
     flags,
@@ -395,20 +404,33 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     const kafkaPassthroughMsgsPerSec = await kafkaPassthrough(kafka, passTopics.inbound, passTopics.routed, messages.length, drainTimeout);
     const passthroughCost = passthroughCpu(messages.length);
 
+    log('two Kafka hops, no work: two relays as two processes, inbound → routed → outbound');
+    const hopTopics = await freshTopics(run, 'hops');
+    await produceAll(producer, hopTopics.inbound, records);
+    const secondHop = startStage(run, 'relay', 'hops-2', hopTopics, { BENCH_RELAY_FROM: hopTopics.routed, BENCH_RELAY_TO: hopTopics.outbound });
+    await secondHop.ready;
+    const firstHop = startStage(run, 'relay', 'hops-1', hopTopics, { BENCH_RELAY_FROM: hopTopics.inbound, BENCH_RELAY_TO: hopTopics.routed });
+    const hopsStart = await firstHop.ready;
+    const hopsCpu = meterCpu({ first: () => firstHop.cpuSeconds(), second: () => secondHop.cpuSeconds() });
+    await waitForTopicEnd(kafka, hopTopics.outbound, messages.length, 'two hops', drainTimeout);
+    const twoHopMsgsPerSec = messages.length / ((nowMs() - hopsStart) / 1000);
+    const twoHopCost = hopsCpu(messages.length);
+    await Promise.all([firstHop.stop(), secondHop.stop()]);
+
     log('router alone: inbound → routed');
     const stageTopics = await freshTopics(run, 'stage');
     const produceMsgsPerSec = await produceAll(producer, stageTopics.inbound, records);
     const router = startStage(run, 'router', 'stage', stageTopics);
     const routerStart = await router.ready;
     const routerCpu = meterCpu({ router: () => router.cpuSeconds() });
-    await waitUntil(async () => (await topicEnd(kafka, stageTopics.routed)) >= messages.length, 'router alone', drainTimeout, 50);
+    await waitForTopicEnd(kafka, stageTopics.routed, messages.length, 'router alone', drainTimeout);
     const routerMsgsPerSec = messages.length / ((nowMs() - routerStart) / 1000);
     const routerCost = routerCpu(messages.length);
     await router.stop();
 
     log('sink alone: routed → store');
     const sinkDb = await runDatabase(run, 'sink');
-    const sink = startStage(run, 'sink', 'stage', stageTopics, sinkDb);
+    const sink = startStage(run, 'sink', 'stage', stageTopics, { DATABASE_URL: sinkDb });
     const sinkStart = await sink.ready;
     const sinkCpu = meterCpu({ sink: () => sink.cpuSeconds() });
     const sinkDone = await waitForRows(sinkDb, messages.length, 'sink alone', drainTimeout);
@@ -421,7 +443,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     const e2eTopics = await freshTopics(run, 'e2e');
     await produceAll(producer, e2eTopics.inbound, records);
     const e2eDb = await runDatabase(run, 'e2e');
-    const e2eSink = startStage(run, 'sink', 'e2e', e2eTopics, e2eDb);
+    const e2eSink = startStage(run, 'sink', 'e2e', e2eTopics, { DATABASE_URL: e2eDb });
     await e2eSink.ready;
     const e2eRouter = startStage(run, 'router', 'e2e', e2eTopics);
     const e2eStart = await e2eRouter.ready;
@@ -451,6 +473,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       e2eMsgsPerSec: round(e2eMsgsPerSec),
       kafkaPassthroughMsgsPerSec: round(kafkaPassthroughMsgsPerSec),
       e2eRatio: round(e2eMsgsPerSec / kafkaPassthroughMsgsPerSec, 3),
+      twoHopMsgsPerSec: round(twoHopMsgsPerSec),
+      twoHopRatio: round(twoHopMsgsPerSec / kafkaPassthroughMsgsPerSec, 3),
+      e2eCeiling: ceiling(machine.nproc, kafkaPassthroughMsgsPerSec, { twoHops: twoHopCost.machine, classify: 1e6 / classifierPerSec, copyRow: pgInsert.copyMachineMicrosPerRow }),
       routerMsgsPerSec: round(routerMsgsPerSec),
       routerRatio: round(routerMsgsPerSec / kafkaPassthroughMsgsPerSec, 3),
       sinkMsgsPerSec: round(sinkMsgsPerSec),
@@ -471,7 +496,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       deadLettered: dead,
       sinkAlone: sinkWork,
       consumerCrashes: run.stages.reduce((sum, stage) => sum + stage.crashes, 0),
-      cpuMicrosPerMessage: { passthrough: passthroughCost, router: routerCost, sink: sinkCost, e2e: e2eCost },
+      cpuMicrosPerMessage: { passthrough: passthroughCost, twoHops: twoHopCost, router: routerCost, sink: sinkCost, e2e: e2eCost },
       targets: {
         e2eRatio: e2eMsgsPerSec / kafkaPassthroughMsgsPerSec >= TARGETS.e2eRatio,
         sinkRatio: sinkMsgsPerSec / pgInsertRowsPerSec >= TARGETS.sinkRatio,
@@ -501,6 +526,16 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   }
 }
 
+function ceiling(cores: number, passthroughMsgsPerSec: number, costs: { twoHops: number; classify: number; copyRow: number }): BenchResult['e2eCeiling'] {
+  const total = costs.twoHops + costs.classify + costs.copyRow;
+  const msgsPerSec = (cores * 1e6) / total;
+  return {
+    msgsPerSec: round(msgsPerSec),
+    ratio: round(msgsPerSec / passthroughMsgsPerSec, 3),
+    machineMicrosPerMessage: { twoHops: round(costs.twoHops, 1), classify: round(costs.classify, 1), copyRow: round(costs.copyRow, 1), total: round(total, 1) },
+  };
+}
+
 /** Stops the stages, deletes the run's topics and drops its databases, newest first. */
 async function cleanUp(run: Run): Promise<void> {
   const cleanups = run.cleanups.splice(0).reverse();
@@ -515,6 +550,14 @@ function formatTable(r: BenchResult): string {
   const rows: [string, string, string, string, string][] = [
     ['figure', 'pipeline', 'baseline (raw limit)', 'ratio', 'target'],
     ['end to end, msgs/s', n(r.e2eMsgsPerSec), `${n(r.kafkaPassthroughMsgsPerSec)} kafkajs pass-through`, r.e2eRatio.toFixed(3), `>= ${TARGETS.e2eRatio}: ${met(r.targets.e2eRatio)}`],
+    ['two hops, no work, msgs/s', n(r.twoHopMsgsPerSec), `${n(r.kafkaPassthroughMsgsPerSec)} kafkajs pass-through (one hop)`, r.twoHopRatio.toFixed(3), ''],
+    [
+      'ceiling of this layout here, msgs/s',
+      n(r.e2eCeiling.msgsPerSec),
+      `${r.machine.nproc} cores ÷ ${r.e2eCeiling.machineMicrosPerMessage.total} µs (2 hops ${r.e2eCeiling.machineMicrosPerMessage.twoHops} + classify ${r.e2eCeiling.machineMicrosPerMessage.classify} + COPY row ${r.e2eCeiling.machineMicrosPerMessage.copyRow})`,
+      r.e2eCeiling.ratio.toFixed(3),
+      r.e2eCeiling.ratio < TARGETS.e2eRatio ? `under ${TARGETS.e2eRatio}: the target is out of reach here` : '',
+    ],
     ['router alone, msgs/s', n(r.routerMsgsPerSec), `${n(r.kafkaPassthroughMsgsPerSec)} kafkajs pass-through`, r.routerRatio.toFixed(3), ''],
     ['sink alone, msgs/s', n(r.sinkMsgsPerSec), `${n(r.pgInsertRowsPerSec)} PostgreSQL rows/s (COPY ${n(r.pgInsertRowsPerSecByMethod.copy)}, INSERT ${n(r.pgInsertRowsPerSecByMethod.values)})`, r.sinkRatio.toFixed(3), `>= ${TARGETS.sinkRatio}: ${met(r.targets.sinkRatio)}`],
     [

@@ -1,7 +1,9 @@
 /**
  * One pipeline stage as its own process, composed from the services' public factories the way their
  * `src/main.ts` does, but with consumer groups unique to the benchmark run (the services' mains use
- * fixed group names that other runs on a shared broker may also use). `tsx test/bench/stage.ts router|sink`.
+ * fixed group names that other runs on a shared broker may also use). `tsx test/bench/stage.ts router|sink|relay`.
+ * `relay` is no stage of the pipeline: it forwards BENCH_RELAY_FROM to BENCH_RELAY_TO unchanged (one
+ * Kafka hop with no work), so two of them measure what two hops cost, as the pipeline has.
  * Tells the parent over IPC when it consumes; stops on SIGTERM.
  */
 import { BatchingProducer, createKafka, ensureTopics, kafkaSettingsFromEnv } from '@switchboard/kafka';
@@ -11,6 +13,7 @@ import { loadClassifier } from '@switchboard/classifier';
 import { openTicketStore } from '@switchboard/ticket-store';
 import { startRouter } from '@switchboard/router';
 import { startTicketSink, ticketSinkConfigFromEnv } from '@switchboard/ticket-sink';
+import { startRelay } from './baselines.ts';
 
 const stage = process.argv[2];
 const groupSuffix = process.env.BENCH_GROUP_SUFFIX ?? String(process.pid);
@@ -51,8 +54,17 @@ async function main(): Promise<void> {
       await producer.disconnect();
       await store.close();
     }, logger);
+  } else if (stage === 'relay') {
+    const from = process.env.BENCH_RELAY_FROM;
+    const to = process.env.BENCH_RELAY_TO;
+    if (!from || !to) throw new Error('the relay needs BENCH_RELAY_FROM and BENCH_RELAY_TO');
+    const relay = await startRelay(kafka, from, to);
+    stopOnSignals(async () => {
+      await relay.stop();
+      await producer.disconnect();
+    }, logger);
   } else {
-    throw new Error(`unknown stage ${String(stage)}: expected router or sink`);
+    throw new Error(`unknown stage ${String(stage)}: expected router, sink or relay`);
   }
   process.send?.({ ready: true });
 }
