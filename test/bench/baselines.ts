@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { CompressionTypes, Partitioners, type Kafka } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Consumer, type Kafka, type KafkaMessage } from 'kafkajs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { InboundMessage } from '@switchboard/schema';
+import type { InboundMessage, RoutedMessage } from '@switchboard/schema';
 import { migrate, postgresDb } from '@switchboard/ticket-store';
 import { createLogger } from '@switchboard/runtime';
 import { machineBusySeconds, nowMs, waitUntil } from './harness.ts';
@@ -43,17 +43,13 @@ export interface Relay {
 }
 
 /**
- * A plain kafkajs consumer (same fetch settings, same chunking, offsets committed after each chunk)
- * that produces every record unchanged to another topic with an idempotent acks=all producer. No
- * parsing, no validation, no work: one Kafka hop and nothing else.
+ * A plain kafkajs consumer with `runConsumer`'s fetch settings that hands each partition's records to
+ * `handle` in chunks of the same size, committing the chunk's offset after it.
  */
-export async function startRelay(kafka: Kafka, from: string, to: string): Promise<Relay> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  const consumer = kafka.consumer({ groupId: `bench-relay-${randomBytes(4).toString('hex')}`, allowAutoTopicCreation: false, ...CONSUMER_SETTINGS });
+async function consumeInChunks(kafka: Kafka, topic: string, groupPrefix: string, handle: (chunk: KafkaMessage[]) => Promise<void>): Promise<Consumer> {
+  const consumer = kafka.consumer({ groupId: `${groupPrefix}-${randomBytes(4).toString('hex')}`, allowAutoTopicCreation: false, ...CONSUMER_SETTINGS });
   await consumer.connect();
-  await consumer.subscribe({ topic: from, fromBeginning: true });
-  let forwarded = 0;
+  await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
@@ -62,20 +58,34 @@ export async function startRelay(kafka: Kafka, from: string, to: string): Promis
       for (let start = 0; start < batch.messages.length; start += CHUNK) {
         if (!isRunning() || isStale()) return;
         const chunk = batch.messages.slice(start, start + CHUNK);
-        for (const part of underRequestLimit(chunk)) {
-          await producer.sendBatch({
-            acks: -1,
-            compression: CompressionTypes.None,
-            topicMessages: [{ topic: to, messages: part.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) }],
-          });
-        }
+        await handle(chunk);
         const last = chunk[chunk.length - 1]!;
         resolveOffset(last.offset);
         await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
-        forwarded += chunk.length;
         await heartbeat();
       }
     },
+  });
+  return consumer;
+}
+
+/**
+ * Consumes `from` (`consumeInChunks`) and produces every record unchanged to `to` with an idempotent
+ * acks=all producer. No parsing, no validation, no work: one Kafka hop and nothing else.
+ */
+export async function startRelay(kafka: Kafka, from: string, to: string): Promise<Relay> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  let forwarded = 0;
+  const consumer = await consumeInChunks(kafka, from, 'bench-relay', async (chunk) => {
+    for (const part of underRequestLimit(chunk)) {
+      await producer.sendBatch({
+        acks: -1,
+        compression: CompressionTypes.None,
+        topicMessages: [{ topic: to, messages: part.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) }],
+      });
+    }
+    forwarded += chunk.length;
   });
   return {
     forwarded: () => forwarded,
@@ -107,13 +117,29 @@ const MESSAGE_COLUMNS = [
   'redactions', 'explanation', 'classifier_version', 'routed_at',
 ] as const;
 
-/** A row as the store writes one for a routed message (routing fields plausible, not classified). */
-function messageRow(m: InboundMessage): unknown[] {
+/** Routing fields for the raw limit's messages, which are not routed: plausible, not classified. */
+function withPlausibleRouting(m: InboundMessage): RoutedMessage {
+  return {
+    ...m,
+    category: 'transaction',
+    confidence: 0.87,
+    triage: false,
+    priority: 'normal',
+    language: 'en',
+    redactions: [],
+    explanation: { priorityRules: ['default'], features: ['transfer', 'arrived', 'landlord'] },
+    classifierVersion: 'bench',
+    routedAt: m.receivedAt,
+  };
+}
+
+/** A row as the store writes one for a routed message. */
+function messageRow(m: RoutedMessage): unknown[] {
   return [
     m.id, 'inbound', `cv_${m.conversationKey}`, m.channel, m.account, m.conversationKey, m.externalId, JSON.stringify(m.sender),
     m.subject ?? null, m.text, JSON.stringify(m.attachments), JSON.stringify(m.meta), null, m.sentAt, m.receivedAt,
-    'transaction', 0.87, false, 'normal', 'en', '[]', JSON.stringify({ priorityRules: ['default'], features: ['transfer', 'arrived', 'landlord'] }),
-    'bench', m.receivedAt,
+    m.category, m.confidence, m.triage, m.priority, m.language, JSON.stringify(m.redactions), JSON.stringify(m.explanation),
+    m.classifierVersion, m.routedAt,
   ];
 }
 
@@ -122,6 +148,12 @@ function copyField(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
   return String(value).replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
 }
+
+function copyText(rows: readonly RoutedMessage[]): string {
+  return rows.map((m) => messageRow(m).map(copyField).join('\t')).join('\n') + '\n';
+}
+
+const copyInto = (table: string) => copyFrom(`COPY ${table} (${MESSAGE_COLUMNS.join(', ')}) FROM STDIN`);
 
 export interface PgInsertRates {
   /** One multi-row `INSERT … VALUES` per batch, a parameter per column. */
@@ -161,12 +193,12 @@ export async function pgInsertRate(databaseUrl: string, messages: readonly Inbou
   try {
     const values = await timed('bench_raw_values', (batch) => {
       const placeholders = batch.map((_, row) => `(${MESSAGE_COLUMNS.map((__, col) => `$${row * width + col + 1}`).join(', ')})`).join(', ');
-      return client.query(`INSERT INTO bench_raw_values (${MESSAGE_COLUMNS.join(', ')}) VALUES ${placeholders}`, batch.flatMap(messageRow));
+      return client.query(`INSERT INTO bench_raw_values (${MESSAGE_COLUMNS.join(', ')}) VALUES ${placeholders}`, batch.flatMap((m) => messageRow(withPlausibleRouting(m))));
     });
     const copy = await timed('bench_raw_copy', async (batch) => {
-      const text = batch.map((m) => messageRow(m).map(copyField).join('\t')).join('\n') + '\n';
+      const text = copyText(batch.map(withPlausibleRouting));
       await client.query('BEGIN');
-      await pipeline(Readable.from([text]), client.query(copyFrom(`COPY bench_raw_copy (${MESSAGE_COLUMNS.join(', ')}) FROM STDIN`)));
+      await pipeline(Readable.from([text]), client.query(copyInto('bench_raw_copy')));
       await client.query('COMMIT');
     });
     // Both wrote the same rows, or the faster one did not do the same work (COPY's escaping, say).
@@ -179,5 +211,45 @@ export async function pgInsertRate(databaseUrl: string, messages: readonly Inbou
     return { values: values.rate, copy: copy.rate, best: Math.max(values.rate, copy.rate), copyMachineMicrosPerRow: copy.machineMicrosPerRow };
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * The least any sink must do, as a limit for ours: consume the routed topic (`consumeInChunks`), parse
+ * each record and write its message row by COPY, one transaction per chunk on a connection of its own
+ * per partition handled at once. No validation, no tickets, no acknowledgements. Rows per second from
+ * "consuming" to the last chunk committed, and machine CPU per row.
+ */
+export async function minimalSinkRate(kafka: Kafka, topic: string, databaseUrl: string, expected: number, timeoutMs: number) {
+  const db = postgresDb(databaseUrl, createLogger('bench.pg'));
+  await migrate(db);
+  await db.exec('CREATE TABLE bench_minimal_sink (LIKE messages INCLUDING ALL)');
+  await db.close();
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: PARTITIONS_CONCURRENTLY });
+  let written = 0;
+  const consumer = await consumeInChunks(kafka, topic, 'bench-minimal-sink', async (chunk) => {
+    const text = copyText(chunk.map((record) => JSON.parse(record.value!.toString()) as RoutedMessage));
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await pipeline(Readable.from([text]), client.query(copyInto('bench_minimal_sink')));
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    written += chunk.length;
+  });
+  try {
+    const started = nowMs();
+    const busyBefore = machineBusySeconds();
+    await waitUntil(async () => written >= expected, 'minimal sink', timeoutMs, 20, () => `${written}/${expected}`);
+    const seconds = (nowMs() - started) / 1000;
+    const machineMicrosPerRow = ((machineBusySeconds() - busyBefore) * 1e6) / expected;
+    const { rows } = await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM bench_minimal_sink');
+    if (Number(rows[0]!.n) !== expected) throw new Error(`minimal sink stored ${rows[0]!.n} of ${expected} rows`);
+    return { rowsPerSec: expected / seconds, machineMicrosPerRow };
+  } finally {
+    await consumer.disconnect();
+    await pool.end();
   }
 }

@@ -20,7 +20,7 @@ import { setLogSink } from '@switchboard/runtime';
 import { topicNames, type InboundMessage, type TopicNames } from '@switchboard/schema';
 import { benchClassifier } from '@switchboard/classifier';
 import { freshDatabase } from '@switchboard/testkit';
-import { kafkaPassthrough, pgInsertRate } from './baselines.ts';
+import { kafkaPassthrough, minimalSinkRate, pgInsertRate } from './baselines.ts';
 import { writeChart } from './chart.ts';
 import { generateMessages } from './messages.ts';
 import { formatProfile, summarizeProfile } from './profile.ts';
@@ -69,6 +69,11 @@ export interface BenchResult {
   pgInsertRowsPerSec: number;
   pgInsertRowsPerSecByMethod: { values: number; copy: number };
   sinkRatio: number;
+  /**
+   * The least any sink must do (`minimalSinkRate`): consume the routed topic, parse, COPY the message
+   * rows; no validation, tickets or acknowledgements. Its ratio is to the same PostgreSQL limit.
+   */
+  minimalSink: { msgsPerSec: number; ratio: number; machineMicrosPerMessage: number };
   produceMsgsPerSec: number;
   latencyMs: LatencySummary;
   /** From the same messages, using the row's stored_at (its transaction's start): a lower bound of the commit time. */
@@ -439,6 +444,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     await sink.stop();
     const sinkWork = await databaseWork(sinkDb);
 
+    log('minimal sink: routed → message rows by COPY, nothing else');
+    const minimalSink = await minimalSinkRate(kafka, stageTopics.routed, await runDatabase(run, 'minimal'), messages.length, drainTimeout);
+
     log('end to end: inbound → router → routed → sink → store, both running');
     const e2eTopics = await freshTopics(run, 'e2e');
     await produceAll(producer, e2eTopics.inbound, records);
@@ -482,6 +490,11 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       pgInsertRowsPerSec: round(pgInsertRowsPerSec),
       pgInsertRowsPerSecByMethod: { values: round(pgInsert.values), copy: round(pgInsert.copy) },
       sinkRatio: round(sinkMsgsPerSec / pgInsertRowsPerSec, 3),
+      minimalSink: {
+        msgsPerSec: round(minimalSink.rowsPerSec),
+        ratio: round(minimalSink.rowsPerSec / pgInsertRowsPerSec, 3),
+        machineMicrosPerMessage: round(minimalSink.machineMicrosPerRow, 1),
+      },
       produceMsgsPerSec: round(produceMsgsPerSec),
       latencyMs: latency.latencyMs,
       latencyLowerBoundMs: latency.lowerBoundMs,
@@ -560,6 +573,13 @@ function formatTable(r: BenchResult): string {
     ],
     ['router alone, msgs/s', n(r.routerMsgsPerSec), `${n(r.kafkaPassthroughMsgsPerSec)} kafkajs pass-through`, r.routerRatio.toFixed(3), ''],
     ['sink alone, msgs/s', n(r.sinkMsgsPerSec), `${n(r.pgInsertRowsPerSec)} PostgreSQL rows/s (COPY ${n(r.pgInsertRowsPerSecByMethod.copy)}, INSERT ${n(r.pgInsertRowsPerSecByMethod.values)})`, r.sinkRatio.toFixed(3), `>= ${TARGETS.sinkRatio}: ${met(r.targets.sinkRatio)}`],
+    [
+      'minimal sink (consume, parse, COPY), msgs/s',
+      n(r.minimalSink.msgsPerSec),
+      `${n(r.pgInsertRowsPerSec)} PostgreSQL rows/s; machine CPU ${r.minimalSink.machineMicrosPerMessage} µs per message`,
+      r.minimalSink.ratio.toFixed(3),
+      '',
+    ],
     [
       `latency at ${r.latencyOfferedMsgsPerSec} msg/s, ms`,
       `p50 ${r.latencyMs.p50} p95 ${r.latencyMs.p95} p99 ${r.latencyMs.p99} max ${r.latencyMs.max}`,
