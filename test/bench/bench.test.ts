@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderChart } from './chart.ts';
 import { generateMessages } from './messages.ts';
-import { percentile } from './harness.ts';
+import { layoutCeiling, percentile } from './harness.ts';
 
 const repo = join(import.meta.dirname, '../..');
 
@@ -98,6 +98,16 @@ describe('pnpm bench (smoke: the harness runs, not how fast)', () => {
     const lengths = first.map((m) => m.text.length).sort((a, b) => a - b);
     expect(lengths[lengths.length - 1]! / lengths[0]!).toBeGreaterThan(10);
     expect(generateMessages({ ...options, seed: 7 })[0]!.text).not.toBe(undefined);
+  });
+
+  it('bounds the layout by the cores over the summed cost of its parts', () => {
+    // 2 cores ÷ (40 + 10 + 30 µs) = 25,000 msg/s, half of a 50,000 msg/s pass-through.
+    expect(layoutCeiling(2, 50_000, { twoHops: 40, classify: 10, copyRow: 30 })).toEqual({
+      msgsPerSec: 25_000,
+      ratio: 0.5,
+      machineMicrosPerMessage: { twoHops: 40, classify: 10, copyRow: 30, total: 80 },
+    });
+    expect(layoutCeiling(2, 60_000, { twoHops: 49, classify: 13.04, copyRow: 20.4 }).ratio).toBe(0.404);
   });
 
   it('takes nearest-rank percentiles', () => {

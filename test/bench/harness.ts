@@ -74,6 +74,30 @@ export async function produceAll(producer: BatchingProducer, topic: string, reco
 }
 
 
+export interface LayoutCeiling {
+  msgsPerSec: number;
+  /** To the one-hop pass-through. */
+  ratio: number;
+  machineMicrosPerMessage: { twoHops: number; classify: number; copyRow: number; total: number };
+}
+
+/**
+ * The most a pipeline of two Kafka hops that classifies every message and writes its row could do on
+ * `cores` cores kept busy all the time, from what each of those costs (machine CPU microseconds per
+ * message, measured): cores ÷ their sum.
+ */
+export function layoutCeiling(cores: number, passthroughMsgsPerSec: number, costs: { twoHops: number; classify: number; copyRow: number }): LayoutCeiling {
+  const total = costs.twoHops + costs.classify + costs.copyRow;
+  const msgsPerSec = (cores * 1e6) / total;
+  return {
+    msgsPerSec: Math.round(msgsPerSec),
+    ratio: Math.round((msgsPerSec / passthroughMsgsPerSec) * 1000) / 1000,
+    machineMicrosPerMessage: { twoHops: round1(costs.twoHops), classify: round1(costs.classify), copyRow: round1(costs.copyRow), total: round1(total) },
+  };
+}
+
+const round1 = (value: number) => Math.round(value * 10) / 10;
+
 /** The kernel's clock ticks per second for /proc CPU times (USER_HZ, 100 on Linux). */
 const CLOCK_TICKS_PER_SECOND = 100;
 

@@ -24,7 +24,21 @@ import { kafkaPassthrough, minimalSinkRate, pgInsertRate } from './baselines.ts'
 import { writeChart } from './chart.ts';
 import { generateMessages } from './messages.ts';
 import { formatProfile, summarizeProfile } from './profile.ts';
-import { BenchTimeoutError, log, machineBusySeconds, nowMs, percentile, produceAll, repoRoot, StageProcess, topicEnd, waitForTopicEnd, waitUntil } from './harness.ts';
+import {
+  BenchTimeoutError,
+  layoutCeiling,
+  log,
+  machineBusySeconds,
+  nowMs,
+  percentile,
+  produceAll,
+  repoRoot,
+  StageProcess,
+  topicEnd,
+  waitForTopicEnd,
+  waitUntil,
+  type LayoutCeiling,
+} from './harness.ts';
 
 export const TARGETS = { e2eRatio: 0.5, sinkRatio: 0.5, p99Ms: 250 } as const;
 
@@ -61,7 +75,7 @@ export interface BenchResult {
    * message costing only what two hops with no work cost, one classification (one core) and its row
    * written by COPY (machine CPU per row). The measured costs are summed; nothing is modelled.
    */
-  e2eCeiling: { msgsPerSec: number; ratio: number; machineMicrosPerMessage: { twoHops: number; classify: number; copyRow: number; total: number } };
+  e2eCeiling: LayoutCeiling;
   routerMsgsPerSec: number;
   routerRatio: number;
   sinkMsgsPerSec: number;
@@ -483,7 +497,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       e2eRatio: round(e2eMsgsPerSec / kafkaPassthroughMsgsPerSec, 3),
       twoHopMsgsPerSec: round(twoHopMsgsPerSec),
       twoHopRatio: round(twoHopMsgsPerSec / kafkaPassthroughMsgsPerSec, 3),
-      e2eCeiling: ceiling(machine.nproc, kafkaPassthroughMsgsPerSec, { twoHops: twoHopCost.machine, classify: 1e6 / classifierPerSec, copyRow: pgInsert.copyMachineMicrosPerRow }),
+      e2eCeiling: layoutCeiling(machine.nproc, kafkaPassthroughMsgsPerSec, { twoHops: twoHopCost.machine, classify: 1e6 / classifierPerSec, copyRow: pgInsert.copyMachineMicrosPerRow }),
       routerMsgsPerSec: round(routerMsgsPerSec),
       routerRatio: round(routerMsgsPerSec / kafkaPassthroughMsgsPerSec, 3),
       sinkMsgsPerSec: round(sinkMsgsPerSec),
@@ -537,16 +551,6 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     process.off('SIGTERM', interrupted);
     await cleanUp(run);
   }
-}
-
-function ceiling(cores: number, passthroughMsgsPerSec: number, costs: { twoHops: number; classify: number; copyRow: number }): BenchResult['e2eCeiling'] {
-  const total = costs.twoHops + costs.classify + costs.copyRow;
-  const msgsPerSec = (cores * 1e6) / total;
-  return {
-    msgsPerSec: round(msgsPerSec),
-    ratio: round(msgsPerSec / passthroughMsgsPerSec, 3),
-    machineMicrosPerMessage: { twoHops: round(costs.twoHops, 1), classify: round(costs.classify, 1), copyRow: round(costs.copyRow, 1), total: round(total, 1) },
-  };
 }
 
 /** Stops the stages, deletes the run's topics and drops its databases, newest first. */
