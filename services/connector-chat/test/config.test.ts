@@ -21,7 +21,7 @@ describe('chat config', () => {
     expect(() => slackConfigFromEnv({ SLACK_API_URL: 'not a url' })).toThrow(/SLACK_API_URL/);
   });
 
-  it('wires Socket Mode when an app token is set: no HTTP route (not connectable offline, so not started here)', () => {
+  it('selects Socket Mode when an app token is set: no HTTP route (connected in slack-socket-mode.test.ts)', () => {
     const connector = createSlackConnector({ signingSecret: 's-secret-1234', botToken: 'xoxb-1234567', appToken: 'xapp-1-test', apiUrl: 'http://127.0.0.1:9/api/' });
     expect(connector.routes).toEqual([]);
     expect(connector.health()).toMatchObject({ ready: false, status: 'stopped' });

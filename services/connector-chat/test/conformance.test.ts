@@ -1,13 +1,14 @@
 /**
- * The SDK's conformance kit for both chat connectors: Slack through signed Events API posts and the
- * local fake Web API; web chat through a WebSocket client.
+ * The SDK's conformance kit for both chat connectors: Slack through signed Events API posts, and over
+ * Socket Mode, with the local fake Web API; web chat through a WebSocket client.
  */
 import { connectorConformance } from '@switchboard/connector-sdk/conformance';
 import { HttpServer } from '@switchboard/http';
 import { expect } from 'vitest';
+import { eventually } from '@switchboard/testkit';
 import { createSlackConnector, type SlackConnector } from '../src/slack/connector.ts';
 import { createWebchatConnector, webchatSessionId, type WebchatConnector } from '../src/webchat/connector.ts';
-import { BOT_TOKEN, FakeSlackApi, messageEvent, postEvent, SIGNING_SECRET } from './helpers/slack.ts';
+import { APP_TOKEN, BOT_TOKEN, FakeSlackApi, messageEvent, postEvent, SIGNING_SECRET } from './helpers/slack.ts';
 import { ChatClient } from './helpers/webchat.ts';
 import { uniqueName } from './helpers/host.ts';
 
@@ -49,6 +50,44 @@ connectorConformance<SlackConnector>({
       text: 'replaced by the kit',
     }),
     received: async (text) => slackApi.posted().some((c) => c.params.text === text && c.params.thread_ts === THREAD_TS && c.params.channel === 'C0SUPPORT'),
+  },
+});
+
+const socketApi = new FakeSlackApi();
+let socketApiUrl: string;
+const SOCKET_THREAD_TS = '1732480000.000950';
+const socketEvent = (marker: string) => messageEvent({ text: `my transfer is pending ${marker}`, ts: SOCKET_THREAD_TS, eventId: 'Ev0CONFORM02' });
+const deliverOnSocket = async (body: string, retryAttempt: number) => {
+  const envelopeId = socketApi.deliver(body, retryAttempt);
+  await eventually(() => socketApi.acks.includes(envelopeId), 10_000, 'the acknowledgement');
+};
+
+connectorConformance<SlackConnector>({
+  name: 'slack over Socket Mode',
+  async setup() {
+    socketApiUrl = await socketApi.start();
+  },
+  async teardown() {
+    await socketApi.stop();
+  },
+  create() {
+    return createSlackConnector(
+      { signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, botUserId: 'U0BOTUSER', appToken: APP_TOKEN, apiUrl: socketApiUrl },
+      { name: uniqueName('slack-socket') },
+    );
+  },
+  deliver: (_connector, marker) => deliverOnSocket(socketEvent(marker), 0),
+  redeliver: (_connector, marker) => deliverOnSocket(socketEvent(marker), 1),
+  outbound: {
+    message: (base) => ({
+      ...base,
+      channel: 'slack',
+      account: 'T0WALLET1',
+      conversationKey: `slack:T0WALLET1:C0SUPPORT:${SOCKET_THREAD_TS}`,
+      recipient: { id: 'U0CUSTOMER' },
+      text: 'replaced by the kit',
+    }),
+    received: async (text) => socketApi.posted().some((c) => c.params.text === text && c.params.thread_ts === SOCKET_THREAD_TS && c.params.channel === 'C0SUPPORT'),
   },
 });
 

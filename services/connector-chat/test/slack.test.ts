@@ -2,12 +2,10 @@
  * Slack end to end on the real broker: Bolt's HTTP receiver mounted on an HttpServer, fed requests
  * signed with a real signing secret; outbound through the SDK host to a local fake Web API.
  */
-import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliveryReport, InboundMessage, messageId, type InboundMessageInput, type OutboundMessageInput } from '@switchboard/schema';
-import { createLogger } from '@switchboard/runtime';
+import { DeliveryReport, InboundMessage, messageId, type OutboundMessageInput } from '@switchboard/schema';
 import type { BatchingProducer } from '@switchboard/kafka';
-import { hostForTest, uniqueName } from './helpers/host.ts';
+import { contextForTest, hostForTest, uniqueName } from './helpers/host.ts';
 import type { HostedConnector } from '@switchboard/connector-sdk';
 import { HttpServer } from '@switchboard/http';
 import { eventually, type kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
@@ -131,23 +129,14 @@ describe('slack connector', () => {
 });
 
 describe('slack connector when producing fails', () => {
-  // Kafka cannot be made to fail on demand on the shared broker, so this stands in for the host's
-  // context: its emit rejects once, as a produce that was not acknowledged would.
+  // emit rejects once, as a produce that was not acknowledged would.
   it('answers 500 so Slack retries, and produces the retry', async () => {
     const emitted: InboundMessage[] = [];
     let failures = 1;
-    const context = {
-      logger: createLogger('test.slack'),
-      signal: new AbortController().signal,
-      dataDir: tmpdir(),
-      checkpoint: () => undefined,
-      saveCheckpoint: async () => undefined,
-      deadLetter: async () => undefined,
-      emit: async (messages: InboundMessageInput[]) => {
-        if (failures-- > 0) throw new Error('broker not available');
-        emitted.push(...messages.map((m) => InboundMessage.parse(m)));
-      },
-    };
+    const context = contextForTest('slack', async (messages) => {
+      if (failures-- > 0) throw new Error('broker not available');
+      emitted.push(...messages.map((m) => InboundMessage.parse(m)));
+    });
     const connector = createSlackConnector({ signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, apiUrl: 'http://127.0.0.1:9/api/' });
     const server = new HttpServer();
     server.mount(connector.routes);

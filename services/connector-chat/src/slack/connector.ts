@@ -6,6 +6,7 @@ import { createLogger } from '@switchboard/runtime';
 import type { SlackConfig } from '../config.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { RecentEvents } from './dedupe.ts';
+import { AckAfterProcessingReceiver } from './socket-mode.ts';
 import { escapeSlackText, normalizeSlackEvent, parseSlackConversationKey, SlackPayloadError } from './normalize.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -13,8 +14,8 @@ export const SLACK_EVENTS_PATH = '/slack/events';
 /**
  * Slack through Bolt: Events API on the gateway's /slack/events (Bolt's HTTPReceiver verifies the
  * v0 signature and the timestamp, and answers url_verification), or Socket Mode when an app token is
- * configured. Bolt answers Slack only after the envelope is in Kafka (processBeforeResponse), so an
- * event we failed to produce gets a 500 and Slack retries it.
+ * configured. Either way Slack hears back only once the envelope is in Kafka (HTTP: processBeforeResponse,
+ * Socket Mode: `AckAfterProcessingReceiver`), so an event we failed to produce is retried by Slack.
  */
 export class SlackConnector implements Connector {
   readonly name: string;
@@ -45,7 +46,9 @@ export class SlackConnector implements Connector {
       clientOptions: { slackApiUrl: config.apiUrl, retryConfig: { retries: 0 }, logger },
     };
     if (config.appToken) {
-      this.app = new App({ ...shared, socketMode: true, appToken: config.appToken });
+      // The Socket Mode client keeps its own retries for apps.connections.open, which it also calls to reconnect.
+      const receiver = new AckAfterProcessingReceiver({ appToken: config.appToken, clientOptions: { slackApiUrl: config.apiUrl } }, logger);
+      this.app = new App({ ...shared, receiver });
       this.routes = [];
     } else {
       this.receiver = new HTTPReceiver({ signingSecret: config.signingSecret, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: true, bodyLimit: 1024 * 1024, logger });

@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchingProducer } from '@switchboard/kafka';
-import { CheckpointStore, hostConnector, type Connector, type HostedConnector } from '@switchboard/connector-sdk';
-import { withRetry } from '@switchboard/runtime';
+import { CheckpointStore, hostConnector, type Connector, type ConnectorContext, type HostedConnector } from '@switchboard/connector-sdk';
+import { createLogger, withRetry } from '@switchboard/runtime';
 import { kafkaForTest } from '@switchboard/testkit';
 
 export interface HostedForTest {
@@ -41,4 +41,20 @@ export async function hostForTest(connector: Connector): Promise<HostedForTest> 
  */
 export function uniqueName(base: string): string {
   return `${base}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * The context the SDK host would give a connector, without Kafka: `emit` is the test's, so producing can
+ * be made to fail or wait on demand (the shared broker cannot be).
+ */
+export function contextForTest(name: string, emit: ConnectorContext['emit']): ConnectorContext {
+  return {
+    logger: createLogger(`test.${name}`),
+    signal: new AbortController().signal,
+    dataDir: tmpdir(),
+    checkpoint: () => undefined,
+    saveCheckpoint: async () => undefined,
+    deadLetter: async () => undefined,
+    emit,
+  };
 }

@@ -1,10 +1,12 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 
 export const SIGNING_SECRET = 'test-signing-secret-8f2a61c0d9';
 export const BOT_TOKEN = 'xoxb-test-0000-bot-token';
+export const APP_TOKEN = 'xapp-1-A0SWITCHBOARD-0000-app-token';
 
 export function fixture(name: string): string {
   return readFileSync(new URL(`../fixtures/slack/${name}`, import.meta.url), 'utf8');
@@ -42,12 +44,18 @@ export interface ApiCall {
 
 /**
  * A local stand-in for the Slack Web API (https://slack.com/api/<method>), answering the shapes the
- * real one does: form-encoded or JSON arguments in, `{ ok, ... }` out.
+ * real one does: form-encoded or JSON arguments in, `{ ok, ... }` out. It also stands in for Socket
+ * Mode: `apps.connections.open` hands out a WebSocket URL on this server, which says hello and then
+ * carries the envelopes `deliver` sends; the client's acknowledgements are kept in `acks`.
  */
 export class FakeSlackApi {
   readonly calls: ApiCall[] = [];
+  /** Envelope ids acknowledged over the socket, in order. */
+  readonly acks: string[] = [];
   private server?: Server;
   private nextTs = 1732470000;
+  private readonly sockets = new WebSocketServer({ noServer: true });
+  private socket?: WebSocket;
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
@@ -59,7 +67,10 @@ export class FakeSlackApi {
         const params = (req.headers['content-type'] ?? '').includes('json') ? (JSON.parse(raw || '{}') as Record<string, string>) : Object.fromEntries(new URLSearchParams(raw));
         this.calls.push({ method, params, authorization: req.headers.authorization });
         res.setHeader('content-type', 'application/json');
-        if (method === 'chat.postMessage') {
+        if (method === 'apps.connections.open') {
+          const { port } = this.server!.address() as AddressInfo;
+          res.end(JSON.stringify({ ok: true, url: `ws://127.0.0.1:${port}/link/?ticket=${randomUUID()}` }));
+        } else if (method === 'chat.postMessage') {
           const ts = `${this.nextTs++}.000100`;
           res.end(JSON.stringify({ ok: true, channel: params.channel, ts, message: { text: params.text, ts, thread_ts: params.thread_ts } }));
         } else {
@@ -67,8 +78,38 @@ export class FakeSlackApi {
         }
       });
     });
+    this.server.on('upgrade', (req, socket, head) =>
+      this.sockets.handleUpgrade(req, socket, head, (ws) => {
+        this.socket = ws;
+        ws.on('message', (data) => {
+          const message = JSON.parse(String(data)) as { envelope_id?: string };
+          if (message.envelope_id) this.acks.push(message.envelope_id);
+        });
+        // Slack pings every few seconds; a client that hears none for 30 s reconnects.
+        const pinging = setInterval(() => ws.ping(), 5_000);
+        ws.on('close', () => clearInterval(pinging));
+        ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0SWITCHBOARD' }, debug_info: { host: 'fake-applink' } }));
+      }),
+    );
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/`;
+  }
+
+  /** Sends an Events API body (an event_callback) as a Socket Mode envelope; returns its id. */
+  deliver(body: string, retryAttempt = 0): string {
+    if (!this.socket) throw new Error('no Socket Mode connection to deliver on');
+    const envelopeId = randomUUID();
+    this.socket.send(
+      JSON.stringify({
+        envelope_id: envelopeId,
+        type: 'events_api',
+        payload: JSON.parse(body) as unknown,
+        accepts_response_payload: false,
+        retry_attempt: retryAttempt,
+        retry_reason: retryAttempt > 0 ? 'timeout' : '',
+      }),
+    );
+    return envelopeId;
   }
 
   posted(): ApiCall[] {
@@ -76,6 +117,7 @@ export class FakeSlackApi {
   }
 
   async stop(): Promise<void> {
+    for (const client of this.sockets.clients) client.terminate();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
