@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InboundMessage, type OutboundMessageInput } from '@switchboard/schema';
+import { InboundMessage } from '@switchboard/schema';
 import type { BatchingProducer } from '@switchboard/kafka';
 import { hostForTest, uniqueName } from './helpers/host.ts';
 import type { HostedConnector } from '@switchboard/connector-sdk';
 import { HttpServer } from '@switchboard/http';
 import { type kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
 import { createWebchatConnector, webchatSessionId } from '../src/webchat/connector.ts';
-import { ChatClient } from './helpers/webchat.ts';
+import { agentReply, ChatClient } from './helpers/webchat.ts';
 
 const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
@@ -91,19 +91,7 @@ describe('web chat in Chromium', () => {
     const token = await page.evaluate(() => localStorage.getItem('switchboard.chat.session-token'));
     expect(token).toBeTruthy();
     const sessionId = webchatSessionId(token!);
-    const reply: OutboundMessageInput = {
-      schemaVersion: 1,
-      id: 'out_browser_reply_1',
-      kind: 'reply',
-      ticketId: 't-8812',
-      ticketNumber: 'SB-008812',
-      channel: 'webchat',
-      account: 'web',
-      conversationKey: `webchat:${sessionId}`,
-      recipient: { id: sessionId },
-      text: 'Your refund was issued today and arrives within 3 days.',
-      createdAt: new Date().toISOString(),
-    };
+    const reply = agentReply(sessionId, 'out_browser_reply_1', 'Your refund was issued today and arrives within 3 days.', 'SB-008812');
     await producer.sendJson(env.topics.outbound, [{ key: reply.conversationKey, value: reply }]);
     await page.locator('li.message.agent', { hasText: 'Your refund was issued today' }).waitFor({ timeout: 20_000 });
   });

@@ -3,7 +3,7 @@
  * resends not duplicated, limits, history replay, agent replies from the outbound topic.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InboundMessage, type OutboundMessageInput } from '@switchboard/schema';
+import { InboundMessage } from '@switchboard/schema';
 import type { BatchingProducer } from '@switchboard/kafka';
 import { hostForTest, uniqueName } from './helpers/host.ts';
 import type { HostedConnector } from '@switchboard/connector-sdk';
@@ -13,7 +13,7 @@ import { WEBCHAT_DEFAULTS } from '../src/config.ts';
 import { createWebchatConnector, webchatMessageId, webchatSessionId } from '../src/webchat/connector.ts';
 import { SessionStore } from '../src/webchat/sessions.ts';
 import { SlidingWindowLimiter } from '../src/webchat/limits.ts';
-import { ChatClient } from './helpers/webchat.ts';
+import { agentReply, ChatClient } from './helpers/webchat.ts';
 
 describe('web chat protocol', () => {
   let env: Awaited<ReturnType<typeof kafkaForTest>>;
@@ -123,19 +123,7 @@ describe('web chat protocol', () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
     const live = await connect();
     const { sessionId, token } = await live.hello();
-    const reply: OutboundMessageInput = {
-      schemaVersion: 1,
-      id: 'out_webchat_reply_1',
-      kind: 'reply',
-      ticketId: 't-7',
-      ticketNumber: 'SB-000007',
-      channel: 'webchat',
-      account: 'web',
-      conversationKey: `webchat:${sessionId}`,
-      recipient: { id: sessionId },
-      text: 'Your transfer went through at 14:02',
-      createdAt: new Date().toISOString(),
-    };
+    const reply = agentReply(sessionId, 'out_webchat_reply_1', 'Your transfer went through at 14:02');
     await producer.sendJson(env.topics.outbound, [{ key: reply.conversationKey, value: reply }]);
     const pushed = await live.next('message', (m) => m.entry.id === 'out_webchat_reply_1', 20_000);
     expect(pushed.entry).toMatchObject({ from: 'agent', text: 'Your transfer went through at 14:02' });

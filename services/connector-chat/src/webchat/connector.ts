@@ -7,6 +7,7 @@ import { messageId, type InboundMessageInput, type OutboundMessage } from '@swit
 import { WEBCHAT_DEFAULTS, type WebchatConfig } from '../config.ts';
 import { buildChatAssets, type ChatAssets } from './assets.ts';
 import { ConnectionCounter, SlidingWindowLimiter } from './limits.ts';
+import { HistoryJournal } from './journal.ts';
 import { ClientFrame, SESSION_ID, SESSION_TOKEN, type ErrorCode, type HistoryEntry, type ServerFrame } from './protocol.ts';
 import { SessionStore, type Session } from './sessions.ts';
 
@@ -65,6 +66,7 @@ export class WebchatConnector implements Connector {
   private readonly connections: ConnectionCounter;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private context?: ConnectorContext;
+  private journal?: HistoryJournal;
   private assets?: ChatAssets;
   private heartbeat?: ReturnType<typeof setInterval>;
   private running = false;
@@ -100,6 +102,10 @@ export class WebchatConnector implements Connector {
     this.assets = await buildChatAssets();
     this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS);
     this.heartbeat.unref();
+    this.journal = HistoryJournal.open(context.dataDir, this.sessions, {
+      compactAfter: this.config.maxSessions * this.config.historyPerSession,
+      logger: context.logger,
+    });
     this.running = true;
     context.logger.info('web chat started', { page: '/chat', widget: '/chat/widget.js', socket: '/chat/ws' });
   }
@@ -111,6 +117,7 @@ export class WebchatConnector implements Connector {
     await Promise.allSettled(this.inFlight.values());
     for (const client of this.wss.clients) client.close(1001, 'server stopping');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await this.journal?.close();
   }
 
   health(): ConnectorHealth {
@@ -129,7 +136,7 @@ export class WebchatConnector implements Connector {
     if (!match || !SESSION_ID.test(match[1]!)) throw new WebchatSendError(`not a web chat conversation key: ${message.conversationKey}`);
     const sessionId = match[1]!;
     const entry: HistoryEntry = { id: message.id, from: message.kind === 'ack' ? 'system' : 'agent', text: message.text, at: message.createdAt };
-    if (this.sessions.append(sessionId, entry)) this.broadcast(sessionId, { type: 'message', entry });
+    if (this.remember(sessionId, entry)) this.broadcast(sessionId, { type: 'message', entry });
     return { externalId: message.id };
   }
 
@@ -280,10 +287,17 @@ export class WebchatConnector implements Connector {
     };
     await context.emit([envelope]);
     const entry: HistoryEntry = { id: envelope.id, from: 'customer', text, at: now, clientId };
-    this.sessions.append(session.id, entry);
+    this.remember(session.id, entry);
     this.broadcast(session.id, { type: 'message', entry }, client);
     this.lastMessageAt = now;
     return envelope.id;
+  }
+
+  /** Keeps the entry in the session's history, in memory and on disk; false when it was there already. */
+  private remember(sessionId: string, entry: HistoryEntry): boolean {
+    const added = this.sessions.append(sessionId, entry);
+    if (added) this.journal?.record(sessionId, entry);
+    return added;
   }
 
   private leave(sessionId: string, client: Client): void {

@@ -9,7 +9,8 @@ export interface Session {
 /**
  * Each session's history, in memory and bounded: at most `maxSessions` sessions (the least recently
  * active is dropped first) of at most `perSession` messages (the oldest dropped first). It is what a
- * reconnecting browser is shown; the durable record is the ticket store, via Kafka.
+ * reconnecting browser is shown (kept on disk by `HistoryJournal`); the durable record is the ticket
+ * store, via Kafka.
  */
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
@@ -31,6 +32,11 @@ export class SessionStore {
     this.sessions.set(id, session);
     while (this.sessions.size > this.maxSessions) this.sessions.delete(this.sessions.keys().next().value!);
     return session;
+  }
+
+  /** Every session's history, least recently active first. */
+  *entries(): IterableIterator<[string, readonly HistoryEntry[]]> {
+    for (const [id, session] of this.sessions) yield [id, session.history];
   }
 
   find(id: string): Session | undefined {

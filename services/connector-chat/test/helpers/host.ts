@@ -47,11 +47,11 @@ export function uniqueName(base: string): string {
  * The context the SDK host would give a connector, without Kafka: `emit` is the test's, so producing can
  * be made to fail or wait on demand (the shared broker cannot be).
  */
-export function contextForTest(name: string, emit: ConnectorContext['emit']): ConnectorContext {
+export function contextForTest(name: string, emit: ConnectorContext['emit'], dataDir = mkdtempSync(join(tmpdir(), `sb-${name}-`))): ConnectorContext {
   return {
     logger: createLogger(`test.${name}`),
     signal: new AbortController().signal,
-    dataDir: tmpdir(),
+    dataDir,
     checkpoint: () => undefined,
     saveCheckpoint: async () => undefined,
     deadLetter: async () => undefined,

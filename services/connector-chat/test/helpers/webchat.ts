@@ -1,5 +1,23 @@
 import WebSocket from 'ws';
+import type { OutboundMessageInput } from '@switchboard/schema';
 import type { ServerFrame } from '../../src/webchat/protocol.ts';
+
+/** An agent's reply to a web chat session, as the outbound topic carries it. */
+export function agentReply(sessionId: string, id: string, text: string, ticketNumber = 'SB-000007'): OutboundMessageInput {
+  return {
+    schemaVersion: 1,
+    id,
+    kind: 'reply',
+    ticketId: `t-${ticketNumber}`,
+    ticketNumber,
+    channel: 'webchat',
+    account: 'web',
+    conversationKey: `webchat:${sessionId}`,
+    recipient: { id: sessionId },
+    text,
+    createdAt: new Date().toISOString(),
+  };
+}
 
 /** A scripted browser stand-in speaking the web chat's WebSocket protocol. */
 export class ChatClient {
