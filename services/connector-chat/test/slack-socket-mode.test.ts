@@ -94,6 +94,16 @@ describe('slack connector in Socket Mode while producing is slow or fails', () =
       await acknowledged(api, api.deliver(failing, 1));
       expect(emitted).toEqual(['held by a slow broker', 'lost by a failed produce?']);
       expect(connector.health().errors).toBe(1);
+
+      // Stopping waits for an envelope being processed, so its acknowledgement still goes out.
+      held = new Promise<void>((resolve) => (release = resolve));
+      const last = api.deliver(messageEvent({ text: 'sent while stopping', ts: '1732472000.000300', eventId: 'Ev0STOP0001' }));
+      await eventually(() => attempts === 4, 10_000, 'the last emit');
+      const stopping = connector.stop();
+      await pause(200);
+      release();
+      await stopping;
+      expect(api.acks).toContain(last);
     } finally {
       release();
       await connector.stop();

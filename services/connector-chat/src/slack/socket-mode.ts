@@ -22,13 +22,17 @@ interface Envelope {
 export class AckAfterProcessingReceiver implements Receiver {
   readonly client: SocketModeClient;
   private app?: App;
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     options: { appToken: string; clientOptions: SocketModeOptions['clientOptions'] },
     private readonly logger: Logger,
   ) {
     this.client = new SocketModeClient({ appToken: options.appToken, clientOptions: options.clientOptions, logger });
-    this.client.on('slack_event', (envelope: Envelope) => void this.onEnvelope(envelope));
+    this.client.on('slack_event', (envelope: Envelope) => {
+      const handling = this.onEnvelope(envelope).finally(() => this.pending.delete(handling));
+      this.pending.add(handling);
+    });
   }
 
   init(app: App): void {
@@ -40,7 +44,9 @@ export class AckAfterProcessingReceiver implements Receiver {
     return this.client.start();
   }
 
-  stop(): Promise<unknown> {
+  /** Envelopes being processed finish first, so their acknowledgements still go out. */
+  async stop(): Promise<unknown> {
+    await Promise.allSettled(this.pending);
     return this.client.disconnect();
   }
 
