@@ -2,7 +2,7 @@
  * The SDK's conformance kit for both chat connectors: Slack through signed Events API posts, and over
  * Socket Mode, with the local fake Web API; web chat through a WebSocket client.
  */
-import { connectorConformance } from '@switchboard/connector-sdk/conformance';
+import { connectorConformance, type ConformanceSubject } from '@switchboard/connector-sdk/conformance';
 import { HttpServer } from '@switchboard/http';
 import { expect } from 'vitest';
 import { eventually } from '@switchboard/testkit';
@@ -11,6 +11,19 @@ import { createWebchatConnector, webchatSessionId, type WebchatConnector } from 
 import { APP_TOKEN, BOT_TOKEN, FakeSlackApi, messageEvent, postEvent, SIGNING_SECRET } from './helpers/slack.ts';
 import { ChatClient } from './helpers/webchat.ts';
 import { uniqueName } from './helpers/host.ts';
+
+/** The kit's outbound check for Slack: a reply in the thread, posted to the fake Web API. */
+const slackReplyInThread = (api: FakeSlackApi, threadTs: string): ConformanceSubject<SlackConnector>['outbound'] => ({
+  message: (base) => ({
+    ...base,
+    channel: 'slack',
+    account: 'T0WALLET1',
+    conversationKey: `slack:T0WALLET1:C0SUPPORT:${threadTs}`,
+    recipient: { id: 'U0CUSTOMER' },
+    text: 'replaced by the kit',
+  }),
+  received: async (text) => api.posted().some((c) => c.params.text === text && c.params.thread_ts === threadTs && c.params.channel === 'C0SUPPORT'),
+});
 
 const slackApi = new FakeSlackApi();
 const slackHttp = new HttpServer();
@@ -40,17 +53,7 @@ connectorConformance<SlackConnector>({
   async redeliver(_connector, marker) {
     expect((await postEvent(slackBase, slackEvent(marker), { retryNum: 1 })).status).toBe(200);
   },
-  outbound: {
-    message: (base) => ({
-      ...base,
-      channel: 'slack',
-      account: 'T0WALLET1',
-      conversationKey: `slack:T0WALLET1:C0SUPPORT:${THREAD_TS}`,
-      recipient: { id: 'U0CUSTOMER' },
-      text: 'replaced by the kit',
-    }),
-    received: async (text) => slackApi.posted().some((c) => c.params.text === text && c.params.thread_ts === THREAD_TS && c.params.channel === 'C0SUPPORT'),
-  },
+  outbound: slackReplyInThread(slackApi, THREAD_TS),
 });
 
 const socketApi = new FakeSlackApi();
@@ -78,17 +81,7 @@ connectorConformance<SlackConnector>({
   },
   deliver: (_connector, marker) => deliverOnSocket(socketEvent(marker), 0),
   redeliver: (_connector, marker) => deliverOnSocket(socketEvent(marker), 1),
-  outbound: {
-    message: (base) => ({
-      ...base,
-      channel: 'slack',
-      account: 'T0WALLET1',
-      conversationKey: `slack:T0WALLET1:C0SUPPORT:${SOCKET_THREAD_TS}`,
-      recipient: { id: 'U0CUSTOMER' },
-      text: 'replaced by the kit',
-    }),
-    received: async (text) => socketApi.posted().some((c) => c.params.text === text && c.params.thread_ts === SOCKET_THREAD_TS && c.params.channel === 'C0SUPPORT'),
-  },
+  outbound: slackReplyInThread(socketApi, SOCKET_THREAD_TS),
 });
 
 const webHttp = new HttpServer();
