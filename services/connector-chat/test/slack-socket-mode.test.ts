@@ -44,6 +44,16 @@ describe('slack connector in Socket Mode', () => {
     expect(hosted.connector.health()).toMatchObject({ ready: true, status: 'socket mode' });
   });
 
+  it('opens a new connection when Slack recycles the old one, and goes on receiving', async () => {
+    api.askToReconnect();
+    // The client waits a few seconds before it reconnects, as it does after any lost connection.
+    await eventually(() => api.connections === 2, 20_000, 'a second connection');
+    const body = messageEvent({ text: 'after the reconnect', ts: '1732471000.000200', eventId: 'Ev0SOCKET02' });
+    await acknowledged(api, api.deliver(body));
+    const id = messageId('slack', 'T0WALLET1', 'C0SUPPORT:1732471000.000200');
+    await readTopic(env.kafka, env.topics.inbound, (rs) => rs.some((r) => r.value.includes(id)));
+  }, 30_000);
+
   it('produces an event delivered on the socket, acknowledges it, and produces its redelivery once', async () => {
     const body = messageEvent({ text: 'over the socket: my top-up never arrived', ts: '1732471000.000100', eventId: 'Ev0SOCKET01' });
     await acknowledged(api, api.deliver(body));

@@ -95,6 +95,16 @@ export class FakeSlackApi {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/`;
   }
 
+  /** Socket Mode connections opened so far. */
+  get connections(): number {
+    return this.calls.filter((c) => c.method === 'apps.connections.open').length;
+  }
+
+  /** What Slack sends before it recycles a connection: the client is to open a new one. */
+  askToReconnect(): void {
+    this.socket?.send(JSON.stringify({ type: 'disconnect', reason: 'refresh_requested', debug_info: { host: 'fake-applink' } }));
+  }
+
   /** Sends an Events API body (an event_callback) as a Socket Mode envelope; returns its id. */
   deliver(body: string, retryAttempt = 0): string {
     if (!this.socket) throw new Error('no Socket Mode connection to deliver on');
