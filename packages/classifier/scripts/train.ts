@@ -2,7 +2,7 @@
  * pnpm train                     train on all training data, write model/model.json
  * pnpm train --holdout 0.1       train on 90 %, report accuracy on the held-out 10 %, write nothing
  *   [--granularity intents|categories] [--epochs N] [--lr X] [--decay X] [--l2 X] [--bits N] [--chars MIN-MAX] [--han N]
- *   [--prune N] [--idf POWER] [--split-seed N]   (--split-seed picks another held-out split: differences smaller
+ *   [--prune N] [--idf POWER] [--dropout P] [--split-seed N]   (--split-seed picks another held-out split: differences smaller
  *   than the spread between splits are noise)
  *
  * Tuning happens only with --holdout, on a split of the training files; never on data/eval.
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     han: { type: 'string' },
     prune: { type: 'string' },
     idf: { type: 'string' },
+    dropout: { type: 'string' },
     'split-seed': { type: 'string', default: '1' },
     output: { type: 'string', default: DEFAULT_MODEL_PATH },
   },
@@ -52,6 +53,7 @@ const options: TrainingOptions = {
   l2: Number(values.l2 ?? defaults.l2),
   pruneBelow: Number(values.prune ?? defaults.pruneBelow),
   idfPower: Number(values.idf ?? defaults.idfPower),
+  dropout: Number(values.dropout ?? defaults.dropout),
 };
 const granularity = values.granularity as TargetGranularity;
 const heldOutShare = Number(values.holdout ?? 0);

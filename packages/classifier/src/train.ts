@@ -26,17 +26,23 @@ export interface TrainingOptions {
    * The factor is folded into the stored weights, so classifying reads and computes the same as without it.
    */
   idfPower: number;
+  /**
+   * Each time a line is visited, each of its buckets is left out with this probability and the
+   * rest are scaled by 1 / (1 − dropout), so no single n-gram can carry a class on its own; 0 turns it off.
+   */
+  dropout: number;
 }
 
 export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
   features: { hashBits: 18, charNgramMin: 5, charNgramMax: 5, hanNgramMax: 3, maxChars: 4000 },
-  epochs: 30,
+  epochs: 50,
   learningRate: 0.5,
   learningRateDecay: 0.5,
   l2: 1e-6,
   seed: 7,
-  pruneBelow: 2,
+  pruneBelow: 3,
   idfPower: 0.75,
+  dropout: 0.3,
 };
 
 /** Class name for lines of our own data, which carry a category but no source intent. */
@@ -65,6 +71,7 @@ export interface TrainedWeights {
  * so the same data and options always give bit-identical weights.
  */
 export function trainWeights(examples: TrainingExample[], classCount: number, options: TrainingOptions): TrainedWeights {
+  if (!(options.dropout >= 0 && options.dropout < 1)) throw new RangeError(`dropout must be in [0, 1), got ${options.dropout}`);
   const extractor = new FeatureExtractor(options.features);
   const featureLists = examples.map((example) => {
     const distinct = extractor.extract(example.text);
@@ -76,6 +83,10 @@ export function trainWeights(examples: TrainingExample[], classCount: number, op
   const weights = new Float32Array(bucketCount * classCount);
   const bias = new Float64Array(classCount);
   const gradient = new Float64Array(classCount);
+  const maxDistinct = featureLists.reduce((max, { buckets }) => Math.max(max, buckets.length), 0);
+  // This visit's value of each bucket of the line: its idf-weighted count, or 0 when dropped out.
+  const visitCounts = new Float64Array(maxDistinct);
+  const keptScale = 1 / (1 - options.dropout);
   const random = seededRandom(options.seed);
   const order = examples.map((_, index) => index);
   // L2 decay multiplies every weight each step; keeping it as one shared factor makes it O(1).
@@ -89,10 +100,14 @@ export function trainWeights(examples: TrainingExample[], classCount: number, op
       if (occurrences === 0) continue;
       // Every occurrence has the value 1/sqrt(occurrences); the classifier normalises the same way.
       const value = 1 / Math.sqrt(occurrences);
+      for (let index = 0; index < buckets.length; index++) {
+        visitCounts[index] = options.dropout === 0 ? counts[index]! : random() < options.dropout ? 0 : counts[index]! * keptScale;
+      }
       for (let c = 0; c < classCount; c++) gradient[c] = 0;
       for (let index = 0; index < buckets.length; index++) {
+        const count = visitCounts[index]!;
+        if (count === 0) continue;
         const base = buckets[index]! * classCount;
-        const count = counts[index]!;
         for (let c = 0; c < classCount; c++) gradient[c]! += count * weights[base + c]!;
       }
       let maxLogit = -Infinity;
@@ -112,8 +127,9 @@ export function trainWeights(examples: TrainingExample[], classCount: number, op
       weightFactor *= 1 - learningRate * options.l2;
       const step = (learningRate * value) / weightFactor;
       for (let index = 0; index < buckets.length; index++) {
+        if (visitCounts[index] === 0) continue;
         const base = buckets[index]! * classCount;
-        const countStep = step * counts[index]!;
+        const countStep = step * visitCounts[index]!;
         for (let c = 0; c < classCount; c++) weights[base + c]! -= countStep * gradient[c]!;
       }
       for (let c = 0; c < classCount; c++) bias[c]! -= learningRate * gradient[c]!;

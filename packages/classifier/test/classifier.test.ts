@@ -61,17 +61,18 @@ describe('the committed classifier', () => {
 });
 
 /**
- * Floors on data the model never saw. Issue 7's targets are 0.975 / 0.90 / 0.90: the Chinese and
- * social-English ones are met and are the floors; the BANKING77 one is not (the committed model
- * measured 0.9724 on 2026-11-24, see README), so its floor sits just under that figure and a
- * retrain that makes things worse fails here. BANKING77 test comes from ../shared when present,
- * else from the copy in data/eval.
+ * Floors on data the model never saw: issue 7's targets, 0.975 for BANKING77 test and 0.90 for the
+ * Chinese and social-English sets (the committed model measured 0.9753 / 0.944-0.969 / 0.944-0.967 on
+ * 2026-11-24, see README), so a retrain that falls under a target fails here. BANKING77 test comes
+ * from ../shared when present, else from the copy in data/eval.
  */
 describe('quality on the evaluation sets', () => {
   it.each([
-    { name: 'BANKING77 test', path: banking77TestPath(), floor: 0.972 },
+    { name: 'BANKING77 test', path: banking77TestPath(), floor: 0.975 },
     { name: 'Chinese (zh.jsonl)', path: join(EVALUATION_DIR, 'zh.jsonl'), floor: 0.9 },
+    { name: 'Chinese, second writer (zh-2.jsonl)', path: join(EVALUATION_DIR, 'zh-2.jsonl'), floor: 0.9 },
     { name: 'social English (social-en.jsonl)', path: join(EVALUATION_DIR, 'social-en.jsonl'), floor: 0.9 },
+    { name: 'social English, second writer (social-en-2.jsonl)', path: join(EVALUATION_DIR, 'social-en-2.jsonl'), floor: 0.9 },
   ])('$name: accuracy ≥ $floor', ({ path, floor }) => {
     expect(evaluateFile(classifier, path).accuracy).toBeGreaterThanOrEqual(floor);
   });
