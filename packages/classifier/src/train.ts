@@ -67,8 +67,9 @@ export interface TrainedWeights {
 
 /**
  * Multinomial logistic regression (softmax) over hashed, idf-weighted features, trained by plain SGD with
- * an L2 penalty. The examples are visited in a seeded shuffle and all arithmetic is in a fixed order,
- * so the same data and options always give bit-identical weights.
+ * an L2 penalty and feature dropout. The examples are visited in a seeded shuffle, the dropout draws come
+ * from the same seeded generator, and all arithmetic is in a fixed order, so the same data and options
+ * always give bit-identical weights.
  */
 export function trainWeights(examples: TrainingExample[], classCount: number, options: TrainingOptions): TrainedWeights {
   if (!(options.dropout >= 0 && options.dropout < 1)) throw new RangeError(`dropout must be in [0, 1), got ${options.dropout}`);
