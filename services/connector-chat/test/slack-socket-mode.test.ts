@@ -47,7 +47,8 @@ describe('slack connector in Socket Mode', () => {
   it('opens a new connection when Slack recycles the old one, and goes on receiving', async () => {
     api.askToReconnect();
     // The client waits a few seconds before it reconnects, as it does after any lost connection.
-    await eventually(() => api.connections === 2, 20_000, 'a second connection');
+    // Delivering right after apps.connections.open would race the WebSocket that follows it.
+    await eventually(() => api.connections === 2 && api.socketsConnected === 2, 20_000, 'a second connection');
     const body = messageEvent({ text: 'after the reconnect', ts: '1732471000.000200', eventId: 'Ev0SOCKET02' });
     await acknowledged(api, api.deliver(body));
     const id = messageId('slack', 'T0WALLET1', 'C0SUPPORT:1732471000.000200');

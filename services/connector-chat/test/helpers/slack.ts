@@ -55,7 +55,9 @@ export class FakeSlackApi {
   private server?: Server;
   private nextTs = 1732470000;
   private readonly sockets = new WebSocketServer({ noServer: true });
+  /** The connection Slack delivers on: the newest one, until it is closed or asked to reconnect. */
   private socket?: WebSocket;
+  private socketsOpened = 0;
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
@@ -81,13 +83,17 @@ export class FakeSlackApi {
     this.server.on('upgrade', (req, socket, head) =>
       this.sockets.handleUpgrade(req, socket, head, (ws) => {
         this.socket = ws;
+        this.socketsOpened++;
         ws.on('message', (data) => {
           const message = JSON.parse(String(data)) as { envelope_id?: string };
           if (message.envelope_id) this.acks.push(message.envelope_id);
         });
         // Slack pings every few seconds; a client that hears none for 30 s reconnects.
         const pinging = setInterval(() => ws.ping(), 5_000);
-        ws.on('close', () => clearInterval(pinging));
+        ws.on('close', () => {
+          clearInterval(pinging);
+          if (this.socket === ws) this.socket = undefined;
+        });
         ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0SWITCHBOARD' }, debug_info: { host: 'fake-applink' } }));
       }),
     );
@@ -95,19 +101,28 @@ export class FakeSlackApi {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/`;
   }
 
-  /** Socket Mode connections opened so far. */
+  /** Socket Mode connections asked for with apps.connections.open so far. */
   get connections(): number {
     return this.calls.filter((c) => c.method === 'apps.connections.open').length;
   }
 
-  /** What Slack sends before it recycles a connection: the client is to open a new one. */
+  /** WebSockets the client has opened so far: a connection asked for is usable only once counted here. */
+  get socketsConnected(): number {
+    return this.socketsOpened;
+  }
+
+  /**
+   * What Slack sends before it recycles a connection: the client is to open a new one. Slack delivers
+   * nothing more on the old one, so neither does `deliver`.
+   */
   askToReconnect(): void {
     this.socket?.send(JSON.stringify({ type: 'disconnect', reason: 'refresh_requested', debug_info: { host: 'fake-applink' } }));
+    this.socket = undefined;
   }
 
   /** Sends an Events API body (an event_callback) as a Socket Mode envelope; returns its id. */
   deliver(body: string, retryAttempt = 0): string {
-    if (!this.socket) throw new Error('no Socket Mode connection to deliver on');
+    if (!this.socket || this.socket.readyState !== this.socket.OPEN) throw new Error('no open Socket Mode connection to deliver on');
     const envelopeId = randomUUID();
     this.socket.send(
       JSON.stringify({
