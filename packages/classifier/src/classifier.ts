@@ -1,6 +1,7 @@
 import * as schema from '@switchboard/schema';
 import type { Category, Language, Priority } from '@switchboard/schema';
 import { FeatureExtractor } from './features.ts';
+import { Kernel } from './kernel.ts';
 import * as language from './language.ts';
 import { DEFAULT_MODEL_PATH, decodeWeights, readModelArtifact, type ModelArtifact, type SparseWeights } from './model.ts';
 import * as priorityRules from './priority.ts';
@@ -43,10 +44,6 @@ export interface LoadOptions {
  */
 const UTF16 = new TextDecoder('utf-16le');
 
-/** FeatureKind.CharNgram and HanNgram, as local constants (see above). */
-const CHAR_NGRAM_KIND = 2;
-const HAN_NGRAM_KIND = 3;
-
 /** How many of the strongest features a decision names. */
 const EXPLAINED_FEATURES = 5;
 
@@ -58,13 +55,8 @@ export function loadClassifier(path: string = DEFAULT_MODEL_PATH, options: LoadO
 export class HashLinearClassifier implements Classifier {
   readonly version: string;
   private readonly taxonomy: Taxonomy;
-  /**
-   * The extractor's bucket table: word 2 × bucket + 1 holds where the bucket's entries start, and
-   * word 2 × bucket + 3 where they end.
-   */
-  private readonly bucketTable: Uint32Array;
-  /** Each entry packs its class (high byte) and int8 weight (low byte): one load per entry in the hot loop. */
-  private readonly entries: Uint16Array;
+  /** The weights, and feature extraction, weight sums and explanation search over them, in WebAssembly. */
+  private readonly kernel: Kernel;
   private readonly weightScale: number;
   private readonly bias: Float64Array;
   private readonly classNames: string[];
@@ -72,26 +64,20 @@ export class HashLinearClassifier implements Classifier {
   /** Whether the class is a source intent the priority rules may name. */
   private readonly classIsIntent: boolean[];
   private readonly extractor: FeatureExtractor;
-  private readonly classSums: Int32Array;
   private readonly probabilities: Float64Array;
   private readonly categoryProbabilities: Float64Array;
-  private readonly topFeatureIndexes = new Int32Array(EXPLAINED_FEATURES);
-  private readonly topFeatureWeights = new Float64Array(EXPLAINED_FEATURES);
 
   constructor(artifact: ModelArtifact, taxonomy: Taxonomy) {
     this.version = artifact.classifierVersion;
     this.taxonomy = taxonomy;
     const weights = decodeWeights(artifact);
-    this.entries = packEntries(weights);
     this.weightScale = artifact.weightScale;
     this.bias = Float64Array.from(artifact.bias);
     this.classNames = artifact.classes.map((modelClass) => modelClass.name);
     this.classCategory = Uint8Array.from(artifact.classes, (modelClass) => CATEGORIES.indexOf(modelClass.category));
     this.classIsIntent = artifact.classes.map((modelClass) => modelClass.name in taxonomy.sourceIntents);
-    this.extractor = new FeatureExtractor(artifact.features);
-    this.bucketTable = this.extractor.table;
-    for (let bucket = 0; bucket < weights.bucketOffsets.length; bucket++) this.bucketTable[2 * bucket + 1] = weights.bucketOffsets[bucket]!;
-    this.classSums = new Int32Array(artifact.classes.length);
+    this.kernel = new Kernel(artifact.features, { starts: weights.bucketOffsets, entries: packEntries(weights), classCount: artifact.classes.length });
+    this.extractor = new FeatureExtractor(artifact.features, this.kernel);
     this.probabilities = new Float64Array(artifact.classes.length);
     this.categoryProbabilities = new Float64Array(CATEGORY_COUNT);
   }
@@ -100,8 +86,7 @@ export class HashLinearClassifier implements Classifier {
     const input = subject ? `${subject}\n${text}` : text;
     const extractor = this.extractor;
     const distinct = extractor.extract(input);
-    const sums = this.classSums;
-    accumulateWeights(extractor.buckets, extractor.counts, distinct, this.bucketTable, this.entries, sums);
+    const sums = this.kernel.accumulate(distinct);
 
     // Every occurrence weighs 1/sqrt(occurrences): the same normalisation training used.
     const occurrences = extractor.occurrences;
@@ -159,97 +144,20 @@ export class HashLinearClassifier implements Classifier {
   weightEntriesTouched(text: string): number {
     const distinct = this.extractor.extract(text);
     let touched = 0;
+    const starts = this.kernel.weights!.starts;
     for (let index = 0; index < distinct; index++) {
       const bucket = this.extractor.buckets[index]!;
-      touched += this.bucketTable[2 * bucket + 3]! - this.bucketTable[2 * bucket + 1]!;
+      touched += starts[bucket + 1]! - starts[bucket]!;
     }
     return touched;
   }
 
   /** The distinct features that pushed hardest towards `classIndex`, strongest first. */
   private strongestFeatures(distinct: number, classIndex: number): string[] {
-    const kept = strongestBuckets(this.extractor.buckets, this.extractor.kinds, this.extractor.starts, this.extractor.ends, distinct, this.bucketTable, this.entries, classIndex, this.topFeatureIndexes, this.topFeatureWeights);
+    const kept = this.kernel.strongest(distinct, classIndex, EXPLAINED_FEATURES);
     const names: string[] = [];
-    for (let k = 0; k < kept; k++) names.push(this.extractor.describe(this.topFeatureIndexes[k]!));
+    for (let k = 0; k < kept; k++) names.push(this.extractor.describe(this.kernel.strongestFeatures[k]!));
     return names;
-  }
-}
-
-/**
- * Fills topIndexes/topWeights with the (at most topIndexes.length) buckets whose weight for
- * `classIndex` is largest and positive, strongest first; returns how many there are.
- */
-function strongestBuckets(
-  buckets: Int32Array,
-  kinds: Uint8Array,
-  starts: Int32Array,
-  ends: Int32Array,
-  distinct: number,
-  bucketTable: Uint32Array,
-  entries: Uint16Array,
-  classIndex: number,
-  topIndexes: Int32Array,
-  topWeights: Float64Array,
-): number {
-  const capacity = topIndexes.length;
-  let kept = 0;
-  for (let index = 0; index < distinct; index++) {
-    // Words, word pairs and Chinese n-grams of two or more characters only: fragments of words
-    // and single characters explain little to a reader.
-    const kind = kinds[index]!;
-    if (kind === CHAR_NGRAM_KIND || (kind === HAN_NGRAM_KIND && ends[index]! - starts[index]! < 2)) continue;
-    const bucket = buckets[index]!;
-    // A bucket's entries are in class order: binary search for ours.
-    const end = bucketTable[2 * bucket + 3]!;
-    let low = bucketTable[2 * bucket + 1]!;
-    let high = end;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (entries[middle]! >>> 8 < classIndex) low = middle + 1;
-      else high = middle;
-    }
-    const weight = low < end && entries[low]! >>> 8 === classIndex ? (entries[low]! << 24) >> 24 : 0;
-    if (weight <= 0 || (kept === capacity && weight <= topWeights[kept - 1]!)) continue;
-    // Insertion into the short sorted list.
-    let position = kept < capacity ? kept++ : capacity - 1;
-    while (position > 0 && topWeights[position - 1]! < weight) {
-      topIndexes[position] = topIndexes[position - 1]!;
-      topWeights[position] = topWeights[position - 1]!;
-      position--;
-    }
-    topIndexes[position] = index;
-    topWeights[position] = weight;
-  }
-  return kept;
-}
-
-/** sums[class] = Σ count × weight over the message's buckets: the hot loop, kept small so it optimises well. */
-function accumulateWeights(
-  buckets: Int32Array,
-  counts: Uint16Array,
-  distinct: number,
-  bucketTable: Uint32Array,
-  entries: Uint16Array,
-  sums: Int32Array,
-): void {
-  sums.fill(0);
-  for (let index = 0; index < distinct; index++) {
-    const bucket = buckets[index]!;
-    const count = counts[index]!;
-    const start = bucketTable[2 * bucket + 1]!;
-    const end = bucketTable[2 * bucket + 3]!;
-    // Most features occur once: that loop skips the multiplication.
-    if (count === 1) {
-      for (let entry = start; entry < end; entry++) {
-        const packed = entries[entry]!;
-        sums[packed >>> 8]! += (packed << 24) >> 24;
-      }
-    } else {
-      for (let entry = start; entry < end; entry++) {
-        const packed = entries[entry]!;
-        sums[packed >>> 8]! += count * ((packed << 24) >> 24);
-      }
-    }
   }
 }
 

@@ -1,7 +1,10 @@
 import { TRADITIONAL_TO_SIMPLIFIED, VARIANT_FOLDS } from './chinese-variants.ts';
 
-/** Code that marks a character as removed inside a word (apostrophes: "didn't" reads as "didnt"). */
-export const JOINER = 0;
+/**
+ * Code that marks a character as removed inside a word (apostrophes: "didn't" reads as "didnt").
+ * kernel.wat relies on it being 0, as on the CharClass values below.
+ */
+const JOINER = 0;
 /** Code every separator (space, punctuation, emoji, ...) becomes. */
 export const SEPARATOR = 0x20;
 
@@ -17,15 +20,6 @@ export const enum CharClass {
   Han = 2,
 }
 export const CHAR_CLASS: Uint8Array = buildCharClassTable();
-
-/** The feature-level form of one UTF-16 unit. */
-export function foldCode(code: number): number {
-  return FOLD[code]!;
-}
-
-export function charClassOf(foldedCode: number): CharClass {
-  return CHAR_CLASS[foldedCode]! as CharClass;
-}
 
 export function isHan(code: number): boolean {
   return (code >= 0x4e00 && code <= 0x9fff) || (code >= 0x3400 && code <= 0x4dbf) || (code >= 0xf900 && code <= 0xfaff);
