@@ -1,25 +1,33 @@
 /**
  * pnpm train                     train on all training data, write model/model.json
  * pnpm train --holdout 0.1       train on 90 %, report accuracy on the held-out 10 %, write nothing
+ * pnpm train --folds 10 --fold 3 the same with fold 3 of 10 disjoint folds held out (cross-validation)
+ *   [--export DIR]                 also write the split's lines to DIR (train.jsonl; held-out.jsonl with this model's
+ *                                  decisions), for scoring another model on the very same lines (baseline/README.md)
  *   [--granularity intents|categories] [--epochs N] [--lr X] [--decay X] [--l2 X] [--bits N] [--chars MIN-MAX] [--han N]
  *   [--prune N] [--idf POWER] [--dropout P] [--split-seed N]   (--split-seed picks another held-out split: differences smaller
  *   than the spread between splits are noise)
  *
  * Tuning happens only with --holdout, on a split of the training files; never on data/eval.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_MESSAGES } from '../src/bench.ts';
 import { HashLinearClassifier } from '../src/classifier.ts';
+import { decisionLine } from '../src/evaluate.ts';
 import { evaluatePredictions } from '../src/metrics.ts';
 import { DEFAULT_MODEL_PATH } from '../src/model.ts';
 import { loadTaxonomy } from '../src/taxonomy.ts';
-import { buildTrainingSet, type TargetGranularity } from '../src/training-set.ts';
+import { buildTrainingSet, type HeldOutSplit, type TargetGranularity } from '../src/training-set.ts';
 import { DEFAULT_TRAINING_OPTIONS, trainModel, type TrainingOptions } from '../src/train.ts';
 
 const { values } = parseArgs({
   options: {
     holdout: { type: 'string' },
+    folds: { type: 'string' },
+    fold: { type: 'string' },
+    export: { type: 'string' },
     granularity: { type: 'string', default: 'intents' },
     epochs: { type: 'string' },
     lr: { type: 'string' },
@@ -56,18 +64,31 @@ const options: TrainingOptions = {
   dropout: Number(values.dropout ?? defaults.dropout),
 };
 const granularity = values.granularity as TargetGranularity;
-const heldOutShare = Number(values.holdout ?? 0);
+const seed = Number(values['split-seed']);
+if ((values.folds === undefined) !== (values.fold === undefined)) throw new Error('--folds and --fold go together');
+if (values.folds !== undefined && values.holdout !== undefined) throw new Error('--holdout and --folds are two ways to hold lines out: pick one');
+const split: HeldOutSplit = values.folds !== undefined ? { folds: Number(values.folds), fold: Number(values.fold), seed } : { share: Number(values.holdout ?? 0), seed };
+const holdingOut = 'folds' in split || split.share > 0;
+if (values.export !== undefined && !holdingOut) throw new Error('--export writes a held-out split: give --holdout or --folds too');
 
 const taxonomy = loadTaxonomy();
 const started = Date.now();
-const trainingSet = buildTrainingSet(taxonomy, granularity, heldOutShare, Number(values['split-seed']));
+const trainingSet = buildTrainingSet(taxonomy, granularity, split);
 const artifact = trainModel(trainingSet.examples, trainingSet.classes, options, trainingSet.provenance);
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 const entries = Buffer.from(artifact.entryWeights, 'base64').length;
 console.log(`trained ${artifact.classifierVersion} on ${trainingSet.examples.length} lines (${granularity}) in ${seconds}s; ${entries} non-zero weights`);
 
-if (heldOutShare > 0) {
+if (holdingOut) {
   const classifier = new HashLinearClassifier(artifact, taxonomy);
+  if (values.export !== undefined) {
+    mkdirSync(values.export, { recursive: true });
+    const classes = trainingSet.classes;
+    const trainLines = trainingSet.examples.map((e) => JSON.stringify({ text: e.text, class: classes[e.classIndex]!.name, category: classes[e.classIndex]!.category }));
+    const heldOutLines = trainingSet.heldOut.map((row) => decisionLine(row, classifier.classify(row.text)));
+    writeFileSync(join(values.export, 'train.jsonl'), `${trainLines.join('\n')}\n`);
+    writeFileSync(join(values.export, 'held-out.jsonl'), `${heldOutLines.join('\n')}\n`);
+  }
   const score = (rows: typeof trainingSet.heldOut) =>
     evaluatePredictions(rows.map((row) => ({ expected: row.category, predicted: classifier.classify(row.text).category })));
   const banking = score(trainingSet.heldOut.filter((row) => row.intent !== undefined));

@@ -1,9 +1,26 @@
-import { readLabelledFile } from './data.ts';
-import type { Classifier } from './classifier.ts';
+import { readLabelledFile, type LabelledText } from './data.ts';
+import type { Classifier, Decision } from './classifier.ts';
 import { evaluatePredictions, type EvaluationReport } from './metrics.ts';
 
-/** Classifies every line of a {"text", "category"} JSONL file and scores the predictions. */
-export function evaluateFile(classifier: Classifier, path: string): EvaluationReport {
+/**
+ * Classifies every line of a {"text", "category"} JSONL file and scores the predictions;
+ * `onDecision`, when given, sees each line with its decision, in file order.
+ */
+export function evaluateFile(classifier: Classifier, path: string, onDecision?: (row: LabelledText, decision: Decision) => void): EvaluationReport {
   const rows = readLabelledFile(path);
-  return evaluatePredictions(rows.map((row) => ({ expected: row.category, predicted: classifier.classify(row.text).category })));
+  return evaluatePredictions(
+    rows.map((row) => {
+      const decision = classifier.classify(row.text);
+      onDecision?.(row, decision);
+      return { expected: row.category, predicted: decision.category };
+    }),
+  );
+}
+
+/**
+ * One scored line as `pnpm eval --decisions` and `pnpm train --export` write it: the labelled line
+ * and what this model decided, so that another model can be compared with it line by line.
+ */
+export function decisionLine(row: LabelledText, decision: Decision): string {
+  return JSON.stringify({ text: row.text, intent: row.intent ?? null, category: row.category, predicted: decision.category, confidence: decision.confidence, scores: decision.scores });
 }

@@ -28,11 +28,20 @@ export interface TrainingSet {
 }
 
 /**
- * Every training line with its class: BANKING77 train.jsonl (intent → category from the taxonomy)
- * and our own data/train/*.jsonl. With `heldOutShare`, that share of each intent and of each own
- * file's category is kept aside (seeded) for tuning.
+ * Which lines are kept out of training, per intent and per own file's category, after a seeded
+ * shuffle: a share of them (splits with different seeds overlap), or fold `fold` of `folds` disjoint
+ * folds (cross-validation: over folds 1..folds every line is held out exactly once).
  */
-export function buildTrainingSet(taxonomy: Taxonomy, granularity: TargetGranularity, heldOutShare = 0, seed = 1): TrainingSet {
+export type HeldOutSplit = { share: number; seed: number } | { fold: number; folds: number; seed: number };
+
+/**
+ * Every training line with its class: BANKING77 train.jsonl (intent → category from the taxonomy)
+ * and our own data/train/*.jsonl, minus the held-out lines of `split`, kept aside for tuning.
+ */
+export function buildTrainingSet(taxonomy: Taxonomy, granularity: TargetGranularity, split: HeldOutSplit = { share: 0, seed: 1 }): TrainingSet {
+  if ('folds' in split && !(Number.isInteger(split.fold) && Number.isInteger(split.folds) && split.fold >= 1 && split.fold <= split.folds)) {
+    throw new RangeError(`fold must be an integer from 1 to folds, got fold ${split.fold} of ${split.folds}`);
+  }
   const intentNames = Object.keys(taxonomy.sourceIntents).sort();
   const classes: ModelClass[] =
     granularity === 'intents'
@@ -43,7 +52,7 @@ export function buildTrainingSet(taxonomy: Taxonomy, granularity: TargetGranular
 
   const banking77 = banking77TrainPath();
   const files = [banking77, ...ownTrainingFiles()];
-  const random = seededRandom(seed);
+  const random = seededRandom(split.seed);
   const examples: TrainingExample[] = [];
   const heldOut: LabelledText[] = [];
   const sources: Array<{ file: string; lines: number; sha256: string }> = [];
@@ -64,11 +73,17 @@ export function buildTrainingSet(taxonomy: Taxonomy, granularity: TargetGranular
       groups.set(className, group);
     }
     for (const [className, group] of groups) {
-      const heldOutCount = Math.round(group.length * heldOutShare);
-      const shuffled = heldOutCount > 0 ? shuffleInPlace([...group], random) : group;
-      heldOut.push(...shuffled.slice(0, heldOutCount));
-      for (const row of shuffled.slice(heldOutCount)) examples.push({ text: row.text, classIndex: classIndex.get(className)! });
+      const [from, to] = heldOutRange(group.length, split);
+      const shuffled = to > from ? shuffleInPlace([...group], random) : group;
+      heldOut.push(...shuffled.slice(from, to));
+      for (const row of [...shuffled.slice(0, from), ...shuffled.slice(to)]) examples.push({ text: row.text, classIndex: classIndex.get(className)! });
     }
   }
   return { classes, examples, heldOut, provenance: { granularity, sources } };
+}
+
+/** The slice [from, to) of a shuffled group of `size` lines that `split` holds out. */
+function heldOutRange(size: number, split: HeldOutSplit): [number, number] {
+  if ('folds' in split) return [Math.floor(((split.fold - 1) * size) / split.folds), Math.floor((split.fold * size) / split.folds)];
+  return [0, Math.round(size * split.share)];
 }

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES } from '@switchboard/schema';
 import { BENCH_MESSAGES, benchClassifier, evaluateFile, loadClassifier } from '../src/index.ts';
-import { banking77TestPath, EVALUATION_DIR } from '../src/data.ts';
+import { banking77TestPath, EVALUATION_DIR, readLabelledFile } from '../src/data.ts';
+import { decisionLine } from '../src/evaluate.ts';
 
 const classifier = loadClassifier();
 
@@ -75,5 +76,16 @@ describe('quality on the evaluation sets', () => {
     { name: 'social English, second writer (social-en-2.jsonl)', path: join(EVALUATION_DIR, 'social-en-2.jsonl'), floor: 0.9 },
   ])('$name: accuracy ≥ $floor', ({ path, floor }) => {
     expect(evaluateFile(classifier, path).accuracy).toBeGreaterThanOrEqual(floor);
+  });
+});
+
+describe('evaluateFile', () => {
+  it('shows each line with its decision, in file order, as the score counts them', () => {
+    const path = join(EVALUATION_DIR, 'zh.jsonl');
+    const lines: Array<{ text: string; category: string; predicted: string; confidence: number }> = [];
+    const report = evaluateFile(classifier, path, (row, decision) => lines.push(JSON.parse(decisionLine(row, decision)) as (typeof lines)[number]));
+    expect(lines.map((line) => line.text)).toEqual(readLabelledFile(path).map((row) => row.text));
+    expect(lines.filter((line) => line.predicted === line.category).length / lines.length).toBeCloseTo(report.accuracy, 4);
+    expect(lines[0]).toMatchObject({ predicted: classifier.classify(lines[0]!.text).category, confidence: classifier.classify(lines[0]!.text).confidence });
   });
 });

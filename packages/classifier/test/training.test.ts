@@ -6,6 +6,7 @@ import { HashLinearClassifier } from '../src/classifier.ts';
 import { EVALUATION_DIR, assertNotEvaluationFile, banking77TrainPath, ownTrainingFiles, readLabelledFile } from '../src/data.ts';
 import { loadTaxonomy } from '../src/taxonomy.ts';
 import { DEFAULT_TRAINING_OPTIONS, categoryClassName, trainModel, trainWeights, type TrainingOptions } from '../src/train.ts';
+import { buildTrainingSet } from '../src/training-set.ts';
 
 const smallOptions: TrainingOptions = {
   ...DEFAULT_TRAINING_OPTIONS,
@@ -75,5 +76,35 @@ describe('training', () => {
       // BANKING77 itself repeats a handful of sentences between its train and test splits.
       expect(leaked.length, `${name}: ${leaked.slice(0, 3).join(' | ')}`).toBeLessThanOrEqual(name.startsWith('banking77') ? 10 : 0);
     }
+  });
+});
+
+describe('held-out splits', () => {
+  const taxonomy = loadTaxonomy();
+  const allLines = [banking77TrainPath(), ...ownTrainingFiles()].reduce((sum, file) => sum + readLabelledFile(file).length, 0);
+  const taxonomyCategory = (row: { intent?: string; category: string }) => (row.intent !== undefined ? taxonomy.sourceIntents[row.intent]! : row.category);
+
+  it('keeps the asked share of the lines out of training', () => {
+    const { examples, heldOut } = buildTrainingSet(taxonomy, 'intents', { share: 0.1, seed: 1 });
+    expect(examples.length + heldOut.length).toBe(allLines);
+    expect(heldOut.length / allLines).toBeCloseTo(0.1, 2);
+  });
+
+  it('holds out disjoint folds that together hold out every line once, each fold trained on the rest', () => {
+    const key = (row: { text: string; category: string }) => `${row.category}\t${row.text}`;
+    const everyLine = [banking77TrainPath(), ...ownTrainingFiles()].flatMap((file) => readLabelledFile(file).map((row) => key({ text: row.text, category: taxonomyCategory(row) })));
+    const heldOutOverFolds: string[] = [];
+    for (let fold = 1; fold <= 4; fold++) {
+      const { examples, heldOut } = buildTrainingSet(taxonomy, 'intents', { folds: 4, fold, seed: 3 });
+      expect(examples.length + heldOut.length).toBe(allLines);
+      expect(heldOut.length / allLines).toBeCloseTo(0.25, 1);
+      heldOutOverFolds.push(...heldOut.map(key));
+    }
+    expect(heldOutOverFolds.sort()).toEqual(everyLine.sort());
+  });
+
+  it('refuses a fold that is not one of the folds', () => {
+    expect(() => buildTrainingSet(taxonomy, 'intents', { folds: 10, fold: 0, seed: 1 })).toThrow(/fold must be/);
+    expect(() => buildTrainingSet(taxonomy, 'intents', { folds: 10, fold: 11, seed: 1 })).toThrow(/fold must be/);
   });
 });
