@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { renderChart } from './chart.ts';
 import { generateMessages } from './messages.ts';
 import { layoutCeiling, percentile } from './harness.ts';
+import { TYPESCRIPT_ENTRY_ARGS } from '@switchboard/testkit';
 
 const repo = join(import.meta.dirname, '../..');
 
@@ -53,7 +54,7 @@ const REQUIRED_NUMBERS = [
 
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'test/bench/run.ts'), ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...TYPESCRIPT_ENTRY_ARGS, join(repo, 'test/bench/run.ts'), ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -3,6 +3,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import type { BatchingProducer } from '@switchboard/kafka';
+import { TYPESCRIPT_ENTRY_ARGS } from '@switchboard/testkit';
 
 export const repoRoot = join(import.meta.dirname, '../..');
 
@@ -147,7 +148,7 @@ export class StageProcess {
     nodeFlags: string[] = [],
   ) {
     const logFile = createWriteStream(logPath, { flags: 'a' });
-    this.child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(repoRoot, 'test/bench/stage.ts'), stage], {
+    this.child = spawn(process.execPath, [...nodeFlags, ...TYPESCRIPT_ENTRY_ARGS, join(repoRoot, 'test/bench/stage.ts'), stage], {
       cwd: repoRoot,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -19,7 +19,7 @@ import { BatchingProducer, createKafka, ensureTopics, kafkaSettingsFromEnv } fro
 import { setLogSink } from '@switchboard/runtime';
 import { topicNames, type InboundMessage, type TopicNames } from '@switchboard/schema';
 import { benchClassifier } from '@switchboard/classifier';
-import { freshDatabase } from '@switchboard/testkit';
+import { freshDatabase, TYPESCRIPT_ENTRY_ARGS } from '@switchboard/testkit';
 import { kafkaPassthrough, minimalSinkRate, pgInsertRate } from './baselines.ts';
 import { writeChart } from './chart.ts';
 import { generateMessages } from './messages.ts';
@@ -139,7 +139,7 @@ function machineInfo(): BenchResult['machine'] {
  * (this harness, the router) the same code runs ~20 % slower, for a reason not found yet.
  */
 function classifierAlone(seconds: number): number {
-  const output = execFileSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'packages/classifier/scripts/bench.ts'), '--seconds', String(seconds)], {
+  const output = execFileSync(process.execPath, [...TYPESCRIPT_ENTRY_ARGS, join(repoRoot, 'packages/classifier/scripts/bench.ts'), '--seconds', String(seconds)], {
     cwd: join(repoRoot, 'packages/classifier'),
     stdio: ['ignore', 'pipe', 'inherit'],
   }).toString();

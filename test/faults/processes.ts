@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { TYPESCRIPT_ENTRY_ARGS } from '@switchboard/testkit';
 
 const repo = join(import.meta.dirname, '../..');
 
 /**
- * A pipeline service running as its own OS process (`node --import tsx <entry>`), as in production,
+ * A pipeline service running as its own OS process (`node --import tsx/esm <entry>`), as in production,
  * so a fault can be a real `kill -9`. Its stdout and stderr go to one log file per service.
  */
 export class ServiceProcess {
@@ -25,7 +26,7 @@ export class ServiceProcess {
   start(): void {
     this.starts++;
     this.log.write(`\n=== start #${this.starts} of ${this.name} at ${new Date().toISOString()}\n`);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repo, this.entry)], {
+    const child = spawn(process.execPath, [...TYPESCRIPT_ENTRY_ARGS, join(repo, this.entry)], {
       cwd: repo,
       env: { ...process.env, ...this.env, LOG_LEVEL: this.env.LOG_LEVEL ?? 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -123,6 +123,15 @@ export async function freshDatabase(serverUrl = TEST_PG_URL, name = `sb_${Date.n
   };
 }
 
+/**
+ * Node's arguments for running one of our TypeScript entry points as its own process, as the start
+ * scripts do. tsx's ESM hooks alone, not `--import tsx` or the tsx command: those also hook CommonJS,
+ * and tsx's CommonJS hook detaches an ArrayBuffer on the main thread when it loads kafkajs, which
+ * slows every typed-array access in the process from then on (docs/benchmarks.md). The ESM hooks
+ * run on their own thread.
+ */
+export const TYPESCRIPT_ENTRY_ARGS: readonly string[] = ['--import', 'tsx/esm'];
+
 export { startDovecot, freePort, type Dovecot, type DovecotUser } from './dovecot.ts';
 export { startSmtpCapture, type SmtpCapture, type CapturedMail } from './smtp.ts';
 export { routedMessage } from './messages.ts';

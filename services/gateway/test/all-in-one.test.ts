@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freshDatabase, kafkaForTest } from '@switchboard/testkit';
+import { freshDatabase, kafkaForTest, TYPESCRIPT_ENTRY_ARGS } from '@switchboard/testkit';
 import { REPO_ROOT } from '../src/index.ts';
 
 let child: ChildProcess | undefined;
@@ -38,7 +38,7 @@ describe('pnpm start (src/all-in-one.ts)', () => {
     database = await freshDatabase();
     const env: NodeJS.ProcessEnv = { ...process.env, SWITCHBOARD_TOPIC_PREFIX: prefix, DATABASE_URL: database.url, PORT: '0', LOG_LEVEL: 'warn' };
     delete env.SWITCHBOARD_API_TOKEN;
-    child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'services/gateway/src/all-in-one.ts')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [...TYPESCRIPT_ENTRY_ARGS, join(REPO_ROOT, 'services/gateway/src/all-in-one.ts')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const banner = await waitForBanner(child, 60_000);
 
     expect(banner).toMatch(/^switchboard ready\n/);
