@@ -8,7 +8,7 @@
  *   [--prune N] [--idf POWER] [--dropout P] [--split-seed N]   (--split-seed picks another held-out split: differences smaller
  *   than the spread between splits are noise)
  *
- * Tuning happens only with --holdout, on a split of the training files; never on data/eval.
+ * Tuning happens only with --holdout or --folds, on a split of the training files; never on data/eval.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
