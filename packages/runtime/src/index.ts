@@ -1,4 +1,5 @@
 export * from './config.ts';
+export * from './shared-config.ts';
 export * from './logger.ts';
 export * from './retry.ts';
 export * from './metrics.ts';
