@@ -4,7 +4,8 @@
  * of the new schema read old records) and no field a reader may rely on disappears or changes type:
  * - fields may be added only as optional; no field may be removed or made required;
  * - a field's type may not change; enums may gain values (readers must tolerate unknown ones), not lose them;
- * - limits (min/max lengths, patterns) may be relaxed, not tightened.
+ * - limits (min/max lengths, patterns) may be relaxed, not tightened; an enum may open into a pattern
+ *   that every one of its values matches (a closed set of ids becoming a registry).
  * Anything else needs a new topic (`.v2`) produced alongside the old one; see docs/schema-evolution.md.
  */
 type Json = Record<string, unknown>;
@@ -40,6 +41,7 @@ export function compatibilityProblems(published: unknown, current: unknown, path
     const lost = before.enum.filter((v) => Array.isArray(after.enum) && !allowed.has(v));
     if (lost.length) problems.push(`${path}: enum lost ${lost.map((v) => JSON.stringify(v)).join(', ')}`);
   }
+  if (typeof before.pattern === 'string' && after.pattern === undefined && Array.isArray(after.enum)) problems.push(`${path}: closed into an enum`);
   if (before.const !== undefined && after.const !== undefined && before.const !== after.const) problems.push(`${path}: const changed`);
   for (const key of ['minLength', 'minimum', 'minItems'] as const) {
     if (typeof after[key] === 'number' && (typeof before[key] !== 'number' || (after[key] as number) > (before[key] as number))) problems.push(`${path}: ${key} tightened`);
@@ -47,7 +49,7 @@ export function compatibilityProblems(published: unknown, current: unknown, path
   for (const key of ['maxLength', 'maximum', 'maxItems'] as const) {
     if (typeof after[key] === 'number' && (typeof before[key] !== 'number' || (after[key] as number) < (before[key] as number))) problems.push(`${path}: ${key} tightened`);
   }
-  if (typeof after.pattern === 'string' && after.pattern !== before.pattern) problems.push(`${path}: pattern changed`);
+  if (typeof after.pattern === 'string' && after.pattern !== before.pattern && !enumOpenedTo(before, after.pattern)) problems.push(`${path}: pattern changed`);
 
   const beforeProps = asObject(before.properties) ?? {};
   const afterProps = asObject(after.properties) ?? {};
@@ -63,4 +65,11 @@ export function compatibilityProblems(published: unknown, current: unknown, path
   const beforeAdditional = asObject(before.additionalProperties);
   if (beforeAdditional) problems.push(...compatibilityProblems(beforeAdditional, after.additionalProperties, `${path}{}`));
   return problems;
+}
+
+/** A closed set of strings replaced by a pattern that still accepts each of them: a widening. */
+function enumOpenedTo(before: Json, pattern: string): boolean {
+  if (before.pattern !== undefined || !Array.isArray(before.enum)) return false;
+  const accepts = new RegExp(pattern, 'u');
+  return before.enum.every((value) => typeof value === 'string' && accepts.test(value));
 }

@@ -44,14 +44,34 @@ const exampleRouted: RoutedMessage = {
 
 export const TOPIC_EXAMPLES: Partial<Record<TopicRole, unknown>> = { inbound: exampleInbound, routed: exampleRouted };
 
-export function jsonSchemaOf(role: TopicRole): Record<string, unknown> {
+/** A channel a connector package registers, as the docs list it. */
+export interface RegisteredChannel {
+  id: string;
+  label: string;
+}
+
+/** The `channel` fields of a generated schema, with the channels registered in this repository as examples. */
+function listChannels(json: Record<string, unknown>, channels: readonly RegisteredChannel[]): void {
+  const properties = json.properties as Record<string, Record<string, unknown>> | undefined;
+  const channel = properties?.channel;
+  if (!channel || channels.length === 0) return;
+  channel.examples = channels.map((c) => c.id);
+  channel.description = `${String(channel.description ?? '')} Registered in this repository: ${channels.map((c) => `\`${c.id}\` (${c.label})`).join(', ')}.`;
+}
+
+/**
+ * The JSON Schema of a topic's value. With `channels`, the `channel` field lists the registered ones
+ * (documentation only: the schema accepts any channel id, and the compatibility check reads it without).
+ */
+export function jsonSchemaOf(role: TopicRole, channels: readonly RegisteredChannel[] = []): Record<string, unknown> {
   const { name, schema } = TOPIC_VALUE_SCHEMAS[role];
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  listChannels(json, channels);
   return { $id: `https://switchboard.example/schemas/${TOPIC_SPECS[role].name}.json`, title: name, ...json, ...(TOPIC_EXAMPLES[role] ? { examples: [TOPIC_EXAMPLES[role]] } : {}) };
 }
 
 /** An AsyncAPI 3.0 document of every topic, as plain data (serialized as YAML-compatible JSON). */
-export function asyncApiDocument(): Record<string, unknown> {
+export function asyncApiDocument(registered: readonly RegisteredChannel[] = []): Record<string, unknown> {
   const channels: Record<string, unknown> = {};
   const operations: Record<string, unknown> = {};
   const messages: Record<string, unknown> = {};
@@ -62,7 +82,7 @@ export function asyncApiDocument(): Record<string, unknown> {
       name,
       contentType: 'application/json',
       summary: spec.description,
-      payload: jsonSchemaOf(role),
+      payload: jsonSchemaOf(role, registered),
       bindings: { kafka: { key: { type: 'string', description: spec.key }, bindingVersion: '0.5.0' } },
       ...(role === 'routed'
         ? { headers: { type: 'object', properties: Object.fromEntries(['category', 'priority', 'channel', 'language', 'message-id'].map((h) => [h, { type: 'string' }])) } }
@@ -81,7 +101,7 @@ export function asyncApiDocument(): Record<string, unknown> {
     info: {
       title: 'Switchboard topics',
       version: String(SCHEMA_VERSION),
-      description: 'Kafka topics of Switchboard. Generated from packages/schema by `pnpm schemas`; do not edit by hand.',
+      description: 'Kafka topics of Switchboard. Generated from packages/schema by `pnpm generate`; do not edit by hand.',
     },
     servers: { local: { host: '127.0.0.1:9092', protocol: 'kafka', description: 'infra/kafka local broker' } },
     channels,

@@ -2,8 +2,16 @@ import { z } from 'zod';
 
 export const SCHEMA_VERSION = 1 as const;
 
-export const CHANNELS = ['email', 'twitter', 'wechat', 'slack', 'webchat', 'api'] as const;
-export const Channel = z.enum(CHANNELS).describe('Where the customer wrote.');
+/**
+ * A channel id: lower case, registered by the connector that serves it (its channel descriptor). The set
+ * is open: a reader that meets an id it does not know treats it as `other` instead of refusing the record.
+ */
+export const CHANNEL_ID = /^[a-z][a-z0-9_-]{0,31}$/;
+export const OTHER_CHANNEL = 'other';
+export const Channel = z
+  .string()
+  .regex(CHANNEL_ID)
+  .describe("Where the customer wrote: the id of a registered channel (the README's channel table lists them). Readers treat an id they do not know as `other`.");
 export type Channel = z.infer<typeof Channel>;
 
 export const CATEGORIES = ['transaction', 'security', 'refund', 'fees_fx', 'account', 'contact'] as const;
@@ -52,6 +60,22 @@ export const Edit = z
   .describe('Set when this record changes an earlier message instead of adding one (Slack edits and deletions).');
 export type Edit = z.infer<typeof Edit>;
 
+export const Thread = z
+  .object({
+    ancestors: z
+      .array(nonEmpty)
+      .max(200)
+      .optional()
+      .describe("The channel's ids of the messages this one answers, oldest first; a reply to this message continues the chain."),
+    namedTicket: z
+      .string()
+      .regex(/^[A-Z]{1,10}-\d{1,12}$/)
+      .optional()
+      .describe('A ticket number the message names (kept by a client that dropped other threading): it joins that ticket when the ticket is on the same channel and account.'),
+  })
+  .describe('How the message threads beyond its conversationKey, as its connector read it.');
+export type Thread = z.infer<typeof Thread>;
+
 export const InboundMessage = z
   .object({
     schemaVersion: z.literal(SCHEMA_VERSION),
@@ -74,6 +98,7 @@ export const InboundMessage = z
       .optional()
       .describe('Set (to the reason) for automatic mail: auto-replies, bounces, loops. Never acknowledged.'),
     edit: Edit.optional(),
+    thread: Thread.optional(),
     meta: z.record(z.string(), z.unknown()).default({}).describe('Channel extras (threading reason, message type, ...).'),
   })
   .describe('cs.messages.inbound.v1: one customer message, normalized by its connector.');
@@ -116,14 +141,18 @@ export const OutboundMessage = z
     account: nonEmpty.describe('Which of our inboxes/handles sends it.'),
     conversationKey: nonEmpty,
     recipient: Sender,
-    public: z.boolean().default(false).describe('Twitter: a public reply instead of a DM.'),
+    public: z.boolean().default(false).describe('A public reply (a post on the channel) instead of a private message, where the channel has both.'),
     inReplyTo: z
       .object({
         messageId: nonEmpty.describe('Our `id` of the customer message answered.'),
         externalId: nonEmpty.describe("That message's channel id (Message-ID, tweet id, ts, ...)."),
-        references: z.array(z.string()).default([]).describe('Email: the References chain.'),
+        references: z.array(z.string()).default([]).describe("The answered message's thread ancestors (`thread.ancestors`), oldest first."),
       })
       .optional(),
+    replyMode: z
+      .string()
+      .optional()
+      .describe("How the channel's reply policy lets this message go out (e.g. `response`, `human_agent`, `template`); unset: the channel's ordinary way."),
     subject: z.string().optional(),
     text: nonEmpty,
     createdAt: isoDateTime,
@@ -175,3 +204,13 @@ export const Checkpoint = z
   })
   .describe('cs.connector.checkpoints.v1: the last position a connector has safely produced.');
 export type Checkpoint = z.infer<typeof Checkpoint>;
+
+/** What a reply to `answered` answers: that message and the thread it continues (for `OutboundMessage.inReplyTo`). */
+export function inReplyToOf(answered: { id: string; externalId?: string | null; thread?: Thread }): NonNullable<OutboundMessage['inReplyTo']> {
+  return { messageId: answered.id, externalId: answered.externalId ?? answered.id, references: answered.thread?.ancestors ?? [] };
+}
+
+/** `channel` when the reader knows it, else `other`: an unknown channel is shown and counted, never refused. */
+export function knownChannelOr(channel: string, known: ReadonlySet<string>): string {
+  return known.has(channel) ? channel : OTHER_CHANNEL;
+}

@@ -16,23 +16,32 @@ describe('schema evolution', () => {
     }
   }
 
-  const v1 = jsonSchemaOf('inbound') as { properties: Record<string, Record<string, unknown>>; required: string[] };
+  const v1 = jsonSchemaOf('routed') as { properties: Record<string, Record<string, unknown>>; required: string[] };
   it('flags a removed field, a new required field, a changed type and a lost enum value', () => {
     const { text: _text, ...withoutText } = v1.properties;
     const changed = {
       ...v1,
-      properties: { ...withoutText, channel: { type: 'string', enum: ['email'] }, account: { type: 'number' }, priority: { type: 'string' } },
-      required: [...v1.required.filter((r) => r !== 'text'), 'priority'],
+      properties: { ...withoutText, language: { type: 'string', enum: ['en'] }, account: { type: 'number' }, mood: { type: 'string' } },
+      required: [...v1.required.filter((r) => r !== 'text'), 'mood'],
     };
     const problems = compatibilityProblems(v1, changed);
     expect(problems).toEqual(
-      expect.arrayContaining(['$.text: removed', '$.priority: now required', '$.account: type changed from string to number', expect.stringMatching(/^\$\.channel: enum lost "twitter"/)]),
+      expect.arrayContaining(['$.text: removed', '$.mood: now required', '$.account: type changed from string to number', expect.stringMatching(/^\$\.language: enum lost "zh-Hans"/)]),
     );
+  });
+  it('accepts an enum opened into a pattern that matches every old value, and refuses one that does not', () => {
+    const published = { type: 'object', properties: { channel: { type: 'string', enum: ['email', 'twitter'] } } };
+    const opened = { type: 'object', properties: { channel: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,31}$' } } };
+    const tooNarrow = { type: 'object', properties: { channel: { type: 'string', pattern: '^e[a-z]*$' } } };
+    expect(compatibilityProblems(published, opened)).toEqual([]);
+    expect(compatibilityProblems(published, tooNarrow)).toEqual(['$.channel: pattern changed']);
+    expect(compatibilityProblems(opened, tooNarrow)).toEqual(['$.channel: pattern changed']);
+    expect(compatibilityProblems(opened, published)).toEqual(['$.channel: closed into an enum']);
   });
   it('accepts an added optional field and an added enum value', () => {
     const changed = {
       ...v1,
-      properties: { ...v1.properties, mood: { type: 'string' }, channel: { ...v1.properties.channel, enum: [...(v1.properties.channel!.enum as string[]), 'line'] } },
+      properties: { ...v1.properties, mood: { type: 'string' }, language: { ...v1.properties.language, enum: [...(v1.properties.language!.enum as string[]), 'ja'] } },
     };
     expect(compatibilityProblems(v1, changed)).toEqual([]);
   });

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { InboundMessage, RoutedMessage, messageId, stableId, topicNames, TOPIC_EXAMPLES, SchemaError, parseWith } from '../src/index.ts';
-import { generatedDocs } from '../src/generated-docs.ts';
 
 describe('message ids', () => {
   it('are deterministic per channel, account and external id', () => {
@@ -20,21 +17,12 @@ describe('envelopes', () => {
     expect(RoutedMessage.parse(TOPIC_EXAMPLES.routed).category).toBe('transaction');
   });
   it('name every failing field in a readable error', () => {
-    const bad = { ...(TOPIC_EXAMPLES.inbound as object), channel: 'fax', sentAt: 'yesterday' };
+    const bad = { ...(TOPIC_EXAMPLES.inbound as object), channel: 'Fax!', sentAt: 'yesterday' };
     expect(() => parseWith(InboundMessage, 'InboundMessage', bad)).toThrow(SchemaError);
     expect(() => parseWith(InboundMessage, 'InboundMessage', bad)).toThrow(/channel: .*sentAt: /s);
   });
   it('put a prefix on every topic name', () => {
     expect(topicNames('t.').inbound).toBe('t.cs.messages.inbound.v1');
     expect(topicNames().checkpoints).toBe('cs.connector.checkpoints.v1');
-  });
-});
-
-describe('generated docs', () => {
-  it('are committed as generated (run `pnpm schemas` after changing a schema)', () => {
-    const repo = join(import.meta.dirname, '../../..');
-    for (const [path, content] of Object.entries(generatedDocs())) {
-      expect(readFileSync(join(repo, path), 'utf8'), `${path} is stale: run pnpm schemas`).toBe(content);
-    }
   });
 });
