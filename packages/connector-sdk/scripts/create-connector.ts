@@ -11,14 +11,17 @@ const here = dirname(fileURLToPath(import.meta.url));
 const templates = join(here, '../templates/connector');
 const repo = join(here, '../../..');
 
-export function scaffoldConnector(name: string, servicesDir = join(repo, 'services')): string {
+export function scaffoldConnector(name: string, repoRoot = repo): string {
+  const servicesDir = join(repoRoot, 'services');
   if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name) || name.length > 30) {
     throw new Error(`"${name}" is not a valid connector name: lower-case letters, digits and single dashes, starting with a letter`);
   }
   const target = join(servicesDir, `connector-${name}`);
-  if (existsSync(target)) throw new Error(`${relative(repo, target)} already exists`);
-  const pascal = name.split('-').map((p) => p[0]!.toUpperCase() + p.slice(1)).join('');
+  if (existsSync(target)) throw new Error(`${relative(repoRoot, target)} already exists`);
+  const words = name.split('-');
+  const pascal = words.map((p) => p[0]!.toUpperCase() + p.slice(1)).join('');
   const substitutions: [string, string][] = [
+    ['__Label__', words.map((p) => p[0]!.toUpperCase() + p.slice(1)).join(' ')],
     ['__NAME__', name.toUpperCase().replace(/-/g, '_')],
     ['__Name__', pascal],
     ['__camel__', pascal[0]!.toLowerCase() + pascal.slice(1)],
@@ -52,8 +55,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const target = scaffoldConnector(name);
     console.log(`created ${relative(repo, target)}
 next:
-  pnpm install                                   # link its dependencies
   pnpm vitest run ${relative(repo, target)}      # the conformance kit and its own tests
+  pnpm install                                   # when you add dependencies of its own
   ${name.toUpperCase().replace(/-/g, '_')}_WEBHOOK_SECRET=... pnpm start   # pnpm start finds it once configured
 then read docs/adding-a-connector.md`);
   } catch (error) {

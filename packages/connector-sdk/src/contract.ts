@@ -9,7 +9,10 @@ import type { Logger } from '@switchboard/runtime';
 export interface Connector {
   /** Unique and stable: it names the connector's checkpoints and consumer groups. */
   readonly name: string;
-  /** Channels whose outbound messages this connector sends. */
+  /**
+   * The channels this connector serves (ids of its package's channel descriptors): the only channels
+   * its envelopes may carry, and those whose outbound messages it sends.
+   */
   readonly channels: readonly Channel[];
   start(context: ConnectorContext): Promise<void>;
   /** Stops taking new input, finishes what is in hand, releases connections. */
@@ -20,6 +23,8 @@ export interface Connector {
   /** HTTP endpoints mounted on the gateway (webhooks, pages), available once started. */
   readonly routes?: readonly HttpRoute[];
   readonly upgrades?: readonly UpgradeRoute[];
+  /** Entry points people use (the web chat page, the message API), listed in the ready banner. */
+  readonly pages?: readonly { name: string; path: string; method?: 'GET' | 'POST' }[];
 }
 
 export interface ConnectorHealth {

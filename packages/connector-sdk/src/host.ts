@@ -67,7 +67,11 @@ export function createContext(connector: Connector, options: HostOptions, signal
       const valid: InboundMessage[] = [];
       for (const message of messages) {
         try {
-          valid.push(parseWith(InboundMessage, 'InboundMessage', message));
+          const parsed = parseWith(InboundMessage, 'InboundMessage', message);
+          if (!connector.channels.includes(parsed.channel)) {
+            throw new SchemaError('InboundMessage', [{ path: ['channel'], message: `"${parsed.channel}" is not one of this connector's channels (${connector.channels.join(', ')})` }]);
+          }
+          valid.push(parsed);
         } catch (error) {
           const reason = error instanceof SchemaError ? `invalid envelope: ${error.message}` : String(error);
           await deadLetter({ reason, raw: JSON.stringify(message), sourceId: sourceIdOf(message), error });

@@ -1,18 +1,14 @@
 import { join } from 'node:path';
-import { z } from 'zod';
 import { topicNames } from '@switchboard/schema';
 import { BatchingProducer, createKafka, ensureTopics, kafkaSettingsFromEnv } from '@switchboard/kafka';
 import { HttpServer } from '@switchboard/http';
-import { createLogger, env as envVar, loadConfig, stopOnSignals } from '@switchboard/runtime';
+import { configSpec, createLogger, dataDirFields, httpFields, stopOnSignals } from '@switchboard/runtime';
 import { CheckpointStore } from './checkpoints.ts';
 import { hostConnector, type HostedConnector } from './host.ts';
 import type { ConnectorModule } from './modules.ts';
 
-const standaloneSchema = z.object({
-  PORT: envVar.int(8080, 0, 65535).describe('HTTP port of the connector’s webhooks'),
-  HOST: z.string().default('127.0.0.1').describe('HTTP host'),
-  SWITCHBOARD_DATA_DIR: z.string().default('.data').describe('Where connectors keep files'),
-});
+/** What a connector process reads besides its own variables (and Kafka's). */
+export const standaloneConfig = configSpec('connector', { ...httpFields, ...dataDirFields });
 
 /**
  * Runs one connector package as its own process (`pnpm --filter <connector> start`): Kafka, the
@@ -20,7 +16,7 @@ const standaloneSchema = z.object({
  */
 export async function runConnectorsAlone(module: ConnectorModule, environment: NodeJS.ProcessEnv = process.env): Promise<void> {
   const logger = createLogger(`connector-${module.name}`);
-  const config = loadConfig(`connector-${module.name}`, standaloneSchema, environment);
+  const config = standaloneConfig.extend(`connector-${module.name}`, module.config.fields).load(environment);
   const connectors = await module.fromEnv(environment);
   if (connectors.length === 0) {
     logger.error('not configured: set its environment variables (see its README)');

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { HttpError } from '@switchboard/http';
+import { HttpError } from './server.ts';
 
 /** One line per problem, naming the field: `sender.id: Invalid input: expected string, received undefined`. */
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {

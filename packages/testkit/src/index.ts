@@ -135,3 +135,4 @@ export const TYPESCRIPT_ENTRY_ARGS: readonly string[] = ['--import', 'tsx/esm'];
 export { startDovecot, freePort, type Dovecot, type DovecotUser } from './dovecot.ts';
 export { startSmtpCapture, type SmtpCapture, type CapturedMail } from './smtp.ts';
 export { routedMessage } from './messages.ts';
+export { waitForOutput, copyRepository } from './processes.ts';

@@ -23,7 +23,7 @@ export function routedMessage(overrides: Partial<RoutedMessage> = {}): RoutedMes
     text: 'Hello,\nmy card payment of 25.00 EUR was declined twice at checkout today. Can you tell me why?\nThanks',
     attachments: [],
     receivedAt: sentAt,
-    meta: { references: [] },
+    meta: {},
     category: 'transaction',
     confidence: 0.91,
     triage: false,
