@@ -1,24 +1,27 @@
-import { z } from 'zod';
-import { env, loadConfig, registerSecret } from '@switchboard/runtime';
+import { configSpec, field } from '@switchboard/runtime';
 
-export const chatEnvSchema = z.object({
-  SLACK_SIGNING_SECRET: env.optionalString().describe('Slack app signing secret; with SLACK_BOT_TOKEN it turns the Slack channel on. Requests whose v0 signature does not match get 401.'),
-  SLACK_BOT_TOKEN: env.optionalString().describe('Bot token (xoxb-…) used for chat.postMessage. No auth.test call is made at start-up.'),
-  SLACK_BOT_USER_ID: env.optionalString().describe("The bot's own user id (U…): messages from it are ignored, as is every message carrying a bot_id."),
-  SLACK_BOT_ID: env.optionalString().describe("The bot's bot id (B…), for Bolt's ignore-self filter. Optional."),
-  SLACK_APP_TOKEN: env.optionalString().describe('App-level token (xapp-…): when set, events come over Socket Mode instead of the /slack/events endpoint.'),
-  SLACK_API_URL: z.string().url().default('https://slack.com/api/').describe('Slack Web API base URL (a local fake in tests).'),
-  WEBCHAT_ENABLED: env.bool(true).describe('Serve the web chat page (/chat), widget (/chat/widget.js) and WebSocket (/chat/ws).'),
-  WEBCHAT_MAX_MESSAGE_CHARS: env.int(2_000, 1, 20_000).describe('Longest customer message accepted; longer ones get an error frame.'),
-  WEBCHAT_RATE_LIMIT: env.int(5, 1).describe('Messages a session may send per WEBCHAT_RATE_WINDOW_MS.'),
-  WEBCHAT_RATE_WINDOW_MS: env.int(10_000, 100).describe('Window of the per-session message rate limit, in ms.'),
-  WEBCHAT_MAX_CONNECTIONS_PER_IP: env.int(20, 1).describe('Open WebSocket connections one client address may hold; more are refused with 429.'),
-  WEBCHAT_MAX_SESSIONS: env.int(5_000, 1).describe('Sessions whose history is kept in memory (least recently active dropped first).'),
-  WEBCHAT_HISTORY_PER_SESSION: env.int(200, 1).describe('Messages kept per session and replayed on reconnect.'),
-  WEBCHAT_ALLOWED_ORIGINS: env.list().describe('Extra origins allowed to open /chat/ws (comma-separated). The chat page itself is always allowed (same origin).'),
-  WEBCHAT_FRAME_ANCESTORS: z.string().default('*').describe("CSP frame-ancestors of /chat: the sites allowed to embed the widget's iframe (e.g. https://wallet.example)."),
+export const chatConfig = configSpec('connector-chat', {
+  SLACK_SIGNING_SECRET: field
+    .token()
+    .secret()
+    .describe('Slack app signing secret; with SLACK_BOT_TOKEN it turns the Slack channel on. Requests whose v0 signature does not match get 401.')
+    .example('8f742231b10e8888abcd99yyyzzz85a5'),
+  SLACK_BOT_TOKEN: field.token().secret().describe('Bot token (xoxb-…) used for chat.postMessage. No auth.test call is made at start-up.').example('xoxb-1234-5678-abcdefghijkl'),
+  SLACK_BOT_USER_ID: field.optional().describe("The bot's own user id (U…): messages from it are ignored, as is every message carrying a bot_id."),
+  SLACK_BOT_ID: field.optional().describe("The bot's bot id (B…), for Bolt's ignore-self filter. Optional."),
+  SLACK_APP_TOKEN: field.token().secret().describe('App-level token (xapp-…): when set, events come over Socket Mode instead of the /slack/events endpoint.').example('xapp-1-A111-222-abcdef'),
+  SLACK_API_URL: field.url('https://slack.com/api/').describe('Slack Web API base URL (a local fake in tests).').advanced(),
+  WEBCHAT_ENABLED: field.bool(true).describe('Serve the web chat page (/chat), widget (/chat/widget.js) and WebSocket (/chat/ws).'),
+  WEBCHAT_MAX_MESSAGE_CHARS: field.int(2_000, 1, 20_000).describe('Longest customer message accepted; longer ones get an error frame.').advanced(),
+  WEBCHAT_RATE_LIMIT: field.int(5, 1).describe('Messages a session may send per WEBCHAT_RATE_WINDOW_MS.').advanced(),
+  WEBCHAT_RATE_WINDOW_MS: field.int(10_000, 100).describe('Window of the per-session message rate limit, in ms.').advanced(),
+  WEBCHAT_MAX_CONNECTIONS_PER_IP: field.int(20, 1).describe('Open WebSocket connections one client address may hold; more are refused with 429.').advanced(),
+  WEBCHAT_MAX_SESSIONS: field.int(5_000, 1).describe('Sessions whose history is kept in memory (least recently active dropped first).').advanced(),
+  WEBCHAT_HISTORY_PER_SESSION: field.int(200, 1).describe('Messages kept per session and replayed on reconnect.').advanced(),
+  WEBCHAT_ALLOWED_ORIGINS: field.list().describe('Extra origins allowed to open /chat/ws (comma-separated). The chat page itself is always allowed (same origin).'),
+  WEBCHAT_FRAME_ANCESTORS: field.text('*').describe("CSP frame-ancestors of /chat: the sites allowed to embed the widget's iframe (e.g. https://wallet.example)."),
 });
-export type ChatEnv = z.infer<typeof chatEnvSchema>;
+export type ChatEnv = ReturnType<typeof chatConfig.load>;
 
 export interface SlackConfig {
   signingSecret: string;
@@ -40,15 +43,9 @@ export interface WebchatConfig {
   frameAncestors: string;
 }
 
-export const WEBCHAT_DEFAULTS: WebchatConfig = webchatFrom(chatEnvSchema.parse({}))!;
+export const WEBCHAT_DEFAULTS: WebchatConfig = webchatFrom(chatConfig.load({}))!;
 
-function loadChatEnv(environment: NodeJS.ProcessEnv): ChatEnv {
-  const cfg = loadConfig('connector-chat', chatEnvSchema, environment);
-  registerSecret(cfg.SLACK_SIGNING_SECRET);
-  registerSecret(cfg.SLACK_BOT_TOKEN);
-  registerSecret(cfg.SLACK_APP_TOKEN);
-  return cfg;
-}
+const loadChatEnv = (environment: NodeJS.ProcessEnv): ChatEnv => chatConfig.load(environment);
 
 /** Slack's config, or undefined when the channel is not configured (no signing secret or bot token). */
 export function slackConfigFromEnv(environment: NodeJS.ProcessEnv = process.env): SlackConfig | undefined {

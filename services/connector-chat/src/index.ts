@@ -1,4 +1,4 @@
-export { chatEnvSchema, slackConfigFromEnv, webchatConfigFromEnv, WEBCHAT_DEFAULTS, type SlackConfig, type WebchatConfig } from './config.ts';
+export { chatConfig, slackConfigFromEnv, webchatConfigFromEnv, WEBCHAT_DEFAULTS, type SlackConfig, type WebchatConfig } from './config.ts';
 export { createSlackConnector, SlackConnector, SLACK_EVENTS_PATH } from './slack/connector.ts';
 export { normalizeSlackEvent, parseSlackConversationKey, slackConversationKey } from './slack/normalize.ts';
 export { createWebchatConnector, WebchatConnector, webchatConversationKey, webchatMessageId, webchatSessionId, WEBCHAT_ACCOUNT } from './webchat/connector.ts';
@@ -7,6 +7,9 @@ import type { Connector, ConnectorModule } from '@switchboard/connector-sdk';
 import { slackConfigFromEnv, webchatConfigFromEnv } from './config.ts';
 import { createSlackConnector } from './slack/connector.ts';
 import { createWebchatConnector } from './webchat/connector.ts';
+import { manifest } from './channel.ts';
+
+export { manifest } from './channel.ts';
 
 /** The chat connectors configured in `env`: Slack when its secret and token are set, web chat unless disabled. */
 export function chatConnectorsFromEnv(env: NodeJS.ProcessEnv = process.env): Connector[] {
@@ -19,4 +22,4 @@ export function chatConnectorsFromEnv(env: NodeJS.ProcessEnv = process.env): Con
 }
 
 /** How the gateway discovers this package (`"switchboard": {"connector": true}` in package.json). */
-export const connectorModule: ConnectorModule = { name: 'chat', fromEnv: chatConnectorsFromEnv };
+export const connectorModule: ConnectorModule = { ...manifest, fromEnv: chatConnectorsFromEnv };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env as envVar, loadConfig, registerSecret } from '@switchboard/runtime';
+import { configSpec, field, registerSecret, secretString } from '@switchboard/runtime';
 
 /** One of our mailboxes: where customers write (IMAP) and how we answer (SMTP). */
 export const EmailAccount = z.object({
@@ -12,7 +12,7 @@ export const EmailAccount = z.object({
     port: z.number().int().min(1).max(65535).default(993),
     secure: z.boolean().default(true).describe('Implicit TLS (993); false = plain, upgraded with STARTTLS when the server offers it.'),
     user: z.string().min(1),
-    password: z.string().min(1),
+    password: secretString(),
     mailboxes: z.array(z.string().min(1)).min(1).default(['INBOX']).describe('Mailboxes to ingest, each with its own cursor.'),
   }),
   smtp: z.object({
@@ -20,7 +20,7 @@ export const EmailAccount = z.object({
     port: z.number().int().min(1).max(65535).default(465),
     secure: z.boolean().default(true).describe('Implicit TLS (465); false = plain, STARTTLS when offered.'),
     user: z.string().optional(),
-    password: z.string().optional(),
+    password: secretString().optional(),
   }),
 });
 export type EmailAccountInput = z.input<typeof EmailAccount>;
@@ -28,49 +28,45 @@ export interface EmailAccountConfig extends z.infer<typeof EmailAccount> {
   name: string;
 }
 
-const jsonAccounts = z
-  .string()
-  .optional()
-  .transform((value, ctx) => {
-    if (value === undefined || value.trim() === '') return undefined;
-    try {
-      return JSON.parse(value) as unknown;
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `not JSON: ${(error as Error).message}` });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.array(EmailAccount).min(1).optional());
-
-/** The env vars of the email channel; the descriptions are the README's config table. */
-export const emailEnvSchema = z.object({
-  EMAIL_ACCOUNTS: jsonAccounts.describe(
-    'Several mailboxes: a JSON array of `{name?, address, displayName?, messageIdDomain?, imap: {host, port, secure, user, password, mailboxes}, smtp: {host, port, secure, user?, password?}}`. Takes precedence over the single-account variables below.',
-  ),
-  EMAIL_ADDRESS: envVar.optionalString().describe('One mailbox: the address customers write to. The channel starts when this (or EMAIL_ACCOUNTS) is set.'),
-  EMAIL_ACCOUNT_NAME: envVar.optionalString().describe('One mailbox: our name of the account (envelope `account`); defaults to EMAIL_ADDRESS.'),
-  EMAIL_DISPLAY_NAME: envVar.optionalString().describe('One mailbox: display name of our replies.'),
-  EMAIL_IMAP_HOST: envVar.optionalString().describe('One mailbox: IMAP server host.'),
-  EMAIL_IMAP_PORT: envVar.int(993, 1, 65535).describe('One mailbox: IMAP port.'),
-  EMAIL_IMAP_SECURE: envVar.bool(true).describe('One mailbox: IMAP over implicit TLS.'),
-  EMAIL_IMAP_USER: envVar.optionalString().describe('One mailbox: IMAP user; defaults to EMAIL_ADDRESS.'),
-  EMAIL_IMAP_PASSWORD: envVar.optionalString().describe('One mailbox: IMAP password (secret).'),
-  EMAIL_IMAP_MAILBOX: envVar.list().describe('One mailbox: comma-separated mailboxes to ingest (default INBOX).'),
-  EMAIL_SMTP_HOST: envVar.optionalString().describe('One mailbox: SMTP host for replies; defaults to EMAIL_IMAP_HOST.'),
-  EMAIL_SMTP_PORT: envVar.int(465, 1, 65535).describe('One mailbox: SMTP port.'),
-  EMAIL_SMTP_SECURE: envVar.bool(true).describe('One mailbox: SMTP over implicit TLS.'),
-  EMAIL_SMTP_USER: envVar.optionalString().describe('One mailbox: SMTP user; defaults to the IMAP user.'),
-  EMAIL_SMTP_PASSWORD: envVar.optionalString().describe('One mailbox: SMTP password (secret); defaults to the IMAP password.'),
-  EMAIL_OWN_ADDRESSES: envVar.list().describe('Further addresses of ours (comma-separated): mail from them is marked automatic, never a ticket.'),
-  EMAIL_POLL_INTERVAL_MS: envVar.int(60_000, 100).describe('Polling fallback: a mailbox is re-checked this often even when IDLE reported nothing.'),
-  EMAIL_IDLE_DELAY_MS: envVar.int(1_000, 0).describe('Quiet time after which the IMAP connection enters IDLE.'),
-  EMAIL_SESSION_MAX_MS: envVar.int(1_800_000, 1_000).describe('An IMAP session is replaced by a new one after this long: a mailbox rebuilt under a session the server did not tell is seen at the latest then.'),
-  EMAIL_RECONNECT_INITIAL_MS: envVar.int(1_000, 10).describe('First delay before reconnecting after a dropped connection (then exponential backoff).'),
-  EMAIL_RECONNECT_MAX_MS: envVar.int(60_000, 10).describe('Largest delay between reconnects.'),
-  EMAIL_FETCH_BATCH: envVar.int(25, 1, 1000).describe('Messages fetched and produced per batch (one checkpoint per batch).'),
-  EMAIL_MAX_MESSAGE_BYTES: envVar.int(25 * 1024 * 1024, 1024).describe('Larger messages are not downloaded: an envelope is made from their headers alone, `meta.truncated` says why.'),
-  EMAIL_MAX_ATTACHMENT_BYTES: envVar.int(10 * 1024 * 1024, 0).describe('Larger attachments are recorded (name, type, size, sha256) but their bytes are not kept.'),
+/** The env vars of the email channel: validation, defaults, the README's config table and its secrets. */
+export const emailConfigSpec = configSpec('connector-email', {
+  EMAIL_ACCOUNTS: field
+    .json(z.array(EmailAccount).min(1))
+    .secret()
+    .describe(
+      'Several mailboxes: a JSON array of `{name?, address, displayName?, messageIdDomain?, imap: {host, port, secure, user, password, mailboxes}, smtp: {host, port, secure, user?, password?}}`. Takes precedence over the single-account variables below.',
+    ),
+  EMAIL_ADDRESS: field.optional().describe('One mailbox: the address customers write to. The channel starts when this (or EMAIL_ACCOUNTS) is set.').example('support@wallet.example'),
+  EMAIL_ACCOUNT_NAME: field.optional().describe('One mailbox: our name of the account (envelope `account`); defaults to EMAIL_ADDRESS.'),
+  EMAIL_DISPLAY_NAME: field.optional().describe('One mailbox: display name of our replies.').example('Wallet Support'),
+  EMAIL_IMAP_HOST: field.optional().describe('One mailbox: IMAP server host.').example('imap.wallet.example'),
+  EMAIL_IMAP_PORT: field.int(993, 1, 65535).describe('One mailbox: IMAP port.'),
+  EMAIL_IMAP_SECURE: field.bool(true).describe('One mailbox: IMAP over implicit TLS.'),
+  EMAIL_IMAP_USER: field.optional().describe('One mailbox: IMAP user; defaults to EMAIL_ADDRESS.'),
+  EMAIL_IMAP_PASSWORD: field.optional().secret().describe('One mailbox: IMAP password.').example('imap-password-1234'),
+  EMAIL_IMAP_MAILBOX: field.list().describe('One mailbox: comma-separated mailboxes to ingest (default INBOX).'),
+  EMAIL_SMTP_HOST: field.optional().describe('One mailbox: SMTP host for replies; defaults to EMAIL_IMAP_HOST.'),
+  EMAIL_SMTP_PORT: field.int(465, 1, 65535).describe('One mailbox: SMTP port.'),
+  EMAIL_SMTP_SECURE: field.bool(true).describe('One mailbox: SMTP over implicit TLS.'),
+  EMAIL_SMTP_USER: field.optional().describe('One mailbox: SMTP user; defaults to the IMAP user.'),
+  EMAIL_SMTP_PASSWORD: field.optional().secret().describe('One mailbox: SMTP password; defaults to the IMAP password.'),
+  EMAIL_OWN_ADDRESSES: field.list().describe('Further addresses of ours (comma-separated): mail from them is marked automatic, never a ticket.'),
+  EMAIL_POLL_INTERVAL_MS: field.int(60_000, 100).describe('Polling fallback: a mailbox is re-checked this often even when IDLE reported nothing.').advanced(),
+  EMAIL_IDLE_DELAY_MS: field.int(1_000, 0).describe('Quiet time after which the IMAP connection enters IDLE.').advanced(),
+  EMAIL_SESSION_MAX_MS: field
+    .int(1_800_000, 1_000)
+    .describe('An IMAP session is replaced by a new one after this long: a mailbox rebuilt under a session the server did not tell is seen at the latest then.')
+    .advanced(),
+  EMAIL_RECONNECT_INITIAL_MS: field.int(1_000, 10).describe('First delay before reconnecting after a dropped connection (then exponential backoff).').advanced(),
+  EMAIL_RECONNECT_MAX_MS: field.int(60_000, 10).describe('Largest delay between reconnects.').advanced(),
+  EMAIL_FETCH_BATCH: field.int(25, 1, 1000).describe('Messages fetched and produced per batch (one checkpoint per batch).').advanced(),
+  EMAIL_MAX_MESSAGE_BYTES: field
+    .int(25 * 1024 * 1024, 1024)
+    .describe('Larger messages are not downloaded: an envelope is made from their headers alone, `meta.truncated` says why.')
+    .advanced(),
+  EMAIL_MAX_ATTACHMENT_BYTES: field.int(10 * 1024 * 1024, 0).describe('Larger attachments are recorded (name, type, size, sha256) but their bytes are not kept.').advanced(),
 });
+type EmailEnv = ReturnType<typeof emailConfigSpec.load>;
 
 export interface EmailConfig {
   accounts: EmailAccountConfig[];
@@ -90,8 +86,8 @@ export class EmailConfigError extends Error {
 
 /** The email channel's config, or undefined when no mailbox is configured (the channel stays off). */
 export function emailConfigFromEnv(env: NodeJS.ProcessEnv): EmailConfig | undefined {
-  if (!env.EMAIL_ACCOUNTS?.trim() && !env.EMAIL_ADDRESS?.trim()) return undefined;
-  const parsed = loadConfig('connector-email', emailEnvSchema, env);
+  if (!emailConfigSpec.anySet(env, ['EMAIL_ACCOUNTS', 'EMAIL_ADDRESS'])) return undefined;
+  const parsed = emailConfigSpec.load(env);
   const accounts = parsed.EMAIL_ACCOUNTS ?? [singleAccount(parsed)];
   return emailConfig(accounts, {
     ownAddresses: parsed.EMAIL_OWN_ADDRESSES,
@@ -123,6 +119,7 @@ export function emailConfig(accounts: EmailAccountInput[], options: Partial<Omit
     if (!result.success) {
       throw new EmailConfigError(`email account ${index}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     }
+    // Accounts built in code bypass the spec's loader, so their passwords are registered here.
     registerSecret(result.data.imap.password);
     registerSecret(result.data.smtp.password);
     return { ...result.data, name: result.data.name ?? result.data.address.toLowerCase() };
@@ -133,7 +130,7 @@ export function emailConfig(accounts: EmailAccountInput[], options: Partial<Omit
   return { ...DEFAULTS, ...options, accounts: validated };
 }
 
-function singleAccount(parsed: z.infer<typeof emailEnvSchema>): EmailAccountInput {
+function singleAccount(parsed: EmailEnv): EmailAccountInput {
   const address = parsed.EMAIL_ADDRESS!;
   const missing = [!parsed.EMAIL_IMAP_HOST && 'EMAIL_IMAP_HOST', !parsed.EMAIL_IMAP_PASSWORD && 'EMAIL_IMAP_PASSWORD'].filter(Boolean);
   if (missing.length > 0) throw new EmailConfigError(`EMAIL_ADDRESS is set, so the email channel also needs ${missing.join(' and ')}`);

@@ -8,7 +8,7 @@ import { messageId, type Attachment, type InboundMessageInput } from '@switchboa
 import { htmlToText, tidyText, toIso } from '@switchboard/connector-sdk';
 import { automaticReason } from './automatic.ts';
 import { stripQuotedText } from './quotes.ts';
-import { parseMessageIds, threadOf } from './threading.ts';
+import { parseMessageIds, threadFields, threadOf } from './threading.ts';
 
 export interface NormalizeOptions {
   /** Our account that received the mail (the envelope `account`). */
@@ -102,8 +102,6 @@ export async function normalizeEmail(raw: Buffer, options: NormalizeOptions): Pr
     messageId: externalId,
     ...(ownId ? {} : { syntheticMessageId: true }),
     threading,
-    ...(threading.ticketRef ? { ticketRef: threading.ticketRef } : {}),
-    references,
     inReplyTo,
     ...(addressList(parsed.to).length ? { to: addressList(parsed.to) } : {}),
     ...(addressList(parsed.cc).length ? { cc: addressList(parsed.cc) } : {}),
@@ -130,6 +128,7 @@ export async function normalizeEmail(raw: Buffer, options: NormalizeOptions): Pr
     sentAt: toIso(parsed.date, options.receivedAt ?? new Date()),
     receivedAt: (options.receivedAt ?? new Date()).toISOString(),
     ...(autoSubmitted ? { autoSubmitted } : {}),
+    thread: threadFields(threading, references, inReplyTo),
     meta,
   };
   return { envelope, files };

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { OutboundMessage } from '@switchboard/schema';
 import type { EmailAccountConfig } from './config.ts';
-import { parseMessageIds, ticketTokenIn } from './threading.ts';
+import { parseMessageIds, REPLY_PREFIX, ticketTokenIn } from './threading.ts';
 
 export interface OutgoingMail {
   messageId: string;
@@ -45,7 +45,7 @@ export function buildOutgoingMail(message: OutboundMessage, account: EmailAccoun
   const inReplyTo = parent ?? references[references.length - 1];
 
   const base = message.subject?.trim() || 'Your message to us';
-  const replied = inReplyTo && !/^\s*(re|回复|回覆|答复)\s*[:：]/i.test(base) ? `Re: ${base}` : base;
+  const replied = inReplyTo && !REPLY_PREFIX.test(base) ? `Re: ${base}` : base;
   const subject = ticketTokenIn(replied) === message.ticketNumber ? replied : `${replied} [#${message.ticketNumber}]`;
 
   const headers: Record<string, string> = {};

@@ -5,6 +5,7 @@
  * When a client stripped those headers, a `[#SB-000123]` token in the subject (which our replies
  * carry) still names the ticket.
  */
+import type { Thread } from '@switchboard/schema';
 
 export type ThreadingReason = 'references-root' | 'in-reply-to' | 'subject-token' | 'new';
 
@@ -47,6 +48,18 @@ export function ticketTokenIn(subject: string | undefined): string | undefined {
 export function ticketOfOwnMessageId(id: string): string | undefined {
   return id.match(OWN_MESSAGE_ID)?.[1];
 }
+
+/**
+ * The envelope's typed thread: the chain a reply continues (References, or the replied-to message when a
+ * client sent only In-Reply-To) and the ticket the mail names.
+ */
+export function threadFields(threading: Threading, references: string[], inReplyTo: string[]): Thread {
+  const ancestors = references.length > 0 ? references : inReplyTo.slice(0, 1);
+  return { ...(ancestors.length ? { ancestors } : {}), ...(threading.ticketRef ? { namedTicket: threading.ticketRef } : {}) };
+}
+
+/** `Re:`, `AW:`, `SV:`, `回复：` and the like at the start of a subject: the one rule for reply prefixes. */
+export const REPLY_PREFIX = /^\s*(re|aw|sv|回复|回覆|答复)\s*[:：]\s*/i;
 
 export function threadOf(input: { messageId: string; inReplyTo: string[]; references: string[]; subject?: string }): Threading {
   const ticketRef = [...input.references, ...input.inReplyTo].map(ticketOfOwnMessageId).find(Boolean) ?? ticketTokenIn(input.subject);

@@ -40,7 +40,7 @@ describe('emailConfigFromEnv', () => {
 
   it('fails fast with readable errors', () => {
     expect(() => emailConfigFromEnv({ EMAIL_ACCOUNTS: '[{' })).toThrow(ConfigError);
-    expect(() => emailConfigFromEnv({ EMAIL_ACCOUNTS: '[{' })).toThrow(/EMAIL_ACCOUNTS: not JSON/);
+    expect(() => emailConfigFromEnv({ EMAIL_ACCOUNTS: '[{' })).toThrow(/EMAIL_ACCOUNTS: not valid JSON \(syntax error at character 3, line 1\)/);
     expect(() => emailConfigFromEnv({ EMAIL_ACCOUNTS: JSON.stringify([{ address: 'not-an-address' }]) })).toThrow(/EMAIL_ACCOUNTS/);
     expect(() => emailConfigFromEnv({ EMAIL_ADDRESS: 'support@wallet.test' })).toThrow(EmailConfigError);
     expect(() => emailConfigFromEnv({ EMAIL_ADDRESS: 'support@wallet.test' })).toThrow(/EMAIL_IMAP_HOST and EMAIL_IMAP_PASSWORD/);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeadLetter, InboundMessage, OutboundMessage, messageId, type OutboundMessageInput } from '@switchboard/schema';
+import { DeadLetter, InboundMessage, OutboundMessage, inReplyToOf, messageId, type OutboundMessageInput } from '@switchboard/schema';
 import { BatchingProducer } from '@switchboard/kafka';
 import { CheckpointStore, createContext, hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
 import { eventually, kafkaForTest, readAll } from '@switchboard/testkit';
@@ -218,7 +218,7 @@ describe('email connector on Dovecot', () => {
         account: question!.account,
         conversationKey: question!.conversationKey,
         recipient: question!.sender,
-        inReplyTo: { messageId: question!.id, externalId: question!.externalId, references: question!.meta.references as string[] },
+        inReplyTo: inReplyToOf(question!),
         subject: question!.subject,
         text: kind === 'ack' ? 'We received your message: ticket SB-000123.' : 'Please try again now, the block is lifted.',
         createdAt: new Date().toISOString(),
@@ -260,7 +260,8 @@ describe('email connector on Dovecot', () => {
     expect(joined.meta.threading).toMatchObject({ reason: 'references-root', ticketRef: 'SB-000123' });
     const byToken = messages.find((m) => m.externalId === `stripped@${domain}`)!;
     expect(byToken.conversationKey).toBe('ticket:SB-000123');
-    expect(byToken.meta).toMatchObject({ ticketRef: 'SB-000123', threading: { reason: 'subject-token' } });
+    expect(byToken.meta).toMatchObject({ threading: { reason: 'subject-token' } });
+    expect(byToken.thread).toEqual({ namedTicket: 'SB-000123' });
     await stop(hosted);
   }, 60_000);
 

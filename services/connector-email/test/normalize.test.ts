@@ -25,7 +25,7 @@ describe('normalizeEmail on real clients’ mail', () => {
     expect(message.meta.fullText).toContain('Product Manager');
     expect(message.conversationKey).toBe('email:CAFx1stMail0001@mail.gmail.com');
     expect(message.meta.threading).toMatchObject({ reason: 'references-root', root: 'CAFx1stMail0001@mail.gmail.com', ticketRef: 'SB-000123' });
-    expect(message.meta.ticketRef).toBe('SB-000123');
+    expect(message.thread?.namedTicket).toBe('SB-000123');
     expect(message.sender).toEqual({ id: 'alice.chen@gmail.com', address: 'alice.chen@gmail.com', name: 'Alice Chen' });
     expect(message.sentAt).toBe('2026-03-03T02:15:22.000Z');
     expect(message.autoSubmitted).toBeUndefined();
@@ -35,7 +35,7 @@ describe('normalizeEmail on real clients’ mail', () => {
     const { message } = await normalized('outlook-reply.eml');
     expect(message.text).toBe('I still have not received the refund. Please escalate.\n\nBob');
     expect(message.conversationKey).toBe('email:AM9PR01MB1111AAAA2222BBBB@AM9PR01MB1111.eurprd01.prod.outlook.com');
-    expect(message.meta.ticketRef).toBe('SB-000200');
+    expect(message.thread?.namedTicket).toBe('SB-000200');
   });
 
   it('Outlook "-----Original Message-----" is cut; In-Reply-To alone threads', async () => {
@@ -67,7 +67,7 @@ describe('normalizeEmail on real clients’ mail', () => {
     expect(message.sender.name).toBe('王芳');
     expect(message.text).toBe('提现三天了还是显示处理中，请问什么时候到账？');
     expect(message.conversationKey).toBe('email:5a000000.0000.18e00000000.Coremail.wangfang@163.com');
-    expect(message.meta.ticketRef).toBe('SB-000456');
+    expect(message.thread?.namedTicket).toBe('SB-000456');
   });
 
   it('Foxmail in GB2312 quoted-printable: "发件人：/发送时间：" block cut', async () => {
@@ -127,7 +127,7 @@ describe('normalizeEmail on real clients’ mail', () => {
   it('auto-reply is marked automatic and still threads to its ticket', async () => {
     const { message } = await normalized('auto-reply.eml');
     expect(message.autoSubmitted).toBe('auto-submitted:auto-replied');
-    expect(message.meta.ticketRef).toBe('SB-000321');
+    expect(message.thread?.namedTicket).toBe('SB-000321');
     expect(message.conversationKey).toBe('email:henry-first@enterprise.example');
   });
 

@@ -1,8 +1,11 @@
 import type { ConnectorModule } from '@switchboard/connector-sdk';
 import { twitterConfigFromEnv } from './config.ts';
 import { createTwitterConnector } from './connector.ts';
+import { manifest } from './channel.ts';
 
-export { twitterConfigFromEnv, twitterEnvSchema, DEFAULT_API_BASE, type TwitterConfig, type TwitterAccountConfig } from './config.ts';
+export { manifest } from './channel.ts';
+
+export { twitterConfigFromEnv, twitterConfig, DEFAULT_API_BASE, type TwitterConfig, type TwitterAccountConfig } from './config.ts';
 export { TwitterConnector, createTwitterConnector } from './connector.ts';
 export {
   normalizeTweet,
@@ -18,7 +21,7 @@ export { OutboundRefusedError } from './outbound.ts';
 
 /** Found by the gateway (package.json `switchboard.connector`): one connector for every configured handle. */
 export const connectorModule: ConnectorModule = {
-  name: 'twitter',
+  ...manifest,
   fromEnv(env) {
     const config = twitterConfigFromEnv(env);
     return config ? [createTwitterConnector(config)] : [];

@@ -1,24 +1,24 @@
-import { z } from 'zod';
-import { env, loadConfig, registerSecret } from '@switchboard/runtime';
+import { configSpec, field } from '@switchboard/runtime';
 
-export const wechatEnvSchema = z.object({
-  WECHAT_OA_TOKEN: env
-    .optionalString()
-    .describe('Official Account: the callback Token set in the console; with WECHAT_OA_APPID it enables the callback at /webhooks/wechat.'),
-  WECHAT_OA_APPID: env.optionalString().describe('Official Account: AppID (also the `account` of its messages and the id checked inside safe-mode ciphertext).'),
-  WECHAT_OA_APPSECRET: env.optionalString().describe('Official Account: AppSecret for access tokens; without it replies to OA customers fail.'),
-  WECHAT_OA_ENCODING_AES_KEY: env
-    .optionalString()
-    .pipe(z.string().regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey').optional())
-    .describe('Official Account: EncodingAESKey; when set, callbacks must be in safe mode (encrypt_type=aes).'),
-  WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com').describe('Base URL of the WeChat API (a local server in tests).'),
-  WECHAT_OA_MAX_SKEW_SECONDS: env.int(300, 1, 86_400).describe('Callbacks whose timestamp is further than this from now are refused as replays.'),
-  WECHATY_PUPPET: env.optionalString().describe('Wechaty puppet module (e.g. wechaty-puppet-service, wechaty-puppet-mock); enables the bot account.'),
-  WECHATY_PUPPET_SERVICE_TOKEN: env.optionalString().describe('Token passed to the puppet (puppet service providers).'),
-  WECHATY_NAME: env
-    .optionalString()
-    .describe('Bot name; when set the login session is kept in <dataDir>/<name>.memory-card.json so restarts need no new scan.'),
-  WECHATY_MAX_FILE_BYTES: env.int(25 * 1024 * 1024, 0).describe('Files larger than this are recorded by metadata only, their bytes not saved.'),
+export const wechatConfig = configSpec('connector-wechat', {
+  WECHAT_OA_TOKEN: field
+    .token()
+    .secret()
+    .describe('Official Account: the callback Token set in the console; with WECHAT_OA_APPID it enables the callback at /webhooks/wechat.')
+    .example('wallet-oa-callback-token'),
+  WECHAT_OA_APPID: field.optional().describe('Official Account: AppID (also the `account` of its messages and the id checked inside safe-mode ciphertext).').example('wx1234567890abcdef'),
+  WECHAT_OA_APPSECRET: field.token().secret().describe('Official Account: AppSecret for access tokens; without it replies to OA customers fail.').example('0123456789abcdef0123456789abcdef'),
+  WECHAT_OA_ENCODING_AES_KEY: field
+    .pattern(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey')
+    .secret()
+    .describe('Official Account: EncodingAESKey; when set, callbacks must be in safe mode (encrypt_type=aes).')
+    .example('abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG'),
+  WECHAT_API_BASE: field.url('https://api.weixin.qq.com').describe('Base URL of the WeChat API (a local server in tests).').advanced(),
+  WECHAT_OA_MAX_SKEW_SECONDS: field.int(300, 1, 86_400).describe('Callbacks whose timestamp is further than this from now are refused as replays.').advanced(),
+  WECHATY_PUPPET: field.optional().describe('Wechaty puppet module (e.g. wechaty-puppet-service, wechaty-puppet-mock); enables the bot account.'),
+  WECHATY_PUPPET_SERVICE_TOKEN: field.token().secret().describe('Token passed to the puppet (puppet service providers).').example('puppet-service-token-123'),
+  WECHATY_NAME: field.optional().describe('Bot name; when set the login session is kept in <dataDir>/<name>.memory-card.json so restarts need no new scan.'),
+  WECHATY_MAX_FILE_BYTES: field.int(25 * 1024 * 1024, 0).describe('Files larger than this are recorded by metadata only, their bytes not saved.').advanced(),
 });
 
 export interface OfficialAccountConfig {
@@ -49,8 +49,7 @@ export class WechatConfigError extends Error {
 
 /** The WeChat config from env vars, or undefined when neither the Official Account nor a bot is configured. */
 export function wechatConfigFromEnv(environment: NodeJS.ProcessEnv = process.env): WechatConfig | undefined {
-  const cfg = loadConfig('connector-wechat', wechatEnvSchema, environment);
-  for (const secret of [cfg.WECHAT_OA_TOKEN, cfg.WECHAT_OA_APPSECRET, cfg.WECHAT_OA_ENCODING_AES_KEY, cfg.WECHATY_PUPPET_SERVICE_TOKEN]) registerSecret(secret);
+  const cfg = wechatConfig.load(environment);
 
   const config: WechatConfig = {};
   if (cfg.WECHAT_OA_TOKEN || cfg.WECHAT_OA_APPID) {

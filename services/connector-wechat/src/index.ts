@@ -1,4 +1,4 @@
-export { wechatConfigFromEnv, wechatEnvSchema, WechatConfigError, type WechatConfig, type OfficialAccountConfig, type WechatyConfig } from './config.ts';
+export { wechatConfigFromEnv, wechatConfig, WechatConfigError, type WechatConfig, type OfficialAccountConfig, type WechatyConfig } from './config.ts';
 export { createWechatConnector, WechatConnector, UnroutableOutboundError, type WechatConnectorOptions } from './connector.ts';
 export { OA_WEBHOOK_PATH } from './oa/webhook.ts';
 export { WechatApiError } from './oa/api.ts';
@@ -8,10 +8,13 @@ export { roomConversationKey, contactConversationKey } from './bot/normalize.ts'
 import type { ConnectorModule } from '@switchboard/connector-sdk';
 import { wechatConfigFromEnv } from './config.ts';
 import { createWechatConnector } from './connector.ts';
+import { manifest } from './channel.ts';
+
+export { manifest } from './channel.ts';
 
 /** Found by the gateway (package.json `switchboard.connector`); one connector for the bot and the Official Account. */
 export const connectorModule: ConnectorModule = {
-  name: 'wechat',
+  ...manifest,
   fromEnv(env) {
     const config = wechatConfigFromEnv(env);
     return config ? [createWechatConnector(config)] : [];

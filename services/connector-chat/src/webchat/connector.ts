@@ -55,6 +55,7 @@ export class WebchatConnector implements Connector {
   readonly name: string;
   readonly channels = ['webchat'] as const;
   readonly routes: readonly HttpRoute[];
+  readonly pages = [{ name: 'web chat', path: '/chat' }];
   readonly upgrades: readonly UpgradeRoute[];
 
   private readonly sessions: SessionStore;
