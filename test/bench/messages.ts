@@ -152,7 +152,7 @@ export function generateMessages(options: WorkloadOptions): InboundMessage[] {
     const slot = Math.floor(rng() * conversationCount);
     const conversation = (conversations[slot] ??= conversationFor(rng, slot, options.runTag));
     const { channel } = conversation;
-    const account = ACCOUNTS[channel];
+    const account = ACCOUNTS[channel]!;
     const externalId = `${options.runTag}-${i}`;
     const sentAt = new Date(start + i * 10).toISOString();
     const input: InboundMessageInput = {
@@ -168,7 +168,8 @@ export function generateMessages(options: WorkloadOptions): InboundMessage[] {
       attachments: channel === 'email' && rng() < 0.1 ? [{ name: 'receipt.pdf', contentType: 'application/pdf', size: 48_213 }] : [],
       sentAt,
       receivedAt: new Date(start + i * 10 + 150).toISOString(),
-      meta: channel === 'email' ? { messageIdHeader: `<${externalId}@mail.example>`, references: [conversation.key] } : { source: channel },
+      ...(channel === 'email' ? { thread: { ancestors: [conversation.key] } } : {}),
+      meta: channel === 'email' ? { messageIdHeader: `<${externalId}@mail.example>` } : { source: channel },
     };
     messages.push(InboundMessage.parse(input));
   }

@@ -7,12 +7,13 @@
  * Tells the parent over IPC when it consumes; stops on SIGTERM.
  */
 import { BatchingProducer, createKafka, ensureTopics, kafkaSettingsFromEnv } from '@switchboard/kafka';
-import { createLogger, stopOnSignals } from '@switchboard/runtime';
+import { createLogger, REPO_ROOT, stopOnSignals } from '@switchboard/runtime';
+import { loadChannelRegistry } from '@switchboard/connector-sdk';
 import { topicNames } from '@switchboard/schema';
 import { loadClassifier } from '@switchboard/classifier';
 import { openTicketStore } from '@switchboard/ticket-store';
 import { startRouter } from '@switchboard/router';
-import { startTicketSink, ticketSinkConfigFromEnv } from '@switchboard/ticket-sink';
+import { resolveAckChannels, startTicketSink, ticketSinkConfigFromEnv } from '@switchboard/ticket-sink';
 import { startRelay } from './baselines.ts';
 
 const stage = process.argv[2];
@@ -48,14 +49,16 @@ async function main(): Promise<void> {
     const config = ticketSinkConfigFromEnv();
     if (!config.databaseUrl) throw new Error('the benchmark sink needs DATABASE_URL (real PostgreSQL)');
     const store = await openTicketStore({ url: config.databaseUrl, reopenWindowHours: config.reopenWindowHours, logger: logger.child('store') });
+    const channels = await loadChannelRegistry(REPO_ROOT);
     const sink = await startTicketSink({
       kafka,
       producer,
       topics,
       store,
+      channels,
       groupId: `bench-sink-${groupSuffix}`,
       deliveryGroupId: `bench-delivery-${groupSuffix}`,
-      ackChannels: config.ackChannels,
+      ackChannels: resolveAckChannels(config.ackChannels, channels),
       ackMaxAgeHours: config.ackMaxAgeHours,
       logger,
     });

@@ -1,6 +1,6 @@
 /**
  * The console in Debian's Chromium (playwright-core) over the real pipeline in this process:
- * startSwitchboard (API channel, web chat, router with the committed classifier, ticket sink,
+ * startAllInOne (API channel, web chat, router with the committed classifier, ticket sink,
  * PostgreSQL) on its own topics. The console and the gateway's read API share one HttpServer, as
  * they will on the gateway. Screenshots (laptop and phone) go to test/artifacts/.
  */
@@ -12,7 +12,8 @@ import WebSocket from 'ws';
 import { BatchingProducer } from '@switchboard/kafka';
 import type { StoredMessage, TicketSummary } from '@switchboard/ticket-store';
 import { createWebchatConnector } from '@switchboard/connector-chat';
-import { loadSwitchboardConfig, startSwitchboard, type RunningSwitchboard } from '@switchboard/gateway';
+import { loadAllInOneConfig, startAllInOne } from '@switchboard/all-in-one';
+import type { RunningGateway } from '@switchboard/gateway';
 import { eventually, freshDatabase, kafkaForTest, readAll } from '@switchboard/testkit';
 
 const TOKEN = 'console-browser-token-42';
@@ -23,7 +24,7 @@ const PHONE = { width: 390, height: 844 };
 const FRAUD_TEXT = 'Someone stole my card and made purchases I did not authorise. My card is 4111 1111 1111 1111, please block it!';
 const REPLY_TEXT = 'We have blocked the card and opened a fraud case. You will not be charged for these purchases.';
 
-let running: RunningSwitchboard;
+let running: RunningGateway;
 let database: Awaited<ReturnType<typeof freshDatabase>>;
 let producer: BatchingProducer;
 let base: string;
@@ -66,9 +67,9 @@ beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   const { prefix } = await kafkaForTest();
   database = await freshDatabase();
-  const config = loadSwitchboardConfig({ ...process.env, SWITCHBOARD_TOPIC_PREFIX: prefix, DATABASE_URL: database.url, PORT: '0', SWITCHBOARD_API_TOKEN: TOKEN });
+  const config = loadAllInOneConfig({ ...process.env, SWITCHBOARD_TOPIC_PREFIX: prefix, DATABASE_URL: database.url, PORT: '0', SWITCHBOARD_API_TOKEN: TOKEN });
   const webchat = createWebchatConnector(undefined, { name: `webchat-${prefix.slice(0, -1)}` });
-  running = await startSwitchboard(config, { connectors: [webchat] });
+  running = await startAllInOne(config, { modules: ['api'], connectors: [webchat] });
 
   // The gateway mounts the console beside its read API, as `pnpm start` runs it.
   base = running.url;

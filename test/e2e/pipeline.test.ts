@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeadLetter } from '@switchboard/schema';
 import { setLogSink } from '@switchboard/runtime';
 import { BatchingProducer } from '@switchboard/kafka';
-import { loadSwitchboardConfig, startSwitchboard, type RunningSwitchboard } from '@switchboard/gateway';
+import { loadAllInOneConfig, startAllInOne } from '@switchboard/all-in-one';
+import type { RunningGateway } from '@switchboard/gateway';
 import { eventually, freshDatabase, kafkaForTest, readTopic, startDovecot, startSmtpCapture, type Dovecot, type SmtpCapture } from '@switchboard/testkit';
 
 const SUPPORT = { user: 'support', password: 'imap-pw-e2e-3141592' };
@@ -44,7 +45,7 @@ interface TicketView {
 describe('Switchboard end to end', () => {
   let dovecot: Dovecot;
   let smtp: SmtpCapture;
-  let switchboard: RunningSwitchboard;
+  let switchboard: RunningGateway;
   let producer: BatchingProducer;
   let dropDb: () => Promise<void>;
   let env: Awaited<ReturnType<typeof kafkaForTest>>;
@@ -70,7 +71,7 @@ describe('Switchboard end to end', () => {
     [dovecot, smtp, env] = await Promise.all([startDovecot([SUPPORT]), startSmtpCapture(), kafkaForTest()]);
     const db = await freshDatabase();
     dropDb = db.drop;
-    const config = loadSwitchboardConfig({
+    const config = loadAllInOneConfig({
       ...process.env,
       PORT: '0',
       SWITCHBOARD_TOPIC_PREFIX: env.prefix,
@@ -92,7 +93,7 @@ describe('Switchboard end to end', () => {
       SLACK_BOT_TOKEN: SLACK_TOKEN,
       SWITCHBOARD_ACK_CHANNELS: 'email',
     });
-    switchboard = await startSwitchboard(config);
+    switchboard = await startAllInOne(config);
     producer = new BatchingProducer(env.kafka);
     await producer.connect();
   }, 120_000);

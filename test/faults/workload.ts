@@ -1,4 +1,4 @@
-import { CHANNELS, messageId, type InboundMessage } from '@switchboard/schema';
+import { messageId, type InboundMessage } from '@switchboard/schema';
 
 const TEXTS = [
   'My payment to the shop failed but the money left my account',
@@ -13,8 +13,8 @@ const TEXTS = [
   '手續費怎麼這麼高？',
 ];
 
-/** Channels a connector would produce: everything but the generic API is an envelope as-is. */
-const WORKLOAD_CHANNELS = CHANNELS;
+/** Channels of this repository's connectors: the workload's envelopes are what they produce. */
+const WORKLOAD_CHANNELS = ['email', 'twitter', 'wechat', 'slack', 'webchat', 'api'];
 
 /**
  * `count` messages over `conversations` conversations, each carrying its sequence number within its
@@ -52,7 +52,7 @@ export function poison(runId: string): { value: string; key: string; kind: strin
   const valid = workload(1, 1, `${runId}-poison`)[0]!;
   return [
     { kind: 'bad JSON', key: 'poison-1', value: '{"schemaVersion":1,"id":' },
-    { kind: 'schema violation', key: 'poison-2', value: JSON.stringify({ ...valid, channel: 'fax' }) },
+    { kind: 'schema violation', key: 'poison-2', value: JSON.stringify({ ...valid, channel: 'Fax!' }) },
     // PostgreSQL refuses NUL in text: the sink's handler fails for this one message, whatever it retries.
     { kind: 'handler failure', key: 'poison-3', value: JSON.stringify({ ...valid, text: 'refund \u0000 please' }) },
   ];

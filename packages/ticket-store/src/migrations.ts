@@ -149,6 +149,15 @@ DROP INDEX tickets_status_idx;
 CREATE INDEX tickets_status_idx ON tickets (status);
 `,
   },
+  {
+    version: 3,
+    name: 'typed thread of a message',
+    // The envelope's `thread` (ancestors, a named ticket): what a reply continues and which ticket a
+    // message joins, read by the store and the reply builders instead of channel keys in `meta`.
+    sql: `
+ALTER TABLE messages ADD COLUMN thread jsonb;
+`,
+  },
 ];
 
 /** Any constant: serializes concurrent migration runs (several sinks starting at once) on one database. */

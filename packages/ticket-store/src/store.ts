@@ -4,7 +4,7 @@ import { createLogger, withRetry, type Logger } from '@switchboard/runtime';
 import { pgliteDb, postgresDb, type Db, type Queryable, type Row } from './db.ts';
 import { migrate } from './migrations.ts';
 import { TICKET_COLUMNS, TICKET_FROM, toStoredMessage, toTicketSummary } from './rows.ts';
-import { applyEdit, ConcurrentWriteError, type PlacementOutcome, followTicketReferences, IN_LIST, jsonParam, placeMessages, PRIORITY_ORDER } from './write.ts';
+import { applyEdit, ConcurrentWriteError, type PlacementOutcome, followNamedTickets, IN_LIST, jsonParam, placeMessages, PRIORITY_ORDER } from './write.ts';
 import {
   TicketFilter,
   TicketPatch,
@@ -106,7 +106,7 @@ class SqlTicketStore implements TicketStore {
       else fresh.push(message);
       seen.add(message.id);
     }
-    const placement = await placeMessages(tx, await followTicketReferences(tx, fresh), this.reopenWindowMs);
+    const placement = await placeMessages(tx, await followNamedTickets(tx, fresh), this.reopenWindowMs);
     // Edits after the inserts: an edit may target a message of the same batch.
     for (const message of ordered.filter((m) => m.edit)) {
       const outcome = await applyEdit(tx, message);

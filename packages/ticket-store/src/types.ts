@@ -10,6 +10,7 @@ import {
   type Redaction,
   type RoutedMessage,
   type Sender,
+  type Thread,
 } from '@switchboard/schema';
 
 export const TICKET_STATUSES = ['open', 'pending', 'resolved'] as const;
@@ -66,6 +67,7 @@ export interface StoredMessage {
   redactions?: Redaction[];
   explanation?: RoutedMessage['explanation'];
   autoSubmitted?: string;
+  thread?: Thread;
   meta: Record<string, unknown>;
   kind?: OutboundMessage['kind'];
   deliveryState?: 'queued' | 'sent' | 'failed';

@@ -83,22 +83,23 @@ interface NewTicket {
 const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
 
 /**
- * A message that names a ticket (`meta.ticketRef`, e.g. the `[#SB-000123]` a customer's mail client
- * kept in the subject after dropping the threading headers) joins that ticket's conversation, when the
- * ticket exists on the same channel and account. The message records where it was moved from.
+ * A message that names a ticket (`thread.namedTicket`, e.g. the ticket token a customer's client kept
+ * after dropping every other threading) joins that ticket's conversation, when the ticket exists on the
+ * same channel and account. The message records where it was moved from.
  */
-export async function followTicketReferences(tx: Queryable, messages: RoutedMessage[]): Promise<RoutedMessage[]> {
-  const refs = [...new Set(messages.map((m) => m.meta.ticketRef).filter((r): r is string => typeof r === 'string'))];
-  if (refs.length === 0) return messages;
+export async function followNamedTickets(tx: Queryable, messages: RoutedMessage[]): Promise<RoutedMessage[]> {
+  const named = [...new Set(messages.map((m) => m.thread?.namedTicket).filter((n): n is string => n !== undefined))];
+  if (named.length === 0) return messages;
   const rows = await tx.query<{ number: string; channel: string; account: string; conversation_key: string }>(
     `SELECT t.number, c.channel, c.account, c.conversation_key FROM tickets t JOIN conversations c ON c.id = t.conversation_id WHERE t.number IN ${IN_LIST('$1')}`,
-    [jsonParam(refs)],
+    [jsonParam(named)],
   );
   const target = new Map(rows.rows.map((r) => [`${r.number}\u001f${r.channel}\u001f${r.account}`, r.conversation_key]));
   return messages.map((m) => {
-    const key = typeof m.meta.ticketRef === 'string' ? target.get(`${m.meta.ticketRef}\u001f${m.channel}\u001f${m.account}`) : undefined;
+    const ticket = m.thread?.namedTicket;
+    const key = ticket ? target.get(`${ticket}\u001f${m.channel}\u001f${m.account}`) : undefined;
     if (!key || key === m.conversationKey) return m;
-    return { ...m, conversationKey: key, meta: { ...m.meta, ticketRefJoined: { from: m.conversationKey, ticket: m.meta.ticketRef } } };
+    return { ...m, conversationKey: key, meta: { ...m.meta, joinedNamedTicket: { from: m.conversationKey, ticket } } };
   });
 }
 
@@ -285,13 +286,13 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
   // caller looked unless that caller raced another writer before the lock: then start again.
   const insertedRows = await tx.query<{ id: string }>(
     `INSERT INTO messages (id, direction, conversation_id, ticket_id, channel, account, conversation_key, external_id, sender, subject, text,
-       attachments, meta, auto_submitted, sent_at, received_at, category, confidence, triage, priority, language, redactions,
+       attachments, meta, thread, auto_submitted, sent_at, received_at, category, confidence, triage, priority, language, redactions,
        explanation, classifier_version, routed_at)
      SELECT x.id, 'inbound', x.conversation_id, x.ticket_id, x.channel, x.account, x.conversation_key, x.external_id, x.sender, x.subject, x.text,
-       x.attachments, x.meta, x.auto_submitted, x.sent_at, x.received_at, x.category, x.confidence, x.triage, x.priority, x.language,
+       x.attachments, x.meta, x.thread, x.auto_submitted, x.sent_at, x.received_at, x.category, x.confidence, x.triage, x.priority, x.language,
        x.redactions, x.explanation, x.classifier_version, x.routed_at
      FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, conversation_id text, ticket_id text, channel text, account text, conversation_key text,
-       external_id text, sender jsonb, subject text, text text, attachments jsonb, meta jsonb, auto_submitted text, sent_at timestamptz,
+       external_id text, sender jsonb, subject text, text text, attachments jsonb, meta jsonb, thread jsonb, auto_submitted text, sent_at timestamptz,
        received_at timestamptz, category text, confidence double precision, triage boolean, priority text, language text,
        redactions jsonb, explanation jsonb, classifier_version text, routed_at timestamptz)
      ON CONFLICT (id) DO NOTHING RETURNING id`,
@@ -310,6 +311,7 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
           text: m.text,
           attachments: m.attachments,
           meta: m.meta,
+          thread: m.thread ?? null,
           auto_submitted: m.autoSubmitted ?? null,
           sent_at: m.sentAt,
           received_at: m.receivedAt,

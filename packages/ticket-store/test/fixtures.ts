@@ -53,7 +53,7 @@ export interface MessageOverrides extends Partial<Omit<RoutedMessage, 'sender'>>
 export function routedMessage(overrides: MessageOverrides = {}): RoutedMessage {
   return baseRoutedMessage({
     attachments: [{ name: 'screenshot.png', contentType: 'image/png', size: 48_213, sha256: 'a'.repeat(64) }],
-    meta: { references: [], threadingReason: 'new' },
+    meta: { threadingReason: 'new' },
     ...overrides,
     sentAt: overrides.sentAt ?? nextSentAt(),
   });

@@ -148,15 +148,17 @@ describe.each(BACKENDS)('ticket store on $name', (backend) => {
     expect((await store.getTicket(opened.id))?.ticket).toMatchObject({ status: 'open', messageCount: 2 });
   });
 
-  it('joins a message that names a ticket (a [#SB-…] subject token) to that ticket, on its channel and account only', async () => {
+  it('joins a message that names a ticket (thread.namedTicket) to that ticket, on its channel and account only', async () => {
     const opened = (await store.writeRouted([routedMessage({ conversationKey: uniqueKey('original') })])).newTickets[0]!;
-    const viaToken = routedMessage({ conversationKey: `ticket:${opened.number}`, meta: { ticketRef: opened.number }, text: 'Replying without the headers.' });
+    const viaToken = routedMessage({ conversationKey: `ticket:${opened.number}`, thread: { namedTicket: opened.number }, text: 'Replying without the headers.' });
     const result = await store.writeRouted([viaToken]);
     expect(result.newTickets).toEqual([]);
     const { ticket, messages } = (await store.getTicket(opened.id))!;
     expect(ticket.messageCount).toBe(2);
-    expect(messages.find((m) => m.id === viaToken.id)?.meta.ticketRefJoined).toEqual({ from: `ticket:${opened.number}`, ticket: opened.number });
-    const otherAccount = routedMessage({ account: 'someone-else', conversationKey: `ticket:${opened.number}`, meta: { ticketRef: opened.number } });
+    const joined = messages.find((m) => m.id === viaToken.id);
+    expect(joined?.meta.joinedNamedTicket).toEqual({ from: `ticket:${opened.number}`, ticket: opened.number });
+    expect(joined?.thread).toEqual({ namedTicket: opened.number });
+    const otherAccount = routedMessage({ account: 'someone-else', conversationKey: `ticket:${opened.number}`, thread: { namedTicket: opened.number } });
     expect((await store.writeRouted([otherAccount])).newTickets).toHaveLength(1);
   });
 
@@ -280,7 +282,7 @@ describe.each(BACKENDS)('ticket store on $name', (backend) => {
   });
 
   it('records outbound messages and applies delivery reports, also a report that comes first', async () => {
-    const customer = routedMessage({ meta: { references: ['<root@mail.customer.example>'] } });
+    const customer = routedMessage({ thread: { ancestors: ['<root@mail.customer.example>'] } });
     const ticket = (await store.writeRouted([customer])).newTickets[0]!;
     expect((await store.pendingAcks([customer.id], ['email'])).map((p) => p.ticket.id)).toEqual([ticket.id]);
     expect(await store.pendingAcks([customer.id], ['slack'])).toEqual([]);

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freshDatabase, kafkaForTest, TYPESCRIPT_ENTRY_ARGS } from '@switchboard/testkit';
-import { REPO_ROOT } from '../src/index.ts';
+import { freshDatabase, kafkaForTest, TYPESCRIPT_ENTRY_ARGS, waitForOutput } from '@switchboard/testkit';
+import { REPO_ROOT } from '@switchboard/runtime';
 
 let child: ChildProcess | undefined;
 let database: { url: string; drop: () => Promise<void> } | undefined;
@@ -12,34 +13,14 @@ afterAll(async () => {
   await database?.drop();
 });
 
-function waitForBanner(process: ChildProcess, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`no ready banner after ${timeoutMs} ms; stdout: ${out}; stderr tail: ${err.slice(-2000)}`)), timeoutMs);
-    process.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (/API token .*\n/.test(out)) {
-        clearTimeout(timer);
-        resolve(out);
-      }
-    });
-    process.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    process.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code} before ready; stderr tail: ${err.slice(-2000)}`));
-    });
-  });
-}
-
-describe('pnpm start (src/all-in-one.ts)', () => {
+describe('pnpm start (services/all-in-one/src/main.ts)', () => {
   it('starts with no token configured, serves the API and the web chat, and stops cleanly on SIGTERM', async () => {
     const { prefix } = await kafkaForTest();
     database = await freshDatabase();
     const env: NodeJS.ProcessEnv = { ...process.env, SWITCHBOARD_TOPIC_PREFIX: prefix, DATABASE_URL: database.url, PORT: '0', LOG_LEVEL: 'warn' };
     delete env.SWITCHBOARD_API_TOKEN;
-    child = spawn(process.execPath, [...TYPESCRIPT_ENTRY_ARGS, join(REPO_ROOT, 'services/gateway/src/all-in-one.ts')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const banner = await waitForBanner(child, 60_000);
+    child = spawn(process.execPath, [...TYPESCRIPT_ENTRY_ARGS, join(REPO_ROOT, 'services/all-in-one/src/main.ts')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const banner = await waitForOutput(child, /API token .*\n/, 60_000);
 
     expect(banner).toMatch(/^switchboard ready\n/);
     const url = /POST (http:\/\/127\.0\.0\.1:\d+)\/api\/v1\/messages/.exec(banner)![1]!;
@@ -59,5 +40,22 @@ describe('pnpm start (src/all-in-one.ts)', () => {
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  it('refuses a malformed EMAIL_ACCOUNTS before anything starts, naming it and never echoing a password', async () => {
+    const broken = '[{"address": "support@wallet.example", "imap": {"host": "imap.wallet.example", "user": "support", "password": "hunter2-Imap-Pass"}, "smtp": {"host": "smtp.wallet.example", "password": "hunter2-Smtp-Pass"}';
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', EMAIL_ACCOUNTS: broken, LOG_LEVEL: 'debug' };
+    const started = Date.now();
+    const refused = spawn(process.execPath, [...TYPESCRIPT_ENTRY_ARGS, join(REPO_ROOT, 'services/all-in-one/src/main.ts')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    refused.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    refused.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const [code] = (await once(refused, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    expect(output).toContain('invalid configuration for connector-email');
+    expect(output).toMatch(/EMAIL_ACCOUNTS: not valid JSON \(it ends too early|EMAIL_ACCOUNTS: not valid JSON \(syntax error/);
+    expect(output).not.toContain('hunter2');
+    expect(output).not.toContain('switchboard ready');
+    expect(Date.now() - started).toBeLessThan(30_000);
   });
 });

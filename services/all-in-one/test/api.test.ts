@@ -137,7 +137,7 @@ describe('the API channel and the read API, end to end through Kafka, the router
       conversationKey: 'reply-conv',
       recipient: { id: 'cust-reply-1', name: 'Ann Lee', address: 'ann@example.com' },
       inReplyTo: { messageId: accepted.id, externalId: 'reply-1', references: [] },
-      subject: 'Re: Card blocked',
+      subject: 'Card blocked',
       text: 'We unblocked your card.',
       public: false,
     });

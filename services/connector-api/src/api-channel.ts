@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { Attachment, messageId, Sender, type InboundMessageInput } from '@switchboard/schema';
-import { HttpError, json, jsonBody, requireBearer, type HttpRequest, type HttpRoute } from '@switchboard/http';
+import { HttpError, json, jsonBody, parseBody, requireBearer, type HttpRequest, type HttpRoute } from '@switchboard/http';
 import type { Connector, ConnectorContext, ConnectorHealth } from '@switchboard/connector-sdk';
-import { parseBody } from './validation.ts';
 
 export const API_MESSAGES_PATH = '/api/v1/messages';
 export const API_DEFAULT_ACCOUNT = 'api';
@@ -59,6 +58,7 @@ export class ApiChannel implements Connector {
   readonly name = 'api';
   readonly channels = ['api'] as const;
   readonly routes: readonly HttpRoute[];
+  readonly pages = [{ name: 'API', path: API_MESSAGES_PATH, method: 'POST' as const }];
   private context: ConnectorContext | undefined;
   private accepted = 0;
   private failures = 0;

@@ -6,7 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { bundleBrowserScripts, type HttpResponse, type HttpRoute } from '@switchboard/http';
-import { CATEGORIES, CHANNELS, LANGUAGES, PRIORITIES } from '@switchboard/schema';
+import { CATEGORIES, LANGUAGES, PRIORITIES } from '@switchboard/schema';
+import { OTHER_DESCRIPTOR, type ChannelDescriptor, type ChannelRegistry } from '@switchboard/connector-sdk';
 import { TICKET_STATUSES } from '@switchboard/ticket-store';
 import type { Logger } from '@switchboard/runtime';
 
@@ -17,12 +18,20 @@ interface Bundle {
   style: string;
 }
 
-const VOCABULARY = { CATEGORIES, PRIORITIES, CHANNELS, LANGUAGES, STATUSES: TICKET_STATUSES };
+/** What the page shows of a channel: its descriptor without the policy (the server applies that). */
+function channelView(d: ChannelDescriptor) {
+  return { id: d.id, label: d.label, icon: d.icon, publicReplies: d.publicReplies === true };
+}
+
+/** The lists the page needs, the registered channels included, written into the bundle. */
+function vocabulary(channels: ChannelRegistry) {
+  return { CATEGORIES, PRIORITIES, LANGUAGES, STATUSES: TICKET_STATUSES, CHANNELS: channels.all().map(channelView), OTHER_CHANNEL: channelView(OTHER_DESCRIPTOR) };
+}
 
 const clientDir = fileURLToPath(new URL('./client/', import.meta.url));
 
-async function bundle(): Promise<Bundle> {
-  const { console: script } = await bundleBrowserScripts({ console: `${clientDir}main.ts` }, { __SWITCHBOARD_VOCABULARY__: JSON.stringify(VOCABULARY) });
+async function bundle(channels: ChannelRegistry): Promise<Bundle> {
+  const { console: script } = await bundleBrowserScripts({ console: `${clientDir}main.ts` }, { __SWITCHBOARD_VOCABULARY__: JSON.stringify(vocabulary(channels)) });
   return { script: script!, style: await readFile(`${clientDir}console.css`, 'utf8') };
 }
 
@@ -62,12 +71,15 @@ const SECURITY_HEADERS = {
 export class ConsoleAssets {
   private built: Promise<Bundle>;
 
-  constructor(private readonly logger: Logger) {
+  constructor(
+    private readonly logger: Logger,
+    private readonly channels: ChannelRegistry,
+  ) {
     this.built = this.start();
   }
 
   private start(): Promise<Bundle> {
-    const work = bundle();
+    const work = bundle(this.channels);
     work.catch((error: unknown) => this.logger.error('console assets not built', { error }));
     return work;
   }

@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { z } from 'zod';
-import type { Connector } from '@switchboard/connector-sdk';
+import type { ChannelRegistry, Connector } from '@switchboard/connector-sdk';
 import { HttpError, json, jsonBody, requireBearer, type HttpRequest, type HttpResponse, type HttpRoute } from '@switchboard/http';
 import { createLogger, type Logger } from '@switchboard/runtime';
 import type { TopicNames } from '@switchboard/schema';
@@ -20,6 +20,8 @@ export interface ConsoleDeps {
   topics: TopicNames;
   /** The bearer token of every /api/v1 route. */
   apiToken: string;
+  /** The registered channels: labels and icons of the page. */
+  channels: ChannelRegistry;
   /** The running connectors, read on each request (their `health()` feeds the channel panel). */
   connectors: () => readonly Connector[];
   /** Consumer groups and the topic each reads, for the lag panel (the gateway's lag sources). */
@@ -56,7 +58,7 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.
  */
 export function createConsole(deps: ConsoleDeps): OperatorConsole {
   const logger = deps.logger ?? createLogger('console');
-  const assets = new ConsoleAssets(logger);
+  const assets = new ConsoleAssets(logger, deps.channels);
   const sampler = new CounterSampler(deps.topics, deps.sampleIntervalMs ?? 2_000, SAMPLES_KEPT);
   const reader = new KafkaReader(deps.kafka, deps.topics.dlq, deps.lagSources, KAFKA_CACHE_MS);
   const deadLetters = new DeadLetters(deps.kafka, deps.topics, DLQ_LIST_MAX_AGE_MS);

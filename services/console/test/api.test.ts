@@ -10,7 +10,8 @@ import { HttpServer } from '@switchboard/http';
 import { BatchingProducer, runConsumer, type RunningConsumer } from '@switchboard/kafka';
 import { InboundMessage, type DeadLetter, type TopicNames } from '@switchboard/schema';
 import { openTicketStore, type TicketStore } from '@switchboard/ticket-store';
-import type { Connector } from '@switchboard/connector-sdk';
+import { loadChannelRegistry, type Connector } from '@switchboard/connector-sdk';
+import { REPO_ROOT } from '@switchboard/runtime';
 import { eventually, freshDatabase, kafkaForTest, readAll } from '@switchboard/testkit';
 import { createConsole, type OperatorConsole, type DeadLetterEntry, type PipelineStats, type ReplayOutcome } from '../src/index.ts';
 
@@ -95,6 +96,7 @@ beforeAll(async () => {
     kafka,
     topics,
     apiToken: TOKEN,
+    channels: await loadChannelRegistry(REPO_ROOT),
     connectors: () => [stopped, brokenHealth],
     lagSources: () => [{ group: routerGroup(), topic: topics.inbound }],
     sampleIntervalMs: 500,

@@ -1,7 +1,8 @@
-export { startSwitchboard, ROUTER_GROUP, consumerGroups, type RunningSwitchboard, type StartOptions } from './switchboard.ts';
-export { loadSwitchboardConfig, gatewayEnvSchema, REPO_ROOT, type SwitchboardConfig, type GatewayEnv } from './config.ts';
-export { createApiChannel, ApiChannel, ApiMessageBody, toInboundMessage, API_MESSAGES_PATH, API_DEFAULT_ACCOUNT, type ApiChannelOptions } from './api-channel.ts';
+export { startGateway, type RunningGateway, type StartOptions, type SharedResources, type GatewayStage } from './gateway.ts';
+export { loadGatewayConfig, gatewayConfig, REPO_ROOT, type GatewayConfig } from './config.ts';
 export { readApiRoutes, buildReply, ReplyBody, TICKETS_PATH, type ReadApiOptions } from './read-api.ts';
+export { replyHistoryOf, agentReplyDecision } from './reply-window.ts';
 export { healthRoutes, registerPipelineMetrics, readiness, KafkaProbe, type HealthOptions, type Readiness, type LagSource } from './health.ts';
-export { connectorsFromEnv, DuplicateConnectorError } from './connectors.ts';
+export { connectorsFromModules, DuplicateConnectorError, UndeclaredChannelError } from './connectors.ts';
+export { runFromCommandLine, type CommandLine } from './run.ts';
 export { startLocalKafka, LocalKafkaError } from './local-kafka.ts';

@@ -1,4 +1,5 @@
-/** The gateway alone (HTTP, API channel, read API, connectors); the router and ticket sink run as their own services. */
+/** The gateway alone (HTTP, connectors, read API, console); the router and ticket sink run as their own services. */
+import { loadGatewayConfig } from './config.ts';
 import { runFromCommandLine } from './run.ts';
 
-await runFromCommandLine(false);
+await runFromCommandLine({ title: 'switchboard gateway', load: (env) => loadGatewayConfig(env) });

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { Category, Priority, stableId, type OutboundMessage, type TopicNames } from '@switchboard/schema';
-import { HttpError, json, jsonBody, pathParams, requireBearer, type HttpRequest, type HttpResponse, type HttpRoute } from '@switchboard/http';
+import { Category, inReplyToOf, Priority, stableId, type OutboundMessage, type TopicNames } from '@switchboard/schema';
+import { HttpError, json, jsonBody, parseBody, pathParams, requireBearer, type HttpRequest, type HttpResponse, type HttpRoute } from '@switchboard/http';
 import type { BatchingProducer } from '@switchboard/kafka';
+import type { ChannelRegistry } from '@switchboard/connector-sdk';
 import { TicketPatch, TicketStatus, type StoredMessage, type TicketStore, type TicketSummary } from '@switchboard/ticket-store';
 import type { Logger } from '@switchboard/runtime';
-import { parseBody } from './validation.ts';
+import { agentReplyDecision } from './reply-window.ts';
 
 export const TICKETS_PATH = '/api/v1/tickets';
 const TICKET_PATH = '/api/v1/tickets/:id';
@@ -30,7 +31,7 @@ const PatchBody = TicketPatch.refine((patch) => Object.keys(patch).length > 0, {
 export const ReplyBody = z
   .object({
     text: z.string().trim().min(1).max(100_000),
-    public: z.boolean().optional().describe('Twitter: answer with a public reply instead of a DM.'),
+    public: z.boolean().optional().describe('Answer in public (a post) instead of privately, where the channel has both.'),
   })
   .strict();
 export type ReplyBody = z.infer<typeof ReplyBody>;
@@ -40,23 +41,18 @@ export interface ReadApiOptions {
   producer: BatchingProducer;
   topics: TopicNames;
   token: string;
+  channels: ChannelRegistry;
   logger: Logger;
+  /** The time reply windows are measured at; default the wall clock. */
+  now?: () => Date;
 }
 
-/** `Re: <subject>`, without piling up prefixes on a long thread. */
-function replySubject(subject: string | undefined): string | undefined {
-  if (!subject) return undefined;
-  return /^re:/i.test(subject.trim()) ? subject : `Re: ${subject}`;
-}
-
-function referencesOf(message: StoredMessage): string[] {
-  const references = message.meta.references;
-  return Array.isArray(references) ? references.filter((r): r is string => typeof r === 'string') : [];
-}
-
-/** The reply to a ticket's latest customer message, on that message's channel, account and thread. */
-export function buildReply(ticket: TicketSummary, answered: StoredMessage, body: ReplyBody, id: string, now = new Date()): OutboundMessage {
-  const subject = replySubject(answered.subject ?? ticket.subject);
+/**
+ * The reply to a ticket's latest customer message, on that message's channel, account and thread. The
+ * subject is the conversation's own: how a reply subject reads on a channel is its connector's business.
+ */
+export function buildReply(ticket: TicketSummary, answered: StoredMessage, body: ReplyBody, id: string, now = new Date(), replyMode?: string): OutboundMessage {
+  const subject = answered.subject ?? ticket.subject;
   return {
     schemaVersion: 1,
     id,
@@ -68,10 +64,11 @@ export function buildReply(ticket: TicketSummary, answered: StoredMessage, body:
     conversationKey: ticket.conversationKey,
     recipient: answered.sender,
     public: body.public ?? false,
-    inReplyTo: { messageId: answered.id, externalId: answered.externalId ?? answered.id, references: referencesOf(answered) },
+    inReplyTo: inReplyToOf(answered),
     ...(subject !== undefined ? { subject } : {}),
     text: body.text,
     createdAt: now.toISOString(),
+    ...(replyMode ? { replyMode } : {}),
     meta: {},
   };
 }
@@ -82,7 +79,8 @@ export function buildReply(ticket: TicketSummary, answered: StoredMessage, body:
  * it sent; the connectors send each outbound id once, whatever the topic holds.
  */
 export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
-  const { store, producer, topics, token, logger } = options;
+  const { store, producer, topics, token, channels, logger } = options;
+  const now = options.now ?? (() => new Date());
   // Two concurrent requests with one Idempotency-Key must not both produce: the second waits for the first.
   const inFlight = new Map<string, Promise<HttpResponse>>();
 
@@ -99,7 +97,11 @@ export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
     if (messages.some((m) => m.id === outboundId)) return json(202, { id: outboundId, ticketId: ticket.id, duplicate: true });
     const answered = await store.lastInbound(ticket.id);
     if (!answered) throw new HttpError(409, `ticket ${ticket.number} has no customer message to reply to`);
-    const outbound = buildReply(ticket, answered, body, outboundId);
+    // Refused before anything is queued: a reply the channel cannot carry would only fail later, unseen.
+    const at = now();
+    const decision = agentReplyDecision(channels, ticket, messages, at);
+    if (!decision.allowed) return json(409, { error: `the ${channels.describe(answered.channel).label.en} reply cannot be sent now: ${decision.reason}`, code: decision.code });
+    const outbound = buildReply(ticket, answered, body, outboundId, at, decision.mode);
     try {
       await producer.sendJson(topics.outbound, [{ key: outbound.conversationKey, value: outbound, headers: { channel: outbound.channel, kind: outbound.kind } }]);
       await store.recordOutbound(outbound);
@@ -128,7 +130,7 @@ export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
       async handle(request) {
         requireBearer(request, token);
         const { ticket, messages } = await ticketOr404(idOf(TICKET_PATH, request));
-        return json(200, { ticket, messages });
+        return json(200, { ticket, messages, replyWindow: agentReplyDecision(channels, ticket, messages, now()) });
       },
     },
     {

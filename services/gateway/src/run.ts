@@ -1,23 +1,34 @@
+import { ConnectorModuleError, discoverConnectorModules } from '@switchboard/connector-sdk';
 import { ConfigError, createLogger, stopOnSignals } from '@switchboard/runtime';
-import { loadSwitchboardConfig, REPO_ROOT, type SwitchboardConfig } from './config.ts';
-import { DuplicateConnectorError } from './connectors.ts';
+import { REPO_ROOT, type GatewayConfig } from './config.ts';
+import { connectorsFromModules, DuplicateConnectorError, UndeclaredChannelError } from './connectors.ts';
+import { startGateway, type StartOptions } from './gateway.ts';
 import { LocalKafkaError, startLocalKafka } from './local-kafka.ts';
-import { startSwitchboard } from './switchboard.ts';
+
+export interface CommandLine<C extends GatewayConfig> {
+  /** The logger's component and the banner's first words: `switchboard`, `switchboard gateway`. */
+  title: string;
+  /** Validates the whole environment of the process (every variable it will read) into its config. */
+  load(env: NodeJS.ProcessEnv): C;
+  options?(config: C): StartOptions;
+}
 
 /**
- * The command-line entry of `pnpm start` (pipeline) and of the gateway alone: validate the
+ * The command-line entry of `pnpm start` (the all-in-one) and of the gateway alone: validate the
  * environment, find or start Kafka, start, print the ready banner, stop cleanly on SIGINT/SIGTERM.
  */
-export async function runFromCommandLine(pipeline: boolean): Promise<void> {
-  const logger = createLogger(pipeline ? 'switchboard' : 'gateway');
-  let config: SwitchboardConfig | undefined;
+export async function runFromCommandLine<C extends GatewayConfig>(command: CommandLine<C>): Promise<void> {
+  const logger = createLogger(command.title.replace(/\s+/g, '-'));
+  let config: C | undefined;
   try {
-    config = loadSwitchboardConfig(process.env);
+    config = command.load(process.env);
+    // Every channel's configuration is checked before anything slow (a local broker) starts.
+    const connectors = await connectorsFromModules(await discoverConnectorModules(REPO_ROOT), config.env);
     if (!process.env.KAFKA_BROKERS?.trim()) {
       logger.info('KAFKA_BROKERS is not set: starting the local broker of infra/kafka');
       config.kafka.brokers = [await startLocalKafka(REPO_ROOT)];
     }
-    const running = await startSwitchboard(config, { pipeline, logger });
+    const running = await startGateway(config, { title: command.title, logger, ...command.options?.(config), modules: [], connectors });
     stopOnSignals(() => running.stop(), logger, 20_000);
     process.stdout.write(`${running.banner()}\n`);
   } catch (error) {
@@ -28,9 +39,11 @@ export async function runFromCommandLine(pipeline: boolean): Promise<void> {
   }
 }
 
+const EXPLAINED = [ConfigError, LocalKafkaError, DuplicateConnectorError, UndeclaredChannelError, ConnectorModuleError];
+
 /** The operator's next step for the failures people meet at start, or undefined for the others. */
-function explain(error: unknown, config: SwitchboardConfig | undefined): string | undefined {
-  if (error instanceof ConfigError || error instanceof LocalKafkaError || error instanceof DuplicateConnectorError) return error.message;
+function explain(error: unknown, config: GatewayConfig | undefined): string | undefined {
+  if (EXPLAINED.some((kind) => error instanceof kind)) return (error as Error).message;
   const e = error as { name?: string; code?: string; message?: string };
   if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
     return `cannot listen on ${config?.host}:${config?.port} (${e.code}): set PORT (and HOST) to a free address`;

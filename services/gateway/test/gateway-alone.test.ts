@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InboundMessage, messageId } from '@switchboard/schema';
 import { readAll } from '@switchboard/testkit';
-import { startTestSwitchboard, type TestSwitchboard } from './helpers.ts';
+import { startTestGateway, type TestGateway } from './helpers.ts';
 
-let sb: TestSwitchboard;
+let sb: TestGateway;
 
 beforeAll(async () => {
-  sb = await startTestSwitchboard({ pipeline: false });
+  sb = await startTestGateway();
 });
 
 afterAll(async () => {

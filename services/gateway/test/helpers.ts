@@ -1,11 +1,11 @@
 import { freshDatabase, kafkaForTest } from '@switchboard/testkit';
-import { loadSwitchboardConfig, startSwitchboard, type RunningSwitchboard, type StartOptions } from '../src/index.ts';
+import { loadGatewayConfig, startGateway, type RunningGateway, type StartOptions } from '../src/index.ts';
 
 export const TOKEN = 'test-token-0123456789';
 export const MAX_BODY = 4_096;
 
-export interface TestSwitchboard {
-  running: RunningSwitchboard;
+export interface TestGateway {
+  running: RunningGateway;
   url: string;
   prefix: string;
   kafka: Awaited<ReturnType<typeof kafkaForTest>>['kafka'];
@@ -14,11 +14,11 @@ export interface TestSwitchboard {
   close(): Promise<void>;
 }
 
-/** Switchboard in this process on the test's own topics and a fresh PostgreSQL database. */
-export async function startTestSwitchboard(options: StartOptions = {}, extraEnv: Record<string, string> = {}): Promise<TestSwitchboard> {
+/** The gateway in this process on the test's own topics and a fresh PostgreSQL database, with the API channel only unless told. */
+export async function startTestGateway(options: StartOptions = {}, extraEnv: Record<string, string> = {}): Promise<TestGateway> {
   const { kafka, prefix } = await kafkaForTest();
   const database = await freshDatabase();
-  const config = loadSwitchboardConfig({
+  const config = loadGatewayConfig({
     ...process.env,
     SWITCHBOARD_TOPIC_PREFIX: prefix,
     DATABASE_URL: database.url,
@@ -27,7 +27,7 @@ export async function startTestSwitchboard(options: StartOptions = {}, extraEnv:
     API_MAX_BODY_BYTES: String(MAX_BODY),
     ...extraEnv,
   });
-  const running = await startSwitchboard(config, { connectors: [], ...options });
+  const running = await startGateway(config, { modules: ['api'], ...options });
   return {
     running,
     url: running.url,

@@ -5,7 +5,8 @@ import { createLogger } from '@switchboard/runtime';
 import { freshDatabase, kafkaForTest } from '@switchboard/testkit';
 import { openTicketStore, type TicketStore } from '@switchboard/ticket-store';
 import type { Connector } from '@switchboard/connector-sdk';
-import { createApiChannel, healthRoutes, type HealthOptions } from '../src/index.ts';
+import { createApiChannel } from '@switchboard/connector-api';
+import { healthRoutes, type HealthOptions } from '../src/index.ts';
 
 const logger = createLogger('readiness-test');
 let database: { url: string; drop: () => Promise<void> };

@@ -1,7 +1,19 @@
-import { z } from 'zod';
+import { configSpec, field } from '@switchboard/runtime';
+import { kafkaConfig } from '@switchboard/kafka';
 
-export const routerConfigSchema = z.object({
-  SWITCHBOARD_ROUTER_GROUP: z.string().default('switchboard-router').describe('Kafka consumer group of the router; instances in one group share partitions.'),
-  SWITCHBOARD_CLASSIFIER_MODEL: z.string().optional().describe('Path of a classifier model artifact; unset: the committed model of @switchboard/classifier.'),
+export const DEFAULT_ROUTER_GROUP = 'switchboard-router';
+
+/** The model the router classifies with; the all-in-one reads it too. */
+export const classifierModelFields = {
+  SWITCHBOARD_CLASSIFIER_MODEL: field.optional().describe('Path of a classifier model artifact. Unset: the committed model of @switchboard/classifier.'),
+};
+
+export const routerConfig = configSpec('router', {
+  ...kafkaConfig.fields,
+  ...classifierModelFields,
+  SWITCHBOARD_ROUTER_GROUP: field
+    .text(DEFAULT_ROUTER_GROUP)
+    .describe('Kafka consumer group of the router (under SWITCHBOARD_TOPIC_PREFIX); instances in one group share partitions.')
+    .advanced(),
 });
-export type RouterConfig = z.infer<typeof routerConfigSchema>;
+export type RouterConfig = ReturnType<typeof routerConfig.load>;

@@ -1,3 +1,3 @@
 export { startRouter, route, type RouterOptions } from './router.ts';
 export { redact, redactMessage } from './redact.ts';
-export { routerConfigSchema, type RouterConfig } from './config.ts';
+export { routerConfig, classifierModelFields, DEFAULT_ROUTER_GROUP, type RouterConfig } from './config.ts';

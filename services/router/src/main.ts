@@ -1,12 +1,12 @@
 import { createKafka, ensureTopics, kafkaSettingsFromEnv, BatchingProducer } from '@switchboard/kafka';
-import { createLogger, loadConfig, stopOnSignals } from '@switchboard/runtime';
+import { createLogger, stopOnSignals } from '@switchboard/runtime';
 import { consumerGroup, topicNames } from '@switchboard/schema';
 import { loadClassifier } from '@switchboard/classifier';
-import { routerConfigSchema } from './config.ts';
+import { routerConfig } from './config.ts';
 import { startRouter } from './router.ts';
 
 const logger = createLogger('router');
-const config = loadConfig('router', routerConfigSchema);
+const config = routerConfig.load();
 const settings = kafkaSettingsFromEnv();
 const kafka = createKafka(settings, '-router');
 const topics = topicNames(settings.topicPrefix);

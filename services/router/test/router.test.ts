@@ -43,15 +43,24 @@ describe('router on a real broker', () => {
     await producer.disconnect();
   });
 
-  it('produces routed messages keyed by conversation with category headers, and dead-letters invalid input', async () => {
+  it('produces routed messages keyed by conversation with category headers, routes a channel it does not know, and dead-letters invalid input', async () => {
     const { subject: _subject, ...withoutSubject } = inbound({ id: 'msg_0123456789abcdef0123456789abcdef', conversationKey: 'conv-1', text: '我申请的退款什么时候退回来？已经等了两周了' });
     const message = withoutSubject as InboundMessage;
-    await producer.sendJson(env.topics.inbound, [{ key: 'conv-1', value: message }, { key: 'conv-1', value: { ...message, channel: 'fax' } }]);
-    const [record] = await readTopic(env.kafka, env.topics.routed, (rs) => rs.length >= 1);
+    // A connector deployed before this router learnt of its channel: routed as it is, not lost.
+    const fromNewChannel = { ...message, id: 'msg_fedcba9876543210fedcba9876543210', channel: 'fax', conversationKey: 'conv-2' };
+    await producer.sendJson(env.topics.inbound, [
+      { key: 'conv-1', value: message },
+      { key: 'conv-1', value: { ...message, channel: 'Fax!' } },
+      { key: 'conv-2', value: fromNewChannel },
+    ]);
+    const records = await readTopic(env.kafka, env.topics.routed, (rs) => rs.length >= 2);
+    const record = records.find((r) => r.key === 'conv-1');
     const routed = RoutedMessage.parse(JSON.parse(record!.value));
-    expect(record!.key).toBe('conv-1');
     expect(record!.headers).toMatchObject({ category: routed.category, language: 'zh-Hans', channel: 'email' });
     expect(routed.category).toBe('refund');
+    const fax = records.find((r) => r.key === 'conv-2')!;
+    expect(fax.headers).toMatchObject({ channel: 'fax' });
+    expect(RoutedMessage.parse(JSON.parse(fax.value))).toMatchObject({ id: fromNewChannel.id, channel: 'fax', category: 'refund' });
     const [letter] = await readTopic(env.kafka, env.topics.dlq, (rs) => rs.length >= 1);
     expect(DeadLetter.parse(JSON.parse(letter!.value)).reason).toMatch(/^schema violation: InboundMessage: channel/);
   });

@@ -1,4 +1,4 @@
-import { OutboundMessage, stableId, type Language } from '@switchboard/schema';
+import { inReplyToOf, OutboundMessage, stableId, type Language } from '@switchboard/schema';
 import type { PendingAck } from '@switchboard/ticket-store';
 
 interface AckWording {
@@ -29,29 +29,19 @@ function wordingFor(language: Language): AckWording {
   return language === 'zh-Hans' || language === 'zh-Hant' ? WORDING[language] : WORDING.en;
 }
 
-/** The References chain the opening message carried, whether a connector kept it as a list or as header text. */
-function referencesOf(meta: Record<string, unknown>): string[] {
-  const value = meta.references;
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string' && v.length > 0);
-  if (typeof value === 'string') return value.split(/\s+/).filter(Boolean);
-  return [];
-}
-
 /** The ack id depends on the ticket alone: however often it is produced, a connector sends it once. */
 export function ackIdFor(ticketId: string): string {
   return stableId('ack', ticketId);
 }
 
 /**
- * The automatic acknowledgement of a new ticket, in the customer's language, threaded as a reply to
- * the message that opened it. For email, `inReplyTo.references` is the reply's complete References
- * chain (the opening message's chain followed by its own Message-ID).
+ * The automatic acknowledgement of a new ticket, in the customer's language, as a reply to the message
+ * that opened it. The subject is the customer's own (or the wording's when they gave none): how a reply
+ * subject reads on the channel (a prefix, the ticket token) is the connector's business. `replyMode` is
+ * what the channel's reply policy allowed.
  */
-export function buildAck({ ticket, opening }: PendingAck, now: Date = new Date()): OutboundMessage {
+export function buildAck({ ticket, opening }: PendingAck, now: Date = new Date(), replyMode?: string): OutboundMessage {
   const wording = wordingFor(ticket.language);
-  const subject = opening.subject?.trim() ? `Re: ${opening.subject.trim().replace(/^(re|aw|回复|回覆)\s*[:：]\s*/i, '')}` : wording.subject;
-  const externalId = opening.externalId ?? opening.id;
-  const references = ticket.channel === 'email' ? [...new Set([...referencesOf(opening.meta), externalId])] : [];
   return OutboundMessage.parse({
     schemaVersion: 1,
     id: ackIdFor(ticket.id),
@@ -63,11 +53,11 @@ export function buildAck({ ticket, opening }: PendingAck, now: Date = new Date()
     conversationKey: ticket.conversationKey,
     recipient: opening.sender,
     public: false,
-    inReplyTo: { messageId: opening.id, externalId, references },
-    subject: `${subject} [#${ticket.number}]`,
+    inReplyTo: inReplyToOf(opening),
+    subject: opening.subject?.trim() || wording.subject,
     text: wording.text(ticket.number),
     createdAt: now.toISOString(),
-    // RFC 3834: an automatic reply says so, and auto-responders must not answer it (no mail loops).
-    meta: { autoSubmitted: 'auto-replied', language: ticket.language },
+    ...(replyMode ? { replyMode } : {}),
+    meta: { language: ticket.language },
   });
 }

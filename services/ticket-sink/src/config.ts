@@ -1,25 +1,17 @@
 import { join } from 'node:path';
-import { z } from 'zod';
-import { Channel } from '@switchboard/schema';
-import { env, loadConfig, registerSecret } from '@switchboard/runtime';
+import type { ChannelRegistry } from '@switchboard/connector-sdk';
+import { ConfigError, configSpec, dataDirFields, field } from '@switchboard/runtime';
+import { storeFields } from '@switchboard/ticket-store';
 
-export const ticketSinkEnvSchema = z.object({
-  DATABASE_URL: env
-    .optionalString()
-    .describe('PostgreSQL URL (postgres://user:pass@host:5432/db). Unset: the embedded PGlite in `<SWITCHBOARD_DATA_DIR>/pglite`.'),
-  SWITCHBOARD_DATA_DIR: z.string().min(1).default('.data').describe('Folder for local state; PGlite keeps its database in `pglite/` under it.'),
-  SWITCHBOARD_ACK_CHANNELS: z
-    .string()
-    .optional()
-    .transform((v) => (v === undefined ? ['email'] : v.split(',').map((s) => s.trim()).filter(Boolean)))
-    .pipe(z.array(Channel))
-    .describe('Comma-separated channels whose new tickets get an automatic acknowledgement. Default `email`; empty: none.'),
-  SWITCHBOARD_REOPEN_WINDOW_HOURS: env
-    .int(72, 0)
-    .describe('A customer writing within this many hours of a resolution reopens the ticket; later opens a new, linked ticket. Default 72.'),
-  SWITCHBOARD_ACK_MAX_AGE_HOURS: env
+export const ticketSinkConfig = configSpec('ticket-sink', {
+  ...dataDirFields,
+  ...storeFields,
+  SWITCHBOARD_ACK_CHANNELS: field
+    .optionalList()
+    .describe("Comma-separated channels whose new tickets get an automatic acknowledgement. Unset: the channels whose descriptor asks for one; empty: none."),
+  SWITCHBOARD_ACK_MAX_AGE_HOURS: field
     .int(72, 1)
-    .describe('New tickets whose first message is older than this get no acknowledgement (a first backfill of a mailbox). Default 72.'),
+    .describe('New tickets whose first message is older than this get no acknowledgement (a first backfill of a mailbox).'),
 });
 
 export interface TicketSinkConfig {
@@ -27,28 +19,31 @@ export interface TicketSinkConfig {
   dataDir: string;
   /** Where PGlite keeps its files when there is no `databaseUrl`. */
   pgliteDir: string;
-  ackChannels: Channel[];
+  /** Unset: the registered channels that acknowledge by default. */
+  ackChannels?: string[];
   reopenWindowHours: number;
   ackMaxAgeHours: number;
 }
 
 export function ticketSinkConfigFromEnv(environment: NodeJS.ProcessEnv = process.env): TicketSinkConfig {
-  const cfg = loadConfig('ticket-sink', ticketSinkEnvSchema, environment);
-  if (cfg.DATABASE_URL) {
-    try {
-      registerSecret(decodeURIComponent(new URL(cfg.DATABASE_URL).password));
-    } catch {
-      // Not a URL (a libpq key=value string): mask it whole.
-      registerSecret(cfg.DATABASE_URL);
-    }
-  }
-  const config: TicketSinkConfig = {
+  const cfg = ticketSinkConfig.load(environment);
+  return {
     dataDir: cfg.SWITCHBOARD_DATA_DIR,
     pgliteDir: join(cfg.SWITCHBOARD_DATA_DIR, 'pglite'),
-    ackChannels: cfg.SWITCHBOARD_ACK_CHANNELS,
     reopenWindowHours: cfg.SWITCHBOARD_REOPEN_WINDOW_HOURS,
     ackMaxAgeHours: cfg.SWITCHBOARD_ACK_MAX_AGE_HOURS,
+    ...(cfg.SWITCHBOARD_ACK_CHANNELS ? { ackChannels: cfg.SWITCHBOARD_ACK_CHANNELS } : {}),
+    ...(cfg.DATABASE_URL ? { databaseUrl: cfg.DATABASE_URL } : {}),
   };
-  if (cfg.DATABASE_URL) config.databaseUrl = cfg.DATABASE_URL;
-  return config;
+}
+
+/** The channels to acknowledge: the configured ones, each of which must be registered, or the descriptors' defaults. */
+export function resolveAckChannels(configured: readonly string[] | undefined, channels: ChannelRegistry): string[] {
+  if (configured === undefined) return channels.acknowledgedByDefault();
+  const unknown = configured.filter((id) => !channels.get(id));
+  if (unknown.length > 0) {
+    const known = channels.all().map((d) => d.id).join(', ');
+    throw new ConfigError('ticket-sink', [`SWITCHBOARD_ACK_CHANNELS: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a registered channel' : 'are not registered channels'} (registered: ${known})`]);
+  }
+  return [...configured];
 }

@@ -1,14 +1,17 @@
 import { createKafka, ensureTopics, kafkaSettingsFromEnv, BatchingProducer } from '@switchboard/kafka';
-import { createLogger, stopOnSignals } from '@switchboard/runtime';
+import { loadChannelRegistry } from '@switchboard/connector-sdk';
+import { createLogger, REPO_ROOT, stopOnSignals } from '@switchboard/runtime';
 import { topicNames } from '@switchboard/schema';
 import { openTicketStore } from '@switchboard/ticket-store';
-import { ticketSinkConfigFromEnv } from './config.ts';
+import { resolveAckChannels, ticketSinkConfigFromEnv } from './config.ts';
 import { startTicketSink } from './sink.ts';
 
 const logger = createLogger('ticket-sink');
 
 async function main(): Promise<void> {
   const config = ticketSinkConfigFromEnv();
+  const channels = await loadChannelRegistry(REPO_ROOT);
+  const ackChannels = resolveAckChannels(config.ackChannels, channels);
   const settings = kafkaSettingsFromEnv();
   const kafka = createKafka(settings, '-ticket-sink');
   await ensureTopics(kafka, settings.topicPrefix);
@@ -25,13 +28,14 @@ async function main(): Promise<void> {
     producer,
     topics: topicNames(settings.topicPrefix),
     store,
-    ackChannels: config.ackChannels,
+    channels,
+    ackChannels,
     ackMaxAgeHours: config.ackMaxAgeHours,
     logger,
   });
   logger.info('ticket sink running', {
     database: config.databaseUrl ? 'postgres' : `pglite:${config.pgliteDir}`,
-    ackChannels: config.ackChannels,
+    ackChannels,
     topicPrefix: settings.topicPrefix,
   });
   stopOnSignals(async () => {

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { DeliveryReport, RoutedMessage, consumerGroup, type Channel, type TopicNames } from '@switchboard/schema';
+import { decideReply, type ChannelRegistry } from '@switchboard/connector-sdk';
 import { runConsumer, type BatchingProducer, type RunningConsumer } from '@switchboard/kafka';
 import { counter, createLogger, type Logger } from '@switchboard/runtime';
 import type { TicketStore, WriteResult } from '@switchboard/ticket-store';
@@ -16,11 +17,13 @@ export interface TicketSinkOptions {
   producer: BatchingProducer;
   topics: TopicNames;
   store: TicketStore;
+  /** The registered channels: their reply policies (may an acknowledgement go out) and metric labels. */
+  channels: ChannelRegistry;
   /** Consumer group of the routed topic. */
   groupId?: string;
   /** Consumer group of the delivery topic. */
   deliveryGroupId?: string;
-  /** Channels whose new tickets are acknowledged automatically (default: email). */
+  /** Channels whose new tickets are acknowledged automatically (default: those whose descriptor asks for it). */
   ackChannels?: Channel[];
   /** New tickets whose first message was sent longer ago than this get no acknowledgement (default 72). */
   ackMaxAgeHours?: number;
@@ -53,20 +56,28 @@ export function ackCandidates(messages: readonly RoutedMessage[], result: WriteR
  */
 export async function startTicketSink(options: TicketSinkOptions): Promise<RunningTicketSink> {
   const logger = options.logger ?? createLogger('ticket-sink');
-  const { store, producer, topics } = options;
-  const ackChannels = options.ackChannels ?? ['email'];
+  const { store, producer, topics, channels } = options;
+  const ackChannels = options.ackChannels ?? channels.acknowledgedByDefault();
   const ackMaxAgeMs = (options.ackMaxAgeHours ?? 72) * 3_600_000;
 
   const acknowledge = async (messageIds: string[]) => {
     const pending = await store.pendingAcks(messageIds, ackChannels, new Date(Date.now() - ackMaxAgeMs));
-    if (pending.length === 0) return;
-    const acks = pending.map((p) => buildAck(p));
+    const now = new Date();
+    const acks = pending.flatMap((p) => {
+      // The ack answers the message that opened the ticket: the channel's policy decides from that alone.
+      const history = { lastCustomerMessageAt: new Date(p.opening.sentAt), sentSinceCustomer: [] };
+      const decision = decideReply(channels.get(p.ticket.channel), { kind: 'ack', now, account: p.ticket.account, conversationKey: p.ticket.conversationKey, history });
+      if (decision.allowed) return [buildAck(p, now, decision.mode)];
+      logger.info('acknowledgement not sent: the channel does not allow it now', { ticket: p.ticket.number, reason: decision.reason });
+      return [];
+    });
+    if (acks.length === 0) return;
     await producer.sendJson(
       topics.outbound,
       acks.map((ack) => ({ key: ack.conversationKey, value: ack, headers: { kind: ack.kind, 'ticket-number': ack.ticketNumber } })),
     );
     await store.recordOutbounds(acks);
-    for (const ack of acks) acksProduced.inc({ channel: ack.channel });
+    for (const ack of acks) acksProduced.inc({ channel: channels.known(ack.channel) });
     logger.info('acknowledgements produced', { tickets: acks.map((a) => a.ticketNumber) });
   };
 
@@ -82,7 +93,7 @@ export async function startTicketSink(options: TicketSinkOptions): Promise<Runni
     handle: async (records) => {
       const messages = records.map((r) => r.value);
       const result = await store.writeRouted(messages);
-      for (const ticket of result.newTickets) ticketsOpened.inc({ channel: ticket.channel });
+      for (const ticket of result.newTickets) ticketsOpened.inc({ channel: channels.known(ticket.channel) });
       if (result.orphanEdits.length > 0) logger.warn('edits of unknown messages ignored', { ids: result.orphanEdits });
       logger.debug('batch stored', {
         inserted: result.inserted.length,

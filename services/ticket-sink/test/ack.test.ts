@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { OutboundMessage } from '@switchboard/schema';
 import type { PendingAck, StoredMessage, TicketSummary } from '@switchboard/ticket-store';
 import { ConfigError } from '@switchboard/runtime';
-import { ackCandidates, ackIdFor, buildAck, ticketSinkConfigFromEnv } from '../src/index.ts';
+import { loadChannelRegistry } from '@switchboard/connector-sdk';
+import { REPO_ROOT } from '@switchboard/runtime';
+import { ackCandidates, ackIdFor, buildAck, resolveAckChannels, ticketSinkConfigFromEnv } from '../src/index.ts';
 import { routed } from './messages.ts';
 
 const ticket: TicketSummary = {
@@ -37,11 +39,12 @@ const opening: StoredMessage = {
   attachments: [],
   sentAt: '2026-11-24T10:00:00.000Z',
   receivedAt: '2026-11-24T10:00:01.000Z',
-  meta: { references: '<root@mail.customer.example> <first@mail.customer.example>' },
+  thread: { ancestors: ['<root@mail.customer.example>', '<first@mail.customer.example>'] },
+  meta: {},
 };
 
 describe('automatic acknowledgement', () => {
-  it('answers an email in English, threaded on the opening message, as an automatic reply', () => {
+  it('answers in English as a reply to the opening message, continuing its thread, with its subject', () => {
     const ack = buildAck({ ticket, opening }, new Date('2026-11-24T10:00:02.000Z'));
     expect(OutboundMessage.parse(ack)).toEqual(ack);
     expect(ack).toMatchObject({
@@ -53,23 +56,25 @@ describe('automatic acknowledgement', () => {
       account: 'support@wallet.example',
       conversationKey: '<root@mail.customer.example>',
       recipient: opening.sender,
-      subject: 'Re: Refund for order 88213 [#SB-000123]',
+      subject: 'Re: Refund for order 88213',
       createdAt: '2026-11-24T10:00:02.000Z',
       inReplyTo: {
         messageId: opening.id,
         externalId: '<second@mail.customer.example>',
-        references: ['<root@mail.customer.example>', '<first@mail.customer.example>', '<second@mail.customer.example>'],
+        references: ['<root@mail.customer.example>', '<first@mail.customer.example>'],
       },
-      meta: { autoSubmitted: 'auto-replied' },
+      meta: { language: 'en' },
     });
     expect(ack.text).toMatch(/^We received your message\. Your ticket number is SB-000123\./);
   });
 
-  it("speaks the customer's Chinese, simplified or traditional, and threads nothing on non-email channels", () => {
-    const hans: PendingAck = { ticket: { ...ticket, language: 'zh-Hans', channel: 'wechat' }, opening: { ...opening, subject: undefined, meta: {} } };
-    const ackHans = buildAck(hans);
+  it("speaks the customer's Chinese, simplified or traditional, and continues no thread the opening had none of", () => {
+    const { thread: _thread, ...unthreaded } = opening;
+    const hans: PendingAck = { ticket: { ...ticket, language: 'zh-Hans', channel: 'wechat' }, opening: { ...unthreaded, subject: undefined } };
+    const ackHans = buildAck(hans, new Date(), 'response');
     expect(ackHans.text).toMatch(/^我们已收到您的消息，工单号 SB-000123。/);
-    expect(ackHans.subject).toBe('我们已收到您的消息 [#SB-000123]');
+    expect(ackHans.subject).toBe('我们已收到您的消息');
+    expect(ackHans.replyMode).toBe('response');
     expect(ackHans.inReplyTo?.references).toEqual([]);
     const ackHant = buildAck({ ...hans, ticket: { ...hans.ticket, language: 'zh-Hant' } });
     expect(ackHant.text).toMatch(/^我們已收到您的訊息，工單號 SB-000123。/);
@@ -105,11 +110,14 @@ describe('automatic acknowledgement', () => {
 });
 
 describe('ticket sink configuration', () => {
-  it('defaults to PGlite under .data and acknowledgements on email', () => {
-    expect(ticketSinkConfigFromEnv({})).toEqual({ dataDir: '.data', pgliteDir: '.data/pglite', ackChannels: ['email'], reopenWindowHours: 72, ackMaxAgeHours: 72 });
+  it("defaults to PGlite under the repository's .data, and to the channels that ask for an acknowledgement", async () => {
+    expect(ticketSinkConfigFromEnv({})).toEqual({ dataDir: `${REPO_ROOT}/.data`, pgliteDir: `${REPO_ROOT}/.data/pglite`, reopenWindowHours: 72, ackMaxAgeHours: 72 });
+    const channels = await loadChannelRegistry(REPO_ROOT);
+    expect(resolveAckChannels(undefined, channels)).toEqual(channels.all().filter((d) => d.acknowledgeByDefault).map((d) => d.id));
+    expect(resolveAckChannels(undefined, channels).length).toBeGreaterThan(0);
   });
 
-  it('reads every variable and refuses a channel that does not exist', () => {
+  it('reads every variable and refuses a channel that is not registered', async () => {
     expect(
       ticketSinkConfigFromEnv({
         DATABASE_URL: 'postgres://sink:s3cret-pass@db:5432/switchboard',
@@ -127,7 +135,10 @@ describe('ticket sink configuration', () => {
       ackMaxAgeHours: 6,
     });
     expect(ticketSinkConfigFromEnv({ SWITCHBOARD_ACK_CHANNELS: '' }).ackChannels).toEqual([]);
-    expect(() => ticketSinkConfigFromEnv({ SWITCHBOARD_ACK_CHANNELS: 'email,fax' })).toThrow(ConfigError);
+    const channels = await loadChannelRegistry(REPO_ROOT);
+    expect(resolveAckChannels(['webchat'], channels)).toEqual(['webchat']);
+    expect(() => resolveAckChannels(['webchat', 'fax'], channels)).toThrow(ConfigError);
+    expect(() => resolveAckChannels(['webchat', 'fax'], channels)).toThrow(/fax is not a registered channel/);
     expect(() => ticketSinkConfigFromEnv({ SWITCHBOARD_REOPEN_WINDOW_HOURS: 'soon' })).toThrow(/SWITCHBOARD_REOPEN_WINDOW_HOURS/);
   });
 });

@@ -3,7 +3,11 @@ import { DeadLetter, OutboundMessage, type RoutedMessage } from '@switchboard/sc
 import { BatchingProducer, TransientError, consumerLag } from '@switchboard/kafka';
 import { eventually, freshDatabase, kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
 import { openTicketStore, type TicketStore } from '@switchboard/ticket-store';
+import { loadChannelRegistry } from '@switchboard/connector-sdk';
+import { REPO_ROOT } from '@switchboard/runtime';
 import { ackIdFor, startTicketSink, type RunningTicketSink } from '../src/index.ts';
+
+const channels = await loadChannelRegistry(REPO_ROOT);
 import { routed } from './messages.ts';
 
 type TestKafka = Awaited<ReturnType<typeof kafkaForTest>>;
@@ -38,6 +42,7 @@ describe('ticket sink on a real broker and PostgreSQL', () => {
       producer,
       topics: env.topics,
       store,
+      channels,
       groupId: groupId(),
       deliveryGroupId: `${env.prefix}delivery-sink`,
     });
@@ -51,7 +56,7 @@ describe('ticket sink on a real broker and PostgreSQL', () => {
 
   it('turns routed messages into tickets and acknowledges each new email ticket once, never automatic mail', async () => {
     const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
-    const opening = routed({ meta: { references: ['<order-88213@shop.example>'] }, sentAt: minutesAgo(2) });
+    const opening = routed({ thread: { ancestors: ['<order-88213@shop.example>'] }, sentAt: minutesAgo(2) });
     const followUp = routed({ conversationKey: opening.conversationKey, text: 'Any news about my refund?', sentAt: minutesAgo(1) });
     const outOfOffice = routed({ autoSubmitted: 'auto-replied', subject: 'Automatic reply: your statement', text: 'I am out of the office until Monday.' });
     const wechat = routed({
@@ -90,8 +95,8 @@ describe('ticket sink on a real broker and PostgreSQL', () => {
       kind: 'ack',
       ticketNumber: emailTicket.number,
       recipient: opening.sender,
-      subject: `Re: ${opening.subject} [#${emailTicket.number}]`,
-      inReplyTo: { messageId: opening.id, externalId: opening.externalId, references: ['<order-88213@shop.example>', opening.externalId] },
+      subject: opening.subject,
+      inReplyTo: { messageId: opening.id, externalId: opening.externalId, references: ['<order-88213@shop.example>'] },
     });
     expect(acks[0]!.text).toContain(`Your ticket number is ${emailTicket.number}`);
   });
@@ -202,7 +207,7 @@ describe('ticket sink during a store outage', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    sink = await startTicketSink({ kafka: env.kafka, producer, topics: env.topics, store: flaky, groupId: `${env.prefix}ticket-sink`, deliveryGroupId: `${env.prefix}delivery-sink` });
+    sink = await startTicketSink({ kafka: env.kafka, producer, topics: env.topics, store: flaky, channels, groupId: `${env.prefix}ticket-sink`, deliveryGroupId: `${env.prefix}delivery-sink` });
   });
   afterAll(async () => {
     await sink?.stop();

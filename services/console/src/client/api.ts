@@ -30,7 +30,16 @@ export function saveToken(token: string | null): void {
   else sessionStorage.removeItem(TOKEN_KEY);
 }
 
-async function call<T>(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; token?: string } = {}): Promise<T> {
+interface CallOptions {
+  method?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  token?: string;
+  /** A 409 whose body is an answer, not a failure (a dead letter that cannot be replayed). */
+  conflictIsAnswer?: boolean;
+}
+
+async function call<T>(path: string, init: CallOptions = {}): Promise<T> {
   const token = init.token ?? savedToken() ?? '';
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json', ...init.headers };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
@@ -48,12 +57,17 @@ async function call<T>(path: string, init: { method?: string; body?: unknown; he
     body = undefined;
   }
   if (response.status === 401) throw new UnauthorizedError('unauthorized');
-  if (!response.ok && !(response.status === 409 && body)) {
+  if (!response.ok && !(response.status === 409 && init.conflictIsAnswer && body)) {
     const message = (body as { error?: string } | undefined)?.error ?? `HTTP ${response.status}`;
     throw new ApiError(response.status, message);
   }
   return body as T;
 }
+
+/** What the channel's reply policy says about replying now (the server's ReplyDecision). */
+export type ReplyWindow =
+  | { allowed: true; mode?: string; closesAt?: string; remaining?: number }
+  | { allowed: false; code: 'window-closed' | 'template-only' | 'quota-exhausted' | 'not-for-automatic' | 'no-customer-message'; reason: string };
 
 export interface TicketQuery {
   status?: string;
@@ -73,7 +87,7 @@ export const api = {
     for (const [name, value] of Object.entries(query)) if (value) params.set(name, value);
     return call<{ tickets: TicketSummary[] }>(`/api/v1/tickets?${params}`);
   },
-  ticket: (id: string) => call<{ ticket: TicketSummary; messages: StoredMessage[] }>(`/api/v1/tickets/${encodeURIComponent(id)}`),
+  ticket: (id: string) => call<{ ticket: TicketSummary; messages: StoredMessage[]; replyWindow: ReplyWindow }>(`/api/v1/tickets/${encodeURIComponent(id)}`),
   patchTicket: (id: string, patch: Record<string, string>) => call<{ ticket: TicketSummary }>(`/api/v1/tickets/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
   reply: (id: string, text: string, idempotencyKey: string, isPublic: boolean) =>
     call<{ id: string; state?: string; duplicate?: boolean }>(`/api/v1/tickets/${encodeURIComponent(id)}/replies`, {
@@ -84,7 +98,7 @@ export const api = {
   pipeline: () => call<PipelineStats>('/api/v1/console/pipeline'),
   channels: () => call<{ channels: ChannelHealth[] }>('/api/v1/console/channels'),
   deadLetters: (limit = 20) => call<{ size: number | null; total: number; entries: DeadLetterEntry[] }>(`/api/v1/console/dlq?limit=${limit}`),
-  replay: (id: string) => call<ReplayOutcome & { error?: string }>('/api/v1/console/dlq/replay', { method: 'POST', body: { id } }),
+  replay: (id: string) => call<ReplayOutcome & { error?: string }>('/api/v1/console/dlq/replay', { method: 'POST', body: { id }, conflictIsAnswer: true }),
 };
 
 export type { ChannelHealth, DeadLetterEntry, PipelineStats, StoredMessage, TicketSummary };

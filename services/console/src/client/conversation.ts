@@ -1,8 +1,8 @@
-import { api, ApiError, type StoredMessage, type TicketSummary } from './api.ts';
+import { api, ApiError, type ReplyWindow, type StoredMessage, type TicketSummary } from './api.ts';
 import { channelIcon, fill, h, maskedText } from './dom.ts';
-import { dateTime, label, t, type MessageKey } from './i18n.ts';
+import { dateTime, duration, label, t, type MessageKey } from './i18n.ts';
 import { Poller } from './poller.ts';
-import { CATEGORIES, PRIORITIES, STATUSES } from './vocabulary.ts';
+import { CATEGORIES, channelView, PRIORITIES, STATUSES } from './vocabulary.ts';
 
 const POLL_MS = 3_000;
 /** While a reply is still queued the thread refreshes faster, so "sent" shows up promptly. */
@@ -37,6 +37,7 @@ export class ConversationView {
   private readonly decision: HTMLElement;
   private readonly thread: HTMLOListElement;
   private readonly replyNotice: HTMLElement;
+  private readonly windowBanner: HTMLElement;
   private readonly poller: Poller;
   private shown = '';
   private pending = false;
@@ -53,6 +54,7 @@ export class ConversationView {
     this.decision = h('section', { class: 'decision card', id: 'decision', 'aria-label': t('decision.title') });
     this.thread = h('ol', { class: 'thread', id: 'thread', 'aria-label': t('thread.title') });
     this.replyNotice = h('p', { class: 'reply-notice', id: 'reply-notice', role: 'status' });
+    this.windowBanner = h('p', { class: 'reply-window', id: 'reply-window', hidden: true });
     this.element = h(
       'section',
       { class: 'conversation', id: 'conversation', 'data-ticket': ticketId },
@@ -71,9 +73,10 @@ export class ConversationView {
 
   private async load(): Promise<void> {
     try {
-      const { ticket, messages } = await api.ticket(this.ticketId);
-      // Only a tweet can be answered in public: the box shows for Twitter tickets alone.
-      this.element.querySelector<HTMLElement>('#reply-public-label')!.hidden = ticket.channel !== 'twitter';
+      const { ticket, messages, replyWindow } = await api.ticket(this.ticketId);
+      // Only a channel that can post in public offers the choice.
+      this.element.querySelector<HTMLElement>('#reply-public-label')!.hidden = !channelView(ticket.channel).publicReplies;
+      this.showWindow(replyWindow);
       this.pending = messages.some((m) => m.direction === 'outbound' && m.deliveryState === 'queued');
       const signature = JSON.stringify([ticket, messages]);
       if (signature === this.shown) return;
@@ -91,6 +94,21 @@ export class ConversationView {
       }
       this.replyNotice.textContent = error instanceof Error ? error.message : String(error);
     }
+  }
+
+  /** The channel's reply window: when it closes, or why nothing can be sent now (and then no send button). */
+  private showWindow(window: ReplyWindow): void {
+    const send = this.element.querySelector<HTMLButtonElement>('#reply-send')!;
+    send.disabled = !window.allowed;
+    const lines: string[] = [];
+    if (!window.allowed) lines.push(t(`window.${window.code}`));
+    else {
+      if (window.closesAt) lines.push(t('window.closesIn', { left: duration(Date.parse(window.closesAt) - Date.now()) }));
+      if (window.remaining !== undefined) lines.push(t('window.remaining', { n: window.remaining }));
+    }
+    this.windowBanner.hidden = lines.length === 0;
+    this.windowBanner.className = `reply-window${window.allowed ? '' : ' closed'}`;
+    this.windowBanner.textContent = lines.join(' ');
   }
 
   private showHead(ticket: TicketSummary): void {
@@ -244,6 +262,7 @@ export class ConversationView {
     const form = h(
       'form',
       { class: 'reply', id: 'reply' },
+      this.windowBanner,
       text,
       h('div', { class: 'reply-actions' }, h('label', { class: 'public', hidden: true, id: 'reply-public-label' }, publicBox, h('span', { text: t('reply.public') })), send),
       this.replyNotice,

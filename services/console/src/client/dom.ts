@@ -1,3 +1,5 @@
+import { channelView } from './vocabulary.ts';
+
 /**
  * Building the page without HTML strings: every piece of data reaches the DOM as textContent or an
  * attribute value, never as markup.
@@ -80,23 +82,8 @@ export function maskedText(text: string, maskTitle: (mask: string) => string): N
   return nodes;
 }
 
-const CHANNEL_ICONS: Record<string, { color: string; path: string }> = {
-  // Envelope.
-  email: { color: '#2563eb', path: 'M4 7h16v10H4z M4 7l8 6 8-6' },
-  // A bird's wing and beak, simplified.
-  twitter: { color: '#0ea5e9', path: 'M5 16c6 2 12-1 13-8l2-2h-3c-2-2-5-1-5 2v1c-3 0-5-1-7-3-1 3 0 5 2 6l-2 0c1 2 2 3 4 3-1 1-3 1-4 1z' },
-  // Two speech bubbles.
-  wechat: { color: '#16a34a', path: 'M4 6h10v7H8l-3 3v-3H4z M16 9h4v7h-1v3l-3-3h-4v-2' },
-  // A hash.
-  slack: { color: '#7c3aed', path: 'M9 4l-2 16 M17 4l-2 16 M4 9h16 M4 15h16' },
-  // One speech bubble with dots.
-  webchat: { color: '#ea580c', path: 'M4 5h16v11H10l-4 4v-4H4z M8 10.5h.01 M12 10.5h.01 M16 10.5h.01' },
-  // Braces.
-  api: { color: '#475569', path: 'M9 4c-3 0-2 4-2 6s-2 2-2 2 2 0 2 2-1 6 2 6 M15 4c3 0 2 4 2 6s2 2 2 2-2 0-2 2 1 6-2 6' },
-};
-
 export function channelIcon(channel: string, label: string): SVGElement {
-  const icon = CHANNEL_ICONS[channel] ?? CHANNEL_ICONS.api!;
+  const { icon } = channelView(channel);
   const element = svg(
     'svg',
     { class: 'channel-icon', viewBox: '0 0 24 24', width: 22, height: 22, role: 'img', 'aria-label': label, 'data-channel': channel },

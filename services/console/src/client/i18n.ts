@@ -1,3 +1,5 @@
+import { channelView } from './vocabulary.ts';
+
 export type Lang = 'en' | 'zh';
 
 const en = {
@@ -64,7 +66,16 @@ const en = {
   'reply.sending': 'Sending…',
   'reply.queued': 'Reply queued; it is marked sent once the channel delivered it.',
   'reply.failed': 'The reply was not accepted: {reason}. Sending again is safe.',
-  'reply.public': 'Public reply (Twitter)',
+  'reply.public': 'Public reply',
+  'window.closesIn': 'Reply window closes in {left}.',
+  'window.remaining': '{n} more message(s) may be sent before the customer writes again.',
+  'window.window-closed': 'Reply window closed: the customer must write first.',
+  'window.template-only': 'Reply window closed: only an approved template can be sent.',
+  'window.quota-exhausted': 'Message allowance used: the customer must write first.',
+  'window.not-for-automatic': 'This channel does not accept this kind of message now.',
+  'window.no-customer-message': 'The customer has not written on this conversation yet.',
+  'duration.hm': '{h} h {m} min',
+  'duration.m': '{m} min',
   'mask.card': 'Card number, masked by the router',
   'mask.code': 'One-time code, masked by the router',
   'mask.password': 'Password, masked by the router',
@@ -114,12 +125,6 @@ const en = {
   'priority.high': 'High',
   'priority.normal': 'Normal',
   'priority.low': 'Low',
-  'channel.email': 'Email',
-  'channel.twitter': 'Twitter',
-  'channel.wechat': 'WeChat',
-  'channel.slack': 'Slack',
-  'channel.webchat': 'Web chat',
-  'channel.api': 'API',
   'language.zh-Hans': 'Chinese (Simplified)',
   'language.zh-Hant': 'Chinese (Traditional)',
   'language.en': 'English',
@@ -193,7 +198,16 @@ const zh: Record<MessageKey, string> = {
   'reply.sending': '发送中…',
   'reply.queued': '回复已排队；渠道送达后会标记为已发送。',
   'reply.failed': '回复未被接受：{reason}。可以安全地重新发送。',
-  'reply.public': '公开回复（Twitter）',
+  'reply.public': '公开回复',
+  'window.closesIn': '回复窗口将在 {left} 后关闭。',
+  'window.remaining': '客户再次发消息前，还可发送 {n} 条消息。',
+  'window.window-closed': '回复窗口已关闭：需等客户先发消息。',
+  'window.template-only': '回复窗口已关闭：只能发送已审核的模板消息。',
+  'window.quota-exhausted': '可发送条数已用完：需等客户先发消息。',
+  'window.not-for-automatic': '该渠道目前不接受此类消息。',
+  'window.no-customer-message': '客户尚未在此会话中发过消息。',
+  'duration.hm': '{h} 小时 {m} 分钟',
+  'duration.m': '{m} 分钟',
   'mask.card': '卡号，已由路由器遮盖',
   'mask.code': '一次性验证码，已由路由器遮盖',
   'mask.password': '密码，已由路由器遮盖',
@@ -243,12 +257,6 @@ const zh: Record<MessageKey, string> = {
   'priority.high': '高',
   'priority.normal': '普通',
   'priority.low': '低',
-  'channel.email': '邮件',
-  'channel.twitter': 'Twitter',
-  'channel.wechat': '微信',
-  'channel.slack': 'Slack',
-  'channel.webchat': '网页聊天',
-  'channel.api': 'API',
   'language.zh-Hans': '简体中文',
   'language.zh-Hant': '繁體中文',
   'language.en': '英文',
@@ -281,10 +289,18 @@ export function t(key: MessageKey, values: Record<string, string | number> = {})
   return CATALOGS[current][key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
 }
 
-/** A label for an enum value (`category.security`), or the raw value when there is none. */
+/** A label for an enum value (`category.security`), or the raw value when there is none; channels label themselves. */
 export function label(kind: 'status' | 'category' | 'priority' | 'channel' | 'language', value: string): string {
+  if (kind === 'channel') return channelView(value).label[current];
   const key = `${kind}.${value}` as MessageKey;
   return key in en ? t(key) : value;
+}
+
+/** `3 h 12 min`, or `12 min` under an hour. */
+export function duration(ms: number): string {
+  const minutes = Math.max(1, Math.ceil(ms / 60_000));
+  const h = Math.floor(minutes / 60);
+  return h > 0 ? t('duration.hm', { h, m: minutes % 60 }) : t('duration.m', { m: minutes });
 }
 
 export function age(iso: string, now = Date.now()): string {

@@ -69,7 +69,7 @@ export class InboxView {
         select('status', 'filter.status', options('status', STATUSES), refresh),
         select('category', 'filter.category', options('category', CATEGORIES), refresh),
         select('priority', 'filter.priority', options('priority', PRIORITIES), refresh),
-        select('channel', 'filter.channel', options('channel', CHANNELS), refresh),
+        select('channel', 'filter.channel', options('channel', CHANNELS.map((c) => c.id)), refresh),
         select('language', 'filter.language', options('language', LANGUAGES), refresh),
         select('sort', 'filter.sort', [{ value: 'newest', text: t('sort.newest') }, { value: 'urgent', text: t('sort.urgent') }], refresh, false),
         h('label', { class: 'filter filter-search' }, h('span', { text: t('filter.search') }), searchBox),

@@ -1,14 +1,29 @@
 /**
- * The schema's enumerations (categories, priorities, channels, languages, ticket statuses), written
- * into the bundle at build time from @switchboard/schema and @switchboard/ticket-store (see
- * ../assets.ts), so the browser gets the lists without zod.
+ * The schema's enumerations (categories, priorities, languages, ticket statuses) and the registered
+ * channels' labels and icons, written into the bundle at build time (see ../assets.ts), so the browser
+ * gets the lists without zod and no channel is named in this code.
  */
+export interface ChannelView {
+  id: string;
+  label: { en: string; zh: string };
+  icon: { color: string; path: string };
+  publicReplies: boolean;
+}
+
 declare const __SWITCHBOARD_VOCABULARY__: {
   CATEGORIES: readonly string[];
   PRIORITIES: readonly string[];
-  CHANNELS: readonly string[];
   LANGUAGES: readonly string[];
   STATUSES: readonly string[];
+  CHANNELS: readonly ChannelView[];
+  OTHER_CHANNEL: ChannelView;
 };
 
-export const { CATEGORIES, PRIORITIES, CHANNELS, LANGUAGES, STATUSES } = __SWITCHBOARD_VOCABULARY__;
+export const { CATEGORIES, PRIORITIES, LANGUAGES, STATUSES, CHANNELS, OTHER_CHANNEL } = __SWITCHBOARD_VOCABULARY__;
+
+const byId = new Map(CHANNELS.map((c) => [c.id, c]));
+
+/** The channel's view, or the "other channel" one for an id this deployment does not register. */
+export function channelView(id: string): ChannelView {
+  return byId.get(id) ?? OTHER_CHANNEL;
+}

@@ -1,0 +1,46 @@
+import { consumerGroup } from '@switchboard/schema';
+import type { GatewayStage, SharedResources } from '@switchboard/gateway';
+import { DEFAULT_ROUTER_GROUP, startRouter } from '@switchboard/router';
+import { DEFAULT_DELIVERY_GROUP, DEFAULT_SINK_GROUP, resolveAckChannels, startTicketSink } from '@switchboard/ticket-sink';
+import type { AllInOneConfig } from './config.ts';
+
+/** The router and the ticket sink, started in the gateway's process on its producer and store. */
+export function pipelineStages(config: AllInOneConfig): (shared: SharedResources) => Promise<GatewayStage[]> {
+  return async ({ kafka, producer, topics, store, channels, connectors, logger }) => {
+    // Imported here: the gateway alone never loads the model.
+    const { loadClassifier } = await import('@switchboard/classifier');
+    const classifier = loadClassifier(config.classifierModel);
+    const groups = { router: consumerGroup(topics, DEFAULT_ROUTER_GROUP), sink: consumerGroup(topics, DEFAULT_SINK_GROUP), delivery: consumerGroup(topics, DEFAULT_DELIVERY_GROUP) };
+    const stages: GatewayStage[] = [];
+    try {
+      const router = await startRouter({ kafka, producer, topics, classifier, groupId: groups.router, logger: logger.child('router') });
+      stages.push({ what: 'router', stop: () => router.stop(), lagSources: [{ group: groups.router, topic: topics.inbound }] });
+      // Acknowledge only on channels with a running connector that sends: nobody else would deliver the ack.
+      const sending = new Set(connectors.filter((c) => c.send).flatMap((c) => c.channels));
+      const sink = await startTicketSink({
+        kafka,
+        producer,
+        topics,
+        store,
+        channels,
+        groupId: groups.sink,
+        deliveryGroupId: groups.delivery,
+        ackChannels: resolveAckChannels(config.ackChannels, channels).filter((channel) => sending.has(channel)),
+        ackMaxAgeHours: config.ackMaxAgeHours,
+        logger: logger.child('ticket-sink'),
+      });
+      stages.push({
+        what: 'ticket-sink',
+        stop: () => sink.stop(),
+        lagSources: [
+          { group: groups.sink, topic: topics.routed },
+          { group: groups.delivery, topic: topics.delivery },
+        ],
+      });
+      return stages;
+    } catch (error) {
+      for (const stage of stages.reverse()) await stage.stop();
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,28 @@
+import { decideReply, type ChannelRegistry, type ReplyDecision, type ReplyHistory } from '@switchboard/connector-sdk';
+import type { StoredMessage, TicketSummary } from '@switchboard/ticket-store';
+
+/**
+ * What a channel's reply policy reads, from a ticket's messages: when the customer last wrote (automatic
+ * mail left out) and what we sent since (failed sends do not count: they never reached the customer).
+ */
+export function replyHistoryOf(messages: readonly StoredMessage[]): ReplyHistory {
+  let last: number | undefined;
+  for (const m of messages) {
+    if (m.direction !== 'inbound' || m.autoSubmitted) continue;
+    const at = Date.parse(m.sentAt);
+    if (last === undefined || at > last) last = at;
+  }
+  if (last === undefined) return { sentSinceCustomer: [] };
+  const since = last;
+  const sent = messages
+    .filter((m) => m.direction === 'outbound' && m.deliveryState !== 'failed' && Date.parse(m.sentAt) > since)
+    .map((m) => ({ at: new Date(m.sentAt), kind: m.kind ?? 'reply' }))
+    .sort((a, b) => a.at.getTime() - b.at.getTime());
+  return { lastCustomerMessageAt: new Date(since), sentSinceCustomer: sent };
+}
+
+/** May an agent's reply to `ticket` go out now, given its messages. */
+export function agentReplyDecision(channels: ChannelRegistry, ticket: TicketSummary, messages: readonly StoredMessage[], now: Date): ReplyDecision {
+  const request = { kind: 'reply' as const, now, account: ticket.account, conversationKey: ticket.conversationKey, history: replyHistoryOf(messages) };
+  return decideReply(channels.get(ticket.channel), request);
+}
