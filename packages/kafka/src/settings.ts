@@ -1,15 +1,15 @@
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import { z } from 'zod';
-import { createLogger, env, loadConfig, registerSecret } from '@switchboard/runtime';
+import { configSpec, createLogger, field } from '@switchboard/runtime';
 
-export const kafkaEnvSchema = z.object({
-  KAFKA_BROKERS: env.list().describe('Comma-separated bootstrap brokers. Unset: the local broker of infra/kafka (127.0.0.1:9092).'),
-  KAFKA_CLIENT_ID: z.string().default('switchboard').describe('Client id reported to the brokers.'),
-  KAFKA_SSL: env.bool(false).describe('Connect with TLS.'),
-  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional().describe('SASL mechanism, when the cluster needs one.'),
-  KAFKA_SASL_USERNAME: z.string().optional().describe('SASL user name.'),
-  KAFKA_SASL_PASSWORD: z.string().optional().describe('SASL password.'),
-  SWITCHBOARD_TOPIC_PREFIX: z.string().default('').describe('Prefix of every topic name (isolates test runs on a shared broker).'),
+/** Every component that talks to Kafka reads these; declared once here. */
+export const kafkaConfig = configSpec('kafka', {
+  KAFKA_BROKERS: field.list().describe('Comma-separated bootstrap brokers. Unset: the local broker of infra/kafka (127.0.0.1:9092), which `pnpm start` starts.').example('kafka-1:9092,kafka-2:9092'),
+  KAFKA_CLIENT_ID: field.text('switchboard').describe('Client id reported to the brokers.').advanced(),
+  KAFKA_SSL: field.bool(false).describe('Connect with TLS.'),
+  KAFKA_SASL_MECHANISM: field.oneOf(['plain', 'scram-sha-256', 'scram-sha-512']).describe('SASL mechanism, when the cluster needs one (`plain`, `scram-sha-256`, `scram-sha-512`).'),
+  KAFKA_SASL_USERNAME: field.optional().describe('SASL user name.'),
+  KAFKA_SASL_PASSWORD: field.optional().secret().describe('SASL password.'),
+  SWITCHBOARD_TOPIC_PREFIX: field.text('').describe('Prefix of every topic and consumer group name (isolates test runs on a shared broker).').advanced(),
 });
 
 export interface KafkaSettings {
@@ -23,8 +23,7 @@ export interface KafkaSettings {
 export const LOCAL_BROKER = '127.0.0.1:9092';
 
 export function kafkaSettingsFromEnv(environment: NodeJS.ProcessEnv = process.env): KafkaSettings {
-  const cfg = loadConfig('kafka', kafkaEnvSchema, environment);
-  registerSecret(cfg.KAFKA_SASL_PASSWORD);
+  const cfg = kafkaConfig.load(environment);
   const settings: KafkaSettings = {
     brokers: cfg.KAFKA_BROKERS.length > 0 ? cfg.KAFKA_BROKERS : [LOCAL_BROKER],
     clientId: cfg.KAFKA_CLIENT_ID,
