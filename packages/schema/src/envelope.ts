@@ -34,6 +34,11 @@ export const Sender = z
     id: nonEmpty.describe("The channel's own id of the customer (email address, Twitter user id, WeChat id, ...)."),
     name: z.string().optional().describe('Display name, when the channel gives one.'),
     address: z.string().optional().describe('Email address, @handle or other human-readable address.'),
+    phone: z
+      .string()
+      .regex(/^\+[1-9]\d{1,14}$/)
+      .optional()
+      .describe('The phone number in E.164, when the channel knows it (WhatsApp, the hotline): how one customer is recognised across channels.'),
   })
   .describe('Who wrote the message.');
 export type Sender = z.infer<typeof Sender>;
