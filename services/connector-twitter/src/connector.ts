@@ -1,16 +1,26 @@
 import type { Connector, ConnectorContext, ConnectorHealth, HttpRoute, SendResult } from '@switchboard/connector-sdk';
 import type { OutboundMessage } from '@switchboard/schema';
+import { sleep } from '@switchboard/runtime';
 import { RecentIds, TwitterAccount } from './account.ts';
 import type { TwitterConfig } from './config.ts';
-import { assertDirectMessageAllowed, assertPublicReplyAllowed, OutboundRefusedError } from './outbound.ts';
-import { runPoller, type PollerState } from './poller.ts';
+import { deliveryOf, OutboundRefusedError } from './outbound.ts';
+import { runPoller, streamsFor, type PollerState } from './poller.ts';
+import { deliver } from './send.ts';
 import { ThreadIndex } from './threads.ts';
+import { UsageMeter, type UsageSnapshot } from './usage.ts';
+import { APP_ACCOUNT, WEBHOOK_STREAM, WebhookAdmin, type WebhookUpkeep } from './webhook-admin.ts';
 import { webhookRoutes } from './webhook.ts';
+import { accountHealth } from './health.ts';
+
+const USAGE_STREAM = 'usage';
+/** How often the connector records that it is up (the webhook replay after downtime starts there) and saves the day's usage. */
+const HEARTBEAT_MS = 5 * 60_000;
 
 /**
- * Twitter mentions and direct messages for one or more of our handles: polled with twit (with
- * checkpoints) and pushed by the Account Activity webhook, both through one normalization, so a
- * tweet or DM seen both ways is one message. Sends DMs and public replies.
+ * X (Twitter) mentions and direct messages for one or more of our handles: polled (v2 by default,
+ * v1.1 behind TWITTER_API) with checkpoints and pushed by the Account Activity webhook, both through
+ * one normalization, so a post or DM seen both ways is one message. Sends DMs and public replies.
+ * Counts what X bills and pauses polling when the daily budget is spent.
  */
 export class TwitterConnector implements Connector {
   readonly name = 'twitter';
@@ -18,101 +28,108 @@ export class TwitterConnector implements Connector {
   readonly routes: HttpRoute[];
   private readonly accounts: TwitterAccount[];
   private readonly threads = new ThreadIndex();
+  private readonly meter: UsageMeter;
   private context: ConnectorContext | undefined;
   private abort: AbortController | undefined;
-  private pollers: Promise<void>[] = [];
-  private readonly states = new Map<TwitterAccount, PollerState>();
+  private tasks: Promise<void>[] = [];
+  private readonly states = new Map<string, PollerState>();
+  private upkeep: WebhookUpkeep | undefined;
   private errors = 0;
 
   constructor(private readonly config: TwitterConfig) {
     const recent = new RecentIds();
-    this.accounts = config.accounts.map((account) => new TwitterAccount(account, config, this.threads, recent));
-    this.routes = webhookRoutes({ consumerSecret: config.consumerSecret, accounts: this.accounts, context: () => this.context });
+    this.meter = new UsageMeter(this.name, config.prices, config.dailyBudgetUsd);
+    this.accounts = config.accounts.map((account) => new TwitterAccount(account, config, this.threads, recent, this.meter));
+    this.routes = config.consumerSecret ? webhookRoutes({ consumerSecret: config.consumerSecret, accounts: this.accounts, delivered: new RecentIds(), context: () => this.context }) : [];
   }
 
   async start(context: ConnectorContext): Promise<void> {
     this.abort = new AbortController();
     const signal = AbortSignal.any([this.abort.signal, context.signal]);
     this.context = context;
-    this.pollers = this.accounts.map((account) => {
-      this.states.set(account, { phase: 'starting' });
-      return runPoller(account, context, {
-        intervalMs: this.config.pollIntervalMs,
-        backoff: this.config.backoff,
-        signal,
-        onState: (state) => {
-          if (state.phase === 'backing off') this.errors++;
-          this.states.set(account, state);
-        },
-      });
-    });
+    this.meter.restore(context.checkpoint(APP_ACCOUNT, USAGE_STREAM) as Partial<UsageSnapshot> | undefined);
+    for (const account of this.accounts) account.oauth2?.attach(context);
+    const streams = this.config.pollIntervalMs === 0 ? streamsFor(this.config.api).slice(0, 1) : streamsFor(this.config.api);
+    this.tasks = this.accounts.flatMap((account) =>
+      streams.map((stream) => {
+        const key = `${this.accounts.indexOf(account)}/${stream.name}`;
+        this.states.set(key, { phase: 'starting' });
+        return runPoller(account, stream, context, {
+          intervalMs: this.config.pollIntervalMs,
+          backoff: this.config.backoff,
+          signal,
+          onState: (state) => {
+            if (state.phase === 'backing off') this.errors++;
+            this.states.set(key, state);
+          },
+        });
+      }),
+    );
+    this.tasks.push(this.heartbeat(context, signal));
+  }
+
+  /** Webhook upkeep after downtime, then a regular note that we are up, with the day's usage. */
+  private async heartbeat(context: ConnectorContext, signal: AbortSignal): Promise<void> {
+    const alive = context.checkpoint(APP_ACCOUNT, WEBHOOK_STREAM)?.aliveAt;
+    if (this.config.webhook && this.config.consumerSecret) {
+      const admin = new WebhookAdmin(this.config.webhook, { apiBase: this.config.apiBase, timeoutMs: this.config.timeoutMs });
+      this.upkeep = await admin.recover(context, typeof alive === 'string' ? new Date(alive) : undefined);
+    }
+    try {
+      while (!signal.aborted) {
+        await this.record(context);
+        await sleep(HEARTBEAT_MS, signal);
+      }
+    } catch {
+      // Stopping: stop() records once more.
+    }
+  }
+
+  private async record(context: ConnectorContext): Promise<void> {
+    try {
+      await context.saveCheckpoint({ account: APP_ACCOUNT, stream: WEBHOOK_STREAM, position: { aliveAt: new Date().toISOString() } });
+      await context.saveCheckpoint({ account: APP_ACCOUNT, stream: USAGE_STREAM, position: { ...this.meter.snapshot() } });
+    } catch (error) {
+      context.logger.warn('twitter heartbeat not saved', { error });
+    }
   }
 
   async stop(): Promise<void> {
+    const context = this.context;
     this.context = undefined;
     this.abort?.abort();
-    await Promise.all(this.pollers);
-    this.pollers = [];
+    await Promise.all(this.tasks);
+    this.tasks = [];
+    if (context) await this.record(context);
   }
 
   health(): ConnectorHealth {
-    const accounts = this.accounts.map((account) => ({ account: account.label, ...this.accountHealth(account) }));
+    const accounts = this.accounts.map((account, index) => ({
+      account: account.label,
+      ...accountHealth(account, streamsFor(this.config.api).map((s) => this.states.get(`${index}/${s.name}`)).filter((s): s is PollerState => s !== undefined)),
+    }));
     const notReady = accounts.filter((a) => !a.ready);
     const lastMessageAt = this.accounts.map((a) => a.lastMessageAt).filter((t): t is string => t !== undefined).sort().pop();
+    const usage = this.meter.summary();
+    const spend = `today $${usage.costUsd.toFixed(3)}${usage.budgetUsd !== undefined ? ` of $${usage.budgetUsd.toFixed(2)}` : ''}`;
     return {
       ready: this.context !== undefined && notReady.length === 0,
-      // When something is wrong, only what is wrong.
-      status: this.context ? (notReady.length > 0 ? notReady : accounts).map((a) => `${a.account}: ${a.status}`).join('; ') : 'stopped',
+      // When something is wrong, only what is wrong; the day's spend always.
+      status: this.context ? `${(notReady.length > 0 ? notReady : accounts).map((a) => `${a.account}: ${a.status}`).join('; ')} · ${spend}` : 'stopped',
       errors: this.errors,
       ...(lastMessageAt ? { lastMessageAt } : {}),
-      details: { accounts },
+      details: { api: this.config.api, accounts, usage, ...(this.upkeep ? { webhook: this.upkeep } : {}) },
     };
   }
 
-  private accountHealth(account: TwitterAccount): { ready: boolean; status: string } {
-    const state = this.states.get(account) ?? { phase: 'stopped' };
-    const waiting = account.api.waitingFor;
-    if (waiting) return { ready: false, status: `rate limited on ${waiting.endpoint} until ${new Date(waiting.until).toISOString()}` };
-    switch (state.phase) {
-      case 'backing off':
-        return { ready: false, status: `backing off after ${state.reason} (attempt ${state.attempt}, next at ${state.retryAt})` };
-      case 'starting':
-        return { ready: false, status: account.own ? 'first poll' : 'resolving account' };
-      case 'stopped':
-        return { ready: false, status: 'stopped' };
-      default:
-        return { ready: true, status: state.phase };
-    }
-  }
-
-  /** A DM to the customer, or a public reply to their tweet when `message.public`. */
+  /** A DM to the customer, or a public reply to their post when `message.public`. */
   async send(message: OutboundMessage): Promise<SendResult> {
     const account = this.accounts.find((a) => a.own?.handle === message.account.replace(/^@/, '').toLowerCase());
-    if (!account) throw new OutboundRefusedError(`no running Twitter account "${message.account}"`);
-    const signal = this.abort?.signal;
-    if (message.public) {
-      assertPublicReplyAllowed(message.text);
-      const tweetId = message.inReplyTo?.externalId;
-      if (!tweetId || !/^\d+$/.test(tweetId)) throw new OutboundRefusedError('a public reply needs inReplyTo.externalId: the id of the tweet answered');
-      const { data } = await account.api.post<{ id_str?: string }>(
-        'statuses/update',
-        { status: message.text, in_reply_to_status_id: tweetId, auto_populate_reply_metadata: true },
-        signal,
-      );
-      if (!data?.id_str) throw new Error('statuses/update returned no id_str');
-      this.threads.rememberReply(data.id_str, tweetId);
-      return { externalId: data.id_str };
-    }
-    assertDirectMessageAllowed(message.text);
-    const recipient = message.recipient.id;
-    if (!/^\d+$/.test(recipient)) throw new OutboundRefusedError(`a direct message needs the customer's numeric user id as recipient.id, got "${recipient}"`);
-    const { data } = await account.api.post<{ event?: { id?: string } }>(
-      'direct_messages/events/new',
-      { event: { type: 'message_create', message_create: { target: { recipient_id: recipient }, message_data: { text: message.text } } } },
-      signal,
-    );
-    if (!data?.event?.id) throw new Error('direct_messages/events/new returned no event id');
-    return { externalId: data.event.id };
+    if (!account) throw new OutboundRefusedError(`no running X account "${message.account}"`);
+    const delivery = deliveryOf(message);
+    const externalId = await deliver(account, delivery, this.abort?.signal);
+    if (delivery.kind === 'public') this.threads.rememberReply(externalId, delivery.inReplyTo);
+    return { externalId };
   }
 }
 

@@ -5,7 +5,7 @@ import { manifest } from './channel.ts';
 
 export { manifest } from './channel.ts';
 
-export { twitterConfigFromEnv, twitterConfig, DEFAULT_API_BASE, type TwitterConfig, type TwitterAccountConfig } from './config.ts';
+export { twitterConfigFromEnv, twitterConfig, DEFAULT_API_BASE, type TwitterConfig, type TwitterAccountConfig, type AccountAuth } from './config.ts';
 export { TwitterConnector, createTwitterConnector } from './connector.ts';
 export {
   normalizeTweet,
@@ -16,6 +16,9 @@ export {
   dmMessageId,
   type OwnAccount,
 } from './normalize.ts';
+export { normalizePost, normalizeDmEvent, readIncludes, oneToOneConversationId } from './normalize-v2.ts';
+export { decideXReply } from './reply-policy.ts';
+export { UsageMeter } from './usage.ts';
 export { WEBHOOK_PATH, crcResponse, twitterSignature } from './webhook.ts';
 export { OutboundRefusedError } from './outbound.ts';
 

@@ -44,6 +44,7 @@ const TweetCore = z.looseObject({
   in_reply_to_user_id_str: z.string().nullish(),
   conversation_id: z.union([z.string(), z.number()]).nullish(),
   lang: z.string().nullish(),
+  truncated: z.boolean().optional(),
   retweeted_status: z.unknown().optional(),
 });
 
@@ -140,6 +141,7 @@ export function normalizeTweet(tweet: Tweet, own: OwnAccount, options: { rootOf?
         rootTweetId: rootId,
         ...(tweet.in_reply_to_status_id_str ? { inReplyToStatusId: tweet.in_reply_to_status_id_str } : {}),
         ...(tweet.lang ? { lang: tweet.lang } : {}),
+        ...(isTruncated(tweet) ? { truncated: true, fullTextUrl: fullTextUrl(tweet.id_str) } : {}),
         ...(quoted
           ? { quoted: { tweetId: quoted.id_str, text: tweetText(quoted), user: { id: quoted.user.id_str, screenName: quoted.user.screen_name } } }
           : {}),
@@ -178,7 +180,7 @@ function isOwn(user: { id_str: string; screen_name?: string | undefined }, own: 
   return user.id_str === own.userId || (user.screen_name !== undefined && user.screen_name.toLowerCase() === own.handle);
 }
 
-function senderOf(id: string, user: { name?: string | undefined; screen_name?: string | undefined } | undefined): InboundMessageInput['sender'] {
+export function senderOf(id: string, user: { name?: string | undefined; screen_name?: string | undefined } | undefined): InboundMessageInput['sender'] {
   return {
     id,
     ...(user?.name ? { name: user.name } : {}),
@@ -195,13 +197,34 @@ function textSource(tweet: z.infer<typeof TweetCore>) {
   return { text: tweet.full_text ?? tweet.text ?? '', entities: tweet.entities, media: tweet.extended_entities?.media ?? tweet.entities?.media ?? [] };
 }
 
-/** The tweet's full text with t.co links expanded, media links removed and HTML entities decoded. */
+/** The tweet's full text with t.co links expanded, media links removed and HTML entities decoded; a truncated one says so. */
 export function tweetText(tweet: z.infer<typeof TweetCore>): string {
   const { text, entities, media } = textSource(tweet);
-  return tidyText(decodeTweetEntities(withExpandedUrls(text, entities?.urls ?? [], media)));
+  if (!isTruncated(tweet)) return tidyText(decodeTweetEntities(withExpandedUrls(text, entities?.urls ?? [], media)));
+  // Compatibility mode without extended_tweet: the text stops at 140/280 with "…" and a link to the post.
+  const urls = (entities?.urls ?? []).filter((url) => !WEB_STATUS.test(url.expanded_url ?? ''));
+  const links = (entities?.urls ?? []).filter((url) => WEB_STATUS.test(url.expanded_url ?? ''));
+  const visible = links.reduce((out, link) => out.split(link.url).join(''), text).replace(/\s*…?\s*$/, '');
+  return `${tidyText(decodeTweetEntities(withExpandedUrls(visible, urls, media)))}… ${truncationNote(tweet.id_str)}`;
 }
 
-function withExpandedUrls(text: string, urls: readonly z.infer<typeof UrlEntity>[], media: readonly MediaEntity[]): string {
+const WEB_STATUS = /\/i\/web\/status\/\d+/;
+
+/** What an agent reads after a post X cut short. */
+export function truncationNote(tweetId: string): string {
+  return `[post truncated by X; full text: ${fullTextUrl(tweetId)}]`;
+}
+
+export function fullTextUrl(tweetId: string): string {
+  return `https://x.com/i/web/status/${tweetId}`;
+}
+
+/** A compatibility-mode tweet whose full text is not in the payload (`truncated` without `extended_tweet`). */
+export function isTruncated(tweet: z.infer<typeof TweetCore>): boolean {
+  return tweet.truncated === true && !tweet.extended_tweet && tweet.full_text === undefined;
+}
+
+export function withExpandedUrls(text: string, urls: readonly z.infer<typeof UrlEntity>[], media: readonly MediaEntity[]): string {
   let out = text;
   for (const url of urls) if (url.expanded_url) out = out.split(url.url).join(url.expanded_url);
   // The media link only points at the attachment, which travels as metadata.
@@ -210,7 +233,7 @@ function withExpandedUrls(text: string, urls: readonly z.infer<typeof UrlEntity>
 }
 
 /** v1.1 escapes exactly these three in tweet text. */
-function decodeTweetEntities(text: string): string {
+export function decodeTweetEntities(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 

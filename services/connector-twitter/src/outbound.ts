@@ -48,3 +48,24 @@ export function assertPublicReplyAllowed(text: string): void {
 export function assertDirectMessageAllowed(text: string): void {
   if ([...text].length > MAX_DM_LENGTH) throw new OutboundRefusedError(`refused: a direct message is longer than ${MAX_DM_LENGTH} characters`);
 }
+
+/** Where a message goes: a public reply to a post, or a DM to a person or a group conversation. */
+export type Delivery =
+  | { kind: 'public'; text: string; inReplyTo: string }
+  | { kind: 'dm'; text: string; participantId: string }
+  | { kind: 'dm-group'; text: string; conversationId: string };
+
+/** The delivery an outbound message asks for, or OutboundRefusedError when it cannot go out. */
+export function deliveryOf(message: { public?: boolean | undefined; text: string; conversationKey: string; recipient: { id: string }; inReplyTo?: { externalId?: string | undefined } | undefined }): Delivery {
+  if (message.public) {
+    assertPublicReplyAllowed(message.text);
+    const tweetId = message.inReplyTo?.externalId;
+    if (!tweetId || !/^\d+$/.test(tweetId)) throw new OutboundRefusedError('a public reply needs inReplyTo.externalId: the id of the tweet answered');
+    return { kind: 'public', text: message.text, inReplyTo: tweetId };
+  }
+  assertDirectMessageAllowed(message.text);
+  const group = /^dmgroup:[^:]+:(.+)$/.exec(message.conversationKey);
+  if (group) return { kind: 'dm-group', text: message.text, conversationId: group[1]! };
+  if (!/^\d+$/.test(message.recipient.id)) throw new OutboundRefusedError(`a direct message needs the customer's numeric user id as recipient.id, got "${message.recipient.id}"`);
+  return { kind: 'dm', text: message.text, participantId: message.recipient.id };
+}
