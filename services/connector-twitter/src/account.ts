@@ -85,12 +85,15 @@ export class TwitterAccount {
     if (this.warnings.length > 5) this.warnings.shift();
   }
 
+  /** Asks the API once however many streams ask at the same time. */
   async resolveIdentity(signal?: AbortSignal): Promise<OwnAccount> {
     if (this.identity) return this.identity;
-    const found = this.app.api === 'v1.1' ? await this.verifyCredentials(signal) : await this.usersMe(signal);
-    this.identity = { handle: this.config.handle ?? found.username.toLowerCase(), userId: this.config.userId ?? found.id };
+    this.resolving ??= (this.app.api === 'v1.1' ? this.verifyCredentials(signal) : this.usersMe(signal)).finally(() => (this.resolving = undefined));
+    const found = await this.resolving;
+    this.identity ??= { handle: this.config.handle ?? found.username.toLowerCase(), userId: this.config.userId ?? found.id };
     return this.identity;
   }
+  private resolving: Promise<{ id: string; username: string }> | undefined;
 
   private async usersMe(signal?: AbortSignal): Promise<{ id: string; username: string }> {
     const { data } = await this.api.request<{ data?: { id?: string; username?: string } }>({ version: '2', method: 'GET', path: 'users/me', signal });

@@ -43,9 +43,10 @@ export class TwitterConnector implements Connector {
     this.routes = config.consumerSecret ? webhookRoutes({ consumerSecret: config.consumerSecret, accounts: this.accounts, delivered: new RecentIds(), context: () => this.context }) : [];
   }
 
-  async start(context: ConnectorContext): Promise<void> {
+  async start(hostContext: ConnectorContext): Promise<void> {
     this.abort = new AbortController();
-    const signal = AbortSignal.any([this.abort.signal, context.signal]);
+    const signal = AbortSignal.any([this.abort.signal, hostContext.signal]);
+    const context = serialized(hostContext);
     this.context = context;
     this.meter.restore(context.checkpoint(APP_ACCOUNT, USAGE_STREAM) as Partial<UsageSnapshot> | undefined);
     for (const account of this.accounts) account.oauth2?.attach(context);
@@ -131,6 +132,26 @@ export class TwitterConnector implements Connector {
     if (delivery.kind === 'public') this.threads.rememberReply(externalId, delivery.inReplyTo);
     return { externalId };
   }
+}
+
+/**
+ * One write at a time to Kafka for this connector: each account polls mentions and DMs side by side
+ * and also writes its own records (rotated tokens, the heartbeat, the day's usage), yet a checkpoint
+ * must never land while another batch of messages is still unacknowledged. Serializing the batches
+ * and the checkpoint writes keeps that order; each is one produce, so the cost is small.
+ */
+function serialized(context: ConnectorContext): ConnectorContext {
+  let tail: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = tail.then(work, work);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+  return {
+    ...context,
+    emit: (messages, checkpoint) => inTurn(() => context.emit(messages, checkpoint)),
+    saveCheckpoint: (update) => inTurn(() => context.saveCheckpoint(update)),
+  };
 }
 
 export function createTwitterConnector(config: TwitterConfig): TwitterConnector {

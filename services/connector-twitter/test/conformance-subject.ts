@@ -3,36 +3,30 @@ import { expect } from 'vitest';
 import type { ConformanceSubject } from '@switchboard/connector-sdk/conformance';
 import { HttpServer } from '@switchboard/http';
 import { TwitterConnector, WEBHOOK_PATH } from '../src/index.ts';
-import { CONSUMER_KEY, CONSUMER_SECRET, FakeTwitter, fixture } from './fake-twitter.ts';
+import { DEFAULT_PRICES } from '../src/prices.ts';
+import { FakeX, X_CLIENT_ID, X_CLIENT_SECRET, X_CONSUMER_SECRET, conversationOf } from './fake-x.ts';
 
 const OUR_ID = '1050118621198921728';
-const CUSTOMER_ID = '2244994945';
-const token = { token: 'conformance-token-1050118621198921728', secret: 'conformance-token-secret-5e6f7a' };
+const CUSTOMER = { id: '2244994945', name: 'Ann Lee', username: 'annlee_codes' };
 
-const fake = new FakeTwitter();
-const account = fake.addAccount({ id_str: OUR_ID, screen_name: 'AcmeWalletHelp', name: 'Acme Wallet Help' }, token.token, token.secret);
+const fake = new FakeX();
+const account = fake.addAccount({ id: OUR_ID, name: 'Acme Wallet Help', username: 'AcmeWalletHelp' }, { refreshToken: 'conformance-refresh-token-0' });
+fake.users.set(CUSTOMER.id, CUSTOMER);
 const http = new HttpServer();
 let webhookUrl = '';
-let nextId = 1863000000000000000n;
-const delivered = new Map<string, Record<string, unknown>>();
-
-/** A customer's mention carrying `marker`, as mentions_timeline returns it with tweet_mode=extended. */
-function mentionWith(marker: string): Record<string, unknown> {
-  const template = fixture('mentions-timeline.json').find((t: { id_str: string }) => t.id_str === '1861000000000000001');
-  nextId += 1n;
-  return { ...template, id: Number(nextId), id_str: nextId.toString(), full_text: `@AcmeWalletHelp where is my refund? ${marker}` };
-}
+const delivered = new Map<string, { id: string; text: string }>();
 
 /**
- * The conformance kit's view of the Twitter connector: deliver = a new mention in the fake API's
- * mentions_timeline, redeliver = the same tweet pushed by a signed Account Activity webhook.
- * Run from connector.test.ts: both suites host a connector named "twitter", whose outbound consumer
- * group is named after the connector alone, so they must not run in two processes at once.
+ * The conformance kit's view of the X connector on v2 with an OAuth 2.0 account: deliver = a new
+ * mention in the fake's `GET /2/users/:id/mentions`, redeliver = the same post pushed by a signed
+ * Account Activity webhook (in its v1.1 shape, as X delivers it).
  */
 export const twitterConformance: ConformanceSubject<TwitterConnector> = {
-  name: 'twitter',
+  name: 'twitter (X API v2)',
   setup: async () => {
     await fake.start();
+    // Mentions allow 300 calls per 15 minutes: the connector would spread them 3 s apart; the kit polls faster.
+    fake.setWindow('GET users/:id/mentions', 100_000, Math.floor(Date.now() / 1000) + 900);
     webhookUrl = `${await http.listen()}${WEBHOOK_PATH}`;
   },
   teardown: async () => {
@@ -41,27 +35,31 @@ export const twitterConformance: ConformanceSubject<TwitterConnector> = {
   },
   create: () => {
     const connector = new TwitterConnector({
-      consumerKey: CONSUMER_KEY,
-      consumerSecret: CONSUMER_SECRET,
-      accounts: [{ handle: 'acmewallethelp', userId: OUR_ID, accessToken: token.token, accessTokenSecret: token.secret }],
-      apiBase: fake.base,
+      api: 'v2',
+      consumerSecret: X_CONSUMER_SECRET,
+      clientId: X_CLIENT_ID,
+      clientSecret: X_CLIENT_SECRET,
+      accounts: [{ auth: { kind: 'oauth2', refreshToken: 'conformance-refresh-token-0' } }],
+      apiBase: fake.root,
       pollIntervalMs: 150,
+      prices: DEFAULT_PRICES,
       backoff: { initialMs: 100, maxMs: 1_000 },
       timeoutMs: 5_000,
     });
     http.mount(connector.routes);
     return connector;
   },
-  // The customer tweets at us: the poller finds it in mentions_timeline.
   deliver: async (_connector, marker) => {
-    const tweet = mentionWith(marker);
-    delivered.set(marker, tweet);
-    account.mentions.push(tweet);
+    const id = fake.newId();
+    const text = `@AcmeWalletHelp where is my refund? ${marker}`;
+    delivered.set(marker, { id, text });
+    account.mentions.push({ id, text, author_id: CUSTOMER.id, conversation_id: id, created_at: new Date().toISOString(), lang: 'en', entities: { mentions: [{ start: 0, end: 15, username: 'AcmeWalletHelp', id: OUR_ID }] } });
   },
-  // The same tweet again, pushed by the Account Activity webhook.
   redeliver: async (_connector, marker) => {
-    const body = JSON.stringify({ for_user_id: OUR_ID, tweet_create_events: [delivered.get(marker)] });
-    const signature = `sha256=${createHmac('sha256', CONSUMER_SECRET).update(body).digest('base64')}`;
+    const { id, text } = delivered.get(marker)!;
+    const tweet = { id_str: id, created_at: new Date().toUTCString(), text, user: { id_str: CUSTOMER.id, name: CUSTOMER.name, screen_name: CUSTOMER.username }, entities: { user_mentions: [{ screen_name: 'AcmeWalletHelp', id_str: OUR_ID }] } };
+    const body = JSON.stringify({ for_user_id: OUR_ID, tweet_create_events: [tweet] });
+    const signature = `sha256=${createHmac('sha256', X_CONSUMER_SECRET).update(body).digest('base64')}`;
     const res = await fetch(webhookUrl, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': signature } });
     expect(res.status).toBe(200);
   },
@@ -70,11 +68,11 @@ export const twitterConformance: ConformanceSubject<TwitterConnector> = {
       ...base,
       channel: 'twitter',
       account: 'acmewallethelp',
-      conversationKey: `dm:acmewallethelp:${CUSTOMER_ID}`,
-      recipient: { id: CUSTOMER_ID, address: '@annlee_codes' },
+      conversationKey: `dm:acmewallethelp:${CUSTOMER.id}`,
+      recipient: { id: CUSTOMER.id, address: '@annlee_codes' },
       public: false,
       text: 'replaced by the kit',
     }),
-    received: async (text) => fake.sentDirectMessages.some((dm) => dm.recipientId === CUSTOMER_ID && dm.text === text),
+    received: async (text) => fake.sentDms.some((dm) => dm.conversationId === conversationOf(OUR_ID, CUSTOMER.id) && dm.text === text),
   },
 };

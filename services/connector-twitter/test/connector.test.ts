@@ -4,14 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointStore, createContext, hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
-import { connectorConformance } from '@switchboard/connector-sdk/conformance';
 import { HttpServer } from '@switchboard/http';
 import { BatchingProducer } from '@switchboard/kafka';
 import { DeadLetter, DeliveryReport, InboundMessage, OutboundMessage, messageId, type OutboundMessageInput } from '@switchboard/schema';
 import { eventually, kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
-import { OutboundRefusedError, TwitterConnector, WEBHOOK_PATH } from '../src/index.ts';
+import { OutboundRefusedError, TwitterConnector, WEBHOOK_PATH, type TwitterConfig } from '../src/index.ts';
+import { DEFAULT_PRICES } from '../src/prices.ts';
 import { CONSUMER_KEY, CONSUMER_SECRET, FakeTwitter, fixture } from './fake-twitter.ts';
-import { twitterConformance } from './conformance-subject.ts';
 
 const HELP_ID = '1050118621198921728';
 const HELP = 'acmewallethelp';
@@ -30,20 +29,34 @@ let env: Awaited<ReturnType<typeof kafkaForTest>>;
 let producer: BatchingProducer;
 let running: { connector: TwitterConnector; hosted: HostedConnector; http: HttpServer; url: string; checkpoints: CheckpointStore } | undefined;
 
-function createConnector(): TwitterConnector {
-  return new TwitterConnector({
+const oauth1 = (token: { token: string; secret: string }) => ({ kind: 'oauth1' as const, accessToken: token.token, accessTokenSecret: token.secret });
+
+/** The connector on v1.1 (TWITTER_API=v1.1), as an Enterprise account runs it. */
+function v1Config(overrides: Partial<TwitterConfig>): TwitterConfig {
+  return {
+    api: 'v1.1',
     consumerKey: CONSUMER_KEY,
     consumerSecret: CONSUMER_SECRET,
-    accounts: [
-      { handle: HELP, userId: HELP_ID, accessToken: tokens.help.token, accessTokenSecret: tokens.help.secret },
-      // Handle and id learned from account/verify_credentials.
-      { accessToken: tokens.cn.token, accessTokenSecret: tokens.cn.secret },
-    ],
-    apiBase: fake.base,
+    accounts: [],
+    apiBase: fake.root,
     pollIntervalMs: 150,
+    prices: DEFAULT_PRICES,
     backoff: { initialMs: 100, maxMs: 500 },
     timeoutMs: 5_000,
-  });
+    ...overrides,
+  };
+}
+
+function createConnector(): TwitterConnector {
+  return new TwitterConnector(
+    v1Config({
+      accounts: [
+        { handle: HELP, userId: HELP_ID, auth: oauth1(tokens.help) },
+        // Handle and id learned from account/verify_credentials.
+        { auth: oauth1(tokens.cn) },
+      ],
+    }),
+  );
 }
 
 async function startConnector() {
@@ -101,10 +114,7 @@ function mention(id: string, text: string, to: { id: string; screenName: string 
 const mentionsOf = (messages: InboundMessage[], account: string) => messages.filter((m) => m.account === account && m.meta.kind === 'mention');
 const externalIds = (messages: InboundMessage[]) => messages.map((m) => m.externalId).sort();
 
-connectorConformance(twitterConformance);
-
-// After the kit's suite: see conformance-subject.ts for why not in a file of its own.
-describe('twitter connector', () => {
+describe('twitter connector on v1.1 (TWITTER_API=v1.1)', () => {
   beforeAll(async () => {
     help.mentions.push(...fixture('mentions-timeline.json'));
     cn.mentions.push(mention('1861000000000000100', '请问提现要多久到账？', { id: CN_ID, screenName: 'AcmeWalletCN' }));
@@ -172,7 +182,7 @@ describe('twitter connector', () => {
       const served = fake.requestsTo('statuses/mentions_timeline').length;
       await eventually(() => fake.requestsTo('statuses/mentions_timeline').length > served, 5_000, 'the 429 served');
       const limited = fake.requestsTo('statuses/mentions_timeline')[served]!;
-      await eventually(() => /rate limited on statuses\/mentions_timeline/.test(running!.connector.health().status) && !running!.connector.health().ready, 3_000, 'rate-limited health');
+      await eventually(() => /rate limited on GET 1.1\/statuses\/mentions_timeline.json/.test(running!.connector.health().status) && !running!.connector.health().ready, 3_000, 'rate-limited health');
       const next = await eventually(() => fake.requestsTo('statuses/mentions_timeline').slice(served + 1).find((r) => r.userId === limited.userId), 8_000, 'the next request after the reset');
       expect(next.at).toBeGreaterThanOrEqual(resetAt * 1000 - 5);
 
@@ -351,15 +361,7 @@ describe('twitter connector', () => {
       const PAY_ID = '1050118621198921777';
       const pay = { token: 'pay-token-1050118621198921777-zZ', secret: 'pay-token-secret-0a9b8c7d6e' };
       fake.addAccount({ id_str: PAY_ID, screen_name: 'AcmePay', name: 'Acme Pay' }, pay.token, pay.secret);
-      const connector = new TwitterConnector({
-        consumerKey: CONSUMER_KEY,
-        consumerSecret: CONSUMER_SECRET,
-        accounts: [{ accessToken: pay.token, accessTokenSecret: pay.secret }],
-        apiBase: fake.base,
-        pollIntervalMs: 0,
-        backoff: { initialMs: 100, maxMs: 500 },
-        timeoutMs: 5_000,
-      });
+      const connector = new TwitterConnector(v1Config({ accounts: [{ auth: oauth1(pay) }], pollIntervalMs: 0 }));
       // The context alone (no outbound consumer): the main connector's outbound group is running.
       const abort = new AbortController();
       await connector.start(createContext(connector, { kafka: env.kafka, producer, topics: env.topics, checkpoints: running!.checkpoints, dataDir: mkdtempSync(join(tmpdir(), 'sb-twitter-')) }, abort.signal));
@@ -368,7 +370,7 @@ describe('twitter connector', () => {
       const url = await http.listen();
       try {
         await eventually(() => connector.health().ready, 5_000, 'ready');
-        expect(connector.health().status).toBe('@acmepay: webhook only');
+        expect(connector.health().status).toMatch(/^@acmepay: webhook only · today/);
         const body = JSON.stringify({ for_user_id: PAY_ID, tweet_create_events: [mention('1861000000000000070', 'webhook-only-marker', { id: PAY_ID, screenName: 'AcmePay' })] });
         const res = await fetch(`${url}${WEBHOOK_PATH}`, { method: 'POST', body, headers: { 'x-twitter-webhooks-signature': sign(body) } });
         expect(res.status).toBe(200);
