@@ -157,22 +157,35 @@ describe('public reply rules', () => {
 describe('config', () => {
   const app = { TWITTER_CONSUMER_KEY: 'consumer-key-1234', TWITTER_CONSUMER_SECRET: 'consumer-secret-1234' };
 
-  it('is undefined until app keys and an account are set', () => {
+  it('is undefined until an account is set; v2 on api.x.com by default', () => {
     expect(twitterConfigFromEnv({})).toBeUndefined();
     expect(twitterConfigFromEnv(app)).toBeUndefined();
     const config = twitterConfigFromEnv({ ...app, TWITTER_ACCESS_TOKEN: 'token-123456', TWITTER_ACCESS_TOKEN_SECRET: 'token-secret-123456', TWITTER_HANDLE: '@AcmeWalletHelp' });
-    expect(config?.accounts).toEqual([{ handle: 'acmewallethelp', userId: undefined, accessToken: 'token-123456', accessTokenSecret: 'token-secret-123456' }]);
-    expect(config?.apiBase).toBe('https://api.twitter.com/1.1/');
+    expect(config?.accounts).toEqual([{ handle: 'acmewallethelp', userId: undefined, auth: { kind: 'oauth1', accessToken: 'token-123456', accessTokenSecret: 'token-secret-123456' } }]);
+    expect(config).toMatchObject({ api: 'v2', apiBase: 'https://api.x.com/' });
+    // A base given the old way (the v1.1 root) is taken back to the API root.
+    expect(twitterConfigFromEnv({ ...app, TWITTER_ACCESS_TOKEN: 't-1', TWITTER_ACCESS_TOKEN_SECRET: 's-1', TWITTER_API: 'v1.1', TWITTER_API_BASE: 'https://api.twitter.com/1.1/' })).toMatchObject({ api: 'v1.1', apiBase: 'https://api.twitter.com/' });
   });
 
-  it('reads several accounts from TWITTER_ACCOUNTS and explains a bad one', () => {
+  it('takes an OAuth 2.0 refresh token with a client id, and says what is missing', () => {
+    const config = twitterConfigFromEnv({ TWITTER_CLIENT_ID: 'client-1', TWITTER_REFRESH_TOKEN: 'refresh-1', TWITTER_DAILY_BUDGET_USD: '2.50', TWITTER_PRICES: '{"post_read":0.001}' });
+    expect(config).toMatchObject({ accounts: [{ auth: { kind: 'oauth2', refreshToken: 'refresh-1' } }], dailyBudgetUsd: 2.5, prices: { post_read: 0.001, dm_event_read: 0.01 } });
+    expect(() => twitterConfigFromEnv({ TWITTER_REFRESH_TOKEN: 'refresh-1' })).toThrow(/TWITTER_CLIENT_ID is needed/);
+    expect(() => twitterConfigFromEnv({ TWITTER_ACCESS_TOKEN: 't-1', TWITTER_ACCESS_TOKEN_SECRET: 's-1' })).toThrow(/TWITTER_CONSUMER_KEY and TWITTER_CONSUMER_SECRET are needed/);
+    expect(() => twitterConfigFromEnv({ TWITTER_CLIENT_ID: 'c-1', TWITTER_REFRESH_TOKEN: 'r-1', TWITTER_API: 'v1.1' })).toThrow(/v1.1 takes OAuth 1.0a access tokens only/);
+    expect(() => twitterConfigFromEnv({ TWITTER_CLIENT_ID: 'c-1', TWITTER_REFRESH_TOKEN: 'r-1', TWITTER_WEBHOOK_ID: '123' })).toThrow(/TWITTER_WEBHOOK_ID and TWITTER_BEARER_TOKEN go together/);
+    expect(() => twitterConfigFromEnv({ TWITTER_CLIENT_ID: 'c-1', TWITTER_REFRESH_TOKEN: 'r-1', TWITTER_DAILY_BUDGET_USD: 'five' })).toThrow(/TWITTER_DAILY_BUDGET_USD: an amount in US dollars/);
+  });
+
+  it('reads several accounts of either kind from TWITTER_ACCOUNTS and explains a bad one', () => {
     const accounts = [
       { handle: 'AcmeWalletHelp', userId: '1050118621198921728', accessToken: 'a-token-1', accessTokenSecret: 'a-secret-1' },
-      { accessToken: 'b-token-2', accessTokenSecret: 'b-secret-2' },
+      { refreshToken: 'b-refresh-2' },
     ];
-    expect(twitterConfigFromEnv({ ...app, TWITTER_ACCOUNTS: JSON.stringify(accounts) })?.accounts.map((a) => a.handle)).toEqual(['acmewallethelp', undefined]);
+    const config = twitterConfigFromEnv({ ...app, TWITTER_CLIENT_ID: 'client-1', TWITTER_ACCOUNTS: JSON.stringify(accounts) });
+    expect(config?.accounts.map((a) => [a.handle, a.auth.kind])).toEqual([['acmewallethelp', 'oauth1'], [undefined, 'oauth2']]);
     expect(() => twitterConfigFromEnv({ ...app, TWITTER_ACCOUNTS: '[{' })).toThrow(ConfigError);
-    expect(() => twitterConfigFromEnv({ ...app, TWITTER_ACCOUNTS: '[{"handle":"x","accessToken":"t"}]' })).toThrow(/TWITTER_ACCOUNTS\[0\]\.accessTokenSecret/);
-    expect(() => twitterConfigFromEnv({ ...app, TWITTER_ACCOUNTS: JSON.stringify([accounts[0], accounts[1], accounts[0]]) })).toThrow(/TWITTER_ACCOUNTS\[2\]: the same account/);
+    expect(() => twitterConfigFromEnv({ ...app, TWITTER_ACCOUNTS: '[{"handle":"x","accessToken":"t"}]' })).toThrow(/TWITTER_ACCOUNTS\[0\]: each account needs accessToken and accessTokenSecret/);
+    expect(() => twitterConfigFromEnv({ ...app, TWITTER_CLIENT_ID: 'client-1', TWITTER_ACCOUNTS: JSON.stringify([accounts[0], accounts[1], accounts[0]]) })).toThrow(/TWITTER_ACCOUNTS\[2\]: the same account/);
   });
 });
