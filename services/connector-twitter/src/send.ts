@@ -7,6 +7,7 @@
 import type { TwitterAccount } from './account.ts';
 import type { Delivery } from './outbound.ts';
 import { OutboundRefusedError } from './outbound.ts';
+import { AuthorizationLostError } from './oauth2.ts';
 import { XApiError } from './x-client.ts';
 
 const HAS_URL = /https?:\/\/\S+/i;
@@ -17,6 +18,7 @@ export async function deliver(account: TwitterAccount, delivery: Delivery, signa
     account.meter.write(account.meterName, delivery.kind === 'public' ? (HAS_URL.test(delivery.text) ? 'post_create_url' : 'post_create') : 'dm_create');
     return id;
   } catch (error) {
+    if (error instanceof AuthorizationLostError) throw new OutboundRefusedError(error.message);
     // 400/403: X will not take this one as it is (a customer who does not accept DMs, a duplicate post); a retry cannot help.
     if (error instanceof XApiError && (error.status === 400 || error.status === 403)) throw new OutboundRefusedError(`X refused the message: ${error.reason}`);
     throw error;
