@@ -164,7 +164,7 @@ describe('twitter connector on X API v2', () => {
     await eventually(() => running!.checkpoints.get('twitter', 'acmewallethelp', 'dms')?.lastEventId === '0', 10_000, 'DM baseline');
     help.dmEvents.push(dmEvent('1861000000000001001', ANN, 'hi, my top-up failed'), dmEvent('1861000000000001002', HELP, 'sorry! checking'), dmEvent('1861000000000001003', MEI, 'is the app down?'), dmEvent('1861000000000001004', ANN, 'still failing'), dmEvent('1861000000000001005', MEI, 'ok now'));
     const before = fake.requestsTo('GET dm_events').length;
-    const messages = await inboundUntil((ms) => ['1861000000000001001', '1861000000000001005'].every((id) => ms.some((m) => m.externalId === `dm:${id}`)));
+    const messages = await inboundUntil((ms) => ['1861000000000001001', '1861000000000001003', '1861000000000001004', '1861000000000001005'].every((id) => ms.some((m) => m.externalId === `dm:${id}`)));
     const dms = messages.filter((m) => m.meta.kind === 'dm' && m.account === 'acmewallethelp');
     expect(dms.map((m) => m.externalId).sort()).toEqual(['dm:1861000000000001001', 'dm:1861000000000001003', 'dm:1861000000000001004', 'dm:1861000000000001005']);
     expect(byExternal(dms, 'dm:1861000000000001003')).toMatchObject({ conversationKey: 'dm:acmewallethelp:7788990011', sender: { id: MEI.id, name: 'Mei Ho', address: '@mei_ho' } });
