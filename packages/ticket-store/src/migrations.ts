@@ -1,10 +1,4 @@
-import type { Db } from './db.ts';
-
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import { migrate, type Db, type Migration } from '@switchboard/db';
 
 /**
  * The schema, in order. A migration once released is never edited: add a new one. The SQL is plain
@@ -160,30 +154,7 @@ ALTER TABLE messages ADD COLUMN thread jsonb;
   },
 ];
 
-/** Any constant: serializes concurrent migration runs (several sinks starting at once) on one database. */
-const MIGRATION_LOCK = 74_221_903;
-
-/**
- * Applies the migrations that are missing, all in one transaction under an advisory lock, and records
- * them in `schema_migrations`. Running it again changes nothing.
- */
-export async function migrate(db: Db): Promise<number[]> {
-  return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version     integer PRIMARY KEY,
-      name        text NOT NULL,
-      applied_at  timestamptz NOT NULL DEFAULT now()
-    )`);
-    const { rows } = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
-    const applied = new Set(rows.map((r) => r.version));
-    const newlyApplied: number[] = [];
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
-      await tx.exec(migration.sql);
-      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
-      newlyApplied.push(migration.version);
-    }
-    return newlyApplied;
-  });
+/** The ticket store's migrations, recorded in `schema_migrations`. */
+export function migrateTicketStore(db: Db): Promise<number[]> {
+  return migrate(db, { table: 'schema_migrations', lock: 74_221_903, migrations: MIGRATIONS });
 }

@@ -1,5 +1,5 @@
 import type { Attachment, Category, Channel, Language, Priority, Sender } from '@switchboard/schema';
-import type { Row } from './db.ts';
+import type { Row } from '@switchboard/db';
 import type { StoredMessage, TicketStatus, TicketSummary } from './types.ts';
 
 /** Both drivers return timestamptz as Date; this also accepts text so neither driver's setting matters. */

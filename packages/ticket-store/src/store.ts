@@ -1,8 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { DeliveryReport, OutboundMessage, parseWith, type Channel, type RoutedMessage } from '@switchboard/schema';
 import { createLogger, withRetry, type Logger } from '@switchboard/runtime';
-import { pgliteDb, postgresDb, type Db, type Queryable, type Row } from './db.ts';
-import { migrate } from './migrations.ts';
+import { openDatabase, type Db, type Queryable, type Row } from '@switchboard/db';
+import { migrateTicketStore } from './migrations.ts';
 import { TICKET_COLUMNS, TICKET_FROM, toStoredMessage, toTicketSummary } from './rows.ts';
 import { applyEdit, ConcurrentWriteError, type PlacementOutcome, followNamedTickets, IN_LIST, jsonParam, placeMessages, PRIORITY_ORDER } from './write.ts';
 import {
@@ -18,7 +17,9 @@ import {
 } from './types.ts';
 
 export interface TicketStoreOptions {
-  /** PostgreSQL connection URL; without it the store is an embedded PGlite. */
+  /** A database opened by the caller and shared with other stores; the caller closes it. */
+  db?: Db;
+  /** PostgreSQL connection URL; without it (and without `db`) the store is an embedded PGlite. */
   url?: string;
   /** PGlite's folder; without it (and without `url`) the store lives in memory. */
   dataDir?: string;
@@ -44,27 +45,24 @@ function likePattern(term: string): string {
 
 export async function openTicketStore(options: TicketStoreOptions = {}): Promise<TicketStore> {
   const logger = options.logger ?? createLogger('ticket-store');
-  let db: Db;
-  if (options.url) {
-    db = postgresDb(options.url, logger);
-  } else {
-    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-    db = await pgliteDb(options.dataDir);
-  }
+  const db = options.db ?? (await openDatabase(options, logger));
+  const owned = options.db === undefined;
   try {
-    const applied = await migrate(db);
+    const applied = await migrateTicketStore(db);
     if (applied.length > 0) logger.info('migrations applied', { versions: applied, database: db.kind });
   } catch (error) {
-    await db.close().catch(() => undefined);
+    if (owned) await db.close().catch(() => undefined);
     throw error;
   }
-  return new SqlTicketStore(db, (options.reopenWindowHours ?? 72) * HOUR_MS);
+  return new SqlTicketStore(db, (options.reopenWindowHours ?? 72) * HOUR_MS, owned);
 }
 
 class SqlTicketStore implements TicketStore {
   constructor(
     private readonly db: Db,
     private readonly reopenWindowMs: number,
+    /** Opened by the store, so closed by it; a shared database is the caller's to close. */
+    private readonly ownsDb: boolean,
   ) {}
 
   async writeRouted(batch: RoutedMessage[]): Promise<WriteResult> {
@@ -318,6 +316,6 @@ class SqlTicketStore implements TicketStore {
   }
 
   async close(): Promise<void> {
-    await this.db.close();
+    if (this.ownsDb) await this.db.close();
   }
 }
