@@ -1,4 +1,4 @@
-export { ROLES, Role, can, seesCustomerDetails, type Permission } from './roles.ts';
+export { ROLES, Role, can, grants, seesCustomerDetails, type Permission } from './roles.ts';
 export { hashPassword, verifyPassword, passwordProblem } from './password.ts';
 export { addBusinessMs, businessMsBetween, calendarOf, parseHours, NoWorkingHoursError, type BusinessCalendar, type Weekday } from './calendar.ts';
 export { readSla, SlaPolicyFile, slaPolicyOf, type Clock, type ClockState, type SlaPolicy, type SlaReading, type TicketTimes } from './sla.ts';

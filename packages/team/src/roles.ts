@@ -42,3 +42,8 @@ export function can(role: Role, permission: Permission): boolean {
 export function seesCustomerDetails(role: Role): boolean {
   return role !== 'analyst';
 }
+
+/** Every role's permissions, for the console to show only what a role can use (the server still checks each request). */
+export function grants(): Record<Role, readonly Permission[]> {
+  return GRANTS;
+}

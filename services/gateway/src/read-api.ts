@@ -27,7 +27,7 @@ const TicketQuery = z
     limit: z.coerce.number().int().min(1).max(500).optional(),
     offset: z.coerce.number().int().min(0).optional(),
     sort: z.enum(['newest', 'urgent']).optional(),
-    /** A user id, or `me`. */
+    /** A user id, `me`, or `none` (unassigned). */
     assignee: z.string().min(1).max(100).optional(),
     unassigned: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   })
@@ -145,7 +145,8 @@ export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
         // An empty parameter (a cleared search box) means no filter, not an invalid one.
         const given = Object.fromEntries([...request.query].filter(([, value]) => value !== ''));
         const { assignee, ...filter } = parseBody(TicketQuery, given, 'query');
-        const tickets = await store.listTickets({ ...filter, ...(assignee ? { assignee: assignee === 'me' ? principal.user.id : assignee } : {}) }, await access.visibility(principal));
+        const who = assignee === 'none' ? { unassigned: true } : assignee ? { assignee: assignee === 'me' ? principal.user.id : assignee } : {};
+        const tickets = await store.listTickets({ ...filter, ...who }, await access.visibility(principal));
         const sla = await slaOf(tickets.filter((t) => t.status !== 'resolved').map((t) => t.id));
         return json(200, { tickets: tickets.map((t) => ({ ...access.ticket(principal, t), ...(sla.get(t.id) ? { sla: sla.get(t.id) } : {}) })) });
       },
