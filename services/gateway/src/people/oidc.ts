@@ -77,8 +77,10 @@ export class OidcSignIn {
     const config = await this.config();
     const tokens = await client.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier: pending.verifier, expectedState: state, expectedNonce: pending.nonce, idTokenExpected: true });
     const claims = tokens.claims();
-    const email = typeof claims?.email === 'string' ? claims.email : undefined;
-    if (!claims || !email) throw new Error('the identity provider sent no email address for this person');
-    return { issuer: String(claims.iss), subject: String(claims.sub), email, ...(typeof claims.name === 'string' ? { name: claims.name } : {}) };
+    if (!claims) throw new Error('the identity provider sent no ID token');
+    // Many providers keep the email and name for the userinfo endpoint rather than the ID token.
+    const profile = typeof claims.email === 'string' ? claims : { ...claims, ...(await client.fetchUserInfo(config, tokens.access_token, claims.sub)) };
+    if (typeof profile.email !== 'string') throw new Error('the identity provider sent no email address for this person');
+    return { issuer: String(claims.iss), subject: String(claims.sub), email: profile.email, ...(typeof profile.name === 'string' ? { name: profile.name } : {}) };
   }
 }
