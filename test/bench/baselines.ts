@@ -5,7 +5,8 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { InboundMessage, RoutedMessage } from '@switchboard/schema';
-import { migrate, postgresDb } from '@switchboard/ticket-store';
+import { postgresDb } from '@switchboard/db';
+import { migrateTicketStore } from '@switchboard/ticket-store';
 import { createLogger } from '@switchboard/runtime';
 import { machineBusySeconds, nowMs, waitUntil } from './harness.ts';
 
@@ -174,7 +175,7 @@ export interface PgInsertRates {
  */
 export async function pgInsertRate(databaseUrl: string, messages: readonly InboundMessage[], batchSize = CHUNK): Promise<PgInsertRates> {
   const db = postgresDb(databaseUrl, createLogger('bench.pg'));
-  await migrate(db);
+  await migrateTicketStore(db);
   await db.exec('CREATE TABLE bench_raw_values (LIKE messages INCLUDING ALL); CREATE TABLE bench_raw_copy (LIKE messages INCLUDING ALL)');
   await db.close();
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -222,7 +223,7 @@ export async function pgInsertRate(databaseUrl: string, messages: readonly Inbou
  */
 export async function minimalSinkRate(kafka: Kafka, topic: string, databaseUrl: string, expected: number, timeoutMs: number) {
   const db = postgresDb(databaseUrl, createLogger('bench.pg'));
-  await migrate(db);
+  await migrateTicketStore(db);
   await db.exec('CREATE TABLE bench_minimal_sink (LIKE messages INCLUDING ALL)');
   await db.close();
   const pool = new pg.Pool({ connectionString: databaseUrl, max: PARTITIONS_CONCURRENTLY });

@@ -14,7 +14,7 @@ import type { StoredMessage, TicketSummary } from '@switchboard/ticket-store';
 import { createWebchatConnector } from '@switchboard/connector-chat';
 import { loadAllInOneConfig, startAllInOne } from '@switchboard/all-in-one';
 import type { RunningGateway } from '@switchboard/gateway';
-import { eventually, freshDatabase, kafkaForTest, readAll } from '@switchboard/testkit';
+import { apiCaller, eventually, freshDatabase, kafkaForTest, readAll, TEST_ADMIN, TEST_ADMIN_ENV } from '@switchboard/testkit';
 
 const TOKEN = 'console-browser-token-42';
 const artifacts = fileURLToPath(new URL('../artifacts/console/', import.meta.url));
@@ -35,12 +35,10 @@ const customerFrames: { type: string; entry?: { from: string; text: string } }[]
 /** The page polls every few seconds and the machine is shared: give UI expectations time. */
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 
+let call: Awaited<ReturnType<typeof apiCaller>>;
+
 async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-  const response = await fetch(running.url + path, {
-    method: init.method ?? (init.body ? 'POST' : 'GET'),
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
-  });
+  const response = await call(path, init);
   expect(response.status, await response.clone().text()).toBeLessThan(300);
   return (await response.json()) as T;
 }
@@ -67,12 +65,13 @@ beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   const { prefix } = await kafkaForTest();
   database = await freshDatabase();
-  const config = loadAllInOneConfig({ ...process.env, SWITCHBOARD_TOPIC_PREFIX: prefix, DATABASE_URL: database.url, PORT: '0', SWITCHBOARD_API_TOKEN: TOKEN });
+  const config = loadAllInOneConfig({ ...process.env, SWITCHBOARD_TOPIC_PREFIX: prefix, DATABASE_URL: database.url, PORT: '0', SWITCHBOARD_API_TOKEN: TOKEN, ...TEST_ADMIN_ENV });
   const webchat = createWebchatConnector(undefined, { name: `webchat-${prefix.slice(0, -1)}` });
   running = await startAllInOne(config, { modules: ['api'], connectors: [webchat] });
 
   // The gateway mounts the console beside its read API, as `pnpm start` runs it.
   base = running.url;
+  call = await apiCaller(base, TOKEN);
   producer = new BatchingProducer(running.kafka);
   await producer.connect();
 
@@ -106,18 +105,21 @@ afterAll(async () => {
 });
 
 describe('the console in Chromium', () => {
-  it('refuses a wrong token with a clear error and signs in with the right one', async () => {
+  it('refuses a wrong password with a clear error and signs in with the right one, live', async () => {
     await page.goto(`${base}/console`);
-    await page.fill('#token', 'not-the-token');
+    await page.fill('#email', TEST_ADMIN.email);
+    await page.fill('#password', 'not-the-password');
     await page.click('#login-submit');
-    await poll(() => page.textContent('#login-error')).toBe('This token was not accepted. Check it and try again.');
-    await shot('laptop-login-wrong-token');
+    await poll(() => page.textContent('#login-error')).toBe('Wrong email or password.');
+    await shot('laptop-login-wrong-password');
 
-    await page.fill('#token', TOKEN);
+    await page.fill('#password', TEST_ADMIN.password);
     await page.click('#login-submit');
     await page.waitForSelector('#tickets li[data-id]');
     await poll(() => page.locator('#tickets li[data-id]').count()).toBe(4);
-    expect(await page.evaluate(() => sessionStorage.getItem('switchboard.console.token'))).toBe(TOKEN);
+    await poll(() => page.textContent('#live-state')).toBe('Live');
+    // The session is an HttpOnly cookie: the page's script cannot read it.
+    expect(await page.evaluate(() => document.cookie)).not.toContain('sb_session');
     // Each row: channel icon, customer, preview, category, priority, age.
     const row = page.locator('#tickets li[data-id]', { hasText: 'Ann Lee' });
     await poll(() => row.locator('svg.channel-icon').getAttribute('data-channel')).toBe('api');
@@ -254,7 +256,7 @@ describe('the console in Chromium', () => {
     await shot('phone-pipeline');
   });
 
-  it('lists attachments, masks one-time codes, shows new tickets without a reload, and signs out on a refused token', async () => {
+  it('lists attachments, masks one-time codes, shows new tickets without a reload, and signs out when the session ends', async () => {
     await page.setViewportSize(LAPTOP);
     await page.click('nav a[href="#/inbox"]');
     await page.locator('#tickets li[data-id]', { hasText: 'Ann Lee' }).locator('a').click();
@@ -266,8 +268,8 @@ describe('the console in Chromium', () => {
     await api('/api/v1/messages', { body: { externalId: 'c-5', sender: { id: 'dee', name: 'Dee Novak' }, text: 'How do I change the email address on my account?' } });
     await page.locator('#tickets li[data-id]', { hasText: 'Dee Novak' }).waitFor({ timeout: 20_000 });
 
-    await page.evaluate(() => sessionStorage.setItem('switchboard.console.token', 'revoked-token'));
-    await poll(() => page.textContent('#login-error')).toBe('The token is no longer accepted. Sign in again.');
-    expect(await page.evaluate(() => sessionStorage.getItem('switchboard.console.token'))).toBeNull();
+    await page.context().clearCookies();
+    await page.locator('#tickets li[data-id]', { hasText: 'Ann Lee' }).locator('a').click();
+    await poll(() => page.textContent('#login-error')).toBe('Your session ended. Sign in again.');
   });
 });

@@ -13,7 +13,8 @@ export interface HttpRequest {
 
 export interface HttpResponse {
   status: number;
-  headers?: Record<string, string>;
+  /** A list sends the header once per value (Set-Cookie). */
+  headers?: Record<string, string | string[]>;
   body?: string | Buffer;
 }
 

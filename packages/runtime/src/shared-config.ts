@@ -22,5 +22,5 @@ export const apiTokenFields = {
   SWITCHBOARD_API_TOKEN: field
     .pattern(/^\S{12,}$/, 'at least 12 characters, no spaces')
     .secret()
-    .describe('Bearer token of the /api/v1 routes (the message API, the read API, the console). Unset: a random token is generated at start and printed once in the ready banner.'),
+    .describe('The machine token of the message API (`POST /api/v1/messages`, for systems without a connector of their own). People sign in as themselves; scripts use personal API tokens. Unset: a random token is generated at start and printed once in the ready banner.'),
 };

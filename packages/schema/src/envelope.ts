@@ -160,6 +160,10 @@ export const OutboundMessage = z
       .describe("How the channel's reply policy lets this message go out (e.g. `response`, `human_agent`, `template`); unset: the channel's ordinary way."),
     subject: z.string().optional(),
     text: nonEmpty,
+    author: z
+      .object({ id: nonEmpty, name: z.string().optional() })
+      .optional()
+      .describe('The person who wrote a reply (a user of the console or the API); unset for automatic messages.'),
     createdAt: isoDateTime,
     meta: z.record(z.string(), z.unknown()).default({}),
   })

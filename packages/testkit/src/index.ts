@@ -136,3 +136,4 @@ export { startDovecot, freePort, type Dovecot, type DovecotUser } from './doveco
 export { startSmtpCapture, type SmtpCapture, type CapturedMail } from './smtp.ts';
 export { routedMessage } from './messages.ts';
 export { waitForOutput, copyRepository } from './processes.ts';
+export { apiCaller, signIn, startInProcess, TEST_ADMIN, TEST_ADMIN_ENV, type CallInit, type InProcess, type SignedIn } from './people.ts';

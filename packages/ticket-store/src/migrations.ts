@@ -1,10 +1,4 @@
-import type { Db } from './db.ts';
-
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import { migrate, type Db, type Migration } from '@switchboard/db';
 
 /**
  * The schema, in order. A migration once released is never edited: add a new one. The SQL is plain
@@ -158,32 +152,98 @@ CREATE INDEX tickets_status_idx ON tickets (status);
 ALTER TABLE messages ADD COLUMN thread jsonb;
 `,
   },
+  {
+    version: 4,
+    name: 'the live event feed, status history, first responses, reply authors',
+    // Written by triggers, so every writer (the sink, the read API, a replay from the CLI) feeds the
+    // console's live view and the SLA clocks the same way. Statement-level with transition tables: one
+    // INSERT of events per statement however many rows it wrote, which keeps the sink set-based.
+    sql: `
+CREATE TABLE events (
+  id         bigserial PRIMARY KEY,
+  at         timestamptz NOT NULL DEFAULT clock_timestamp(),
+  type       text NOT NULL,
+  ticket_id  text,
+  data       jsonb NOT NULL DEFAULT '{}'
+);
+
+CREATE TABLE ticket_status_history (
+  ticket_id  text NOT NULL,
+  status     text NOT NULL,
+  at         timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX ticket_status_history_idx ON ticket_status_history (ticket_id, at);
+
+ALTER TABLE tickets ADD COLUMN first_response_at timestamptz;
+ALTER TABLE messages ADD COLUMN author jsonb;
+
+CREATE FUNCTION events_of_new_messages() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO events (type, ticket_id, data)
+    SELECT 'message', n.ticket_id,
+           jsonb_build_object('messageId', n.id, 'direction', n.direction, 'kind', n.kind, 'category', t.category, 'assignee', t.assignee)
+    FROM new_messages n LEFT JOIN tickets t ON t.id = n.ticket_id;
+  UPDATE tickets t SET first_response_at = f.at
+    FROM (SELECT ticket_id, min(sent_at) AS at FROM new_messages WHERE direction = 'outbound' AND kind = 'reply' AND ticket_id IS NOT NULL GROUP BY ticket_id) f
+    WHERE t.id = f.ticket_id AND t.first_response_at IS NULL;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER messages_inserted AFTER INSERT ON messages REFERENCING NEW TABLE AS new_messages
+  FOR EACH STATEMENT EXECUTE FUNCTION events_of_new_messages();
+
+CREATE FUNCTION events_of_changed_messages() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO events (type, ticket_id, data)
+    SELECT 'message.changed', n.ticket_id,
+           jsonb_build_object('messageId', n.id, 'deliveryState', n.delivery_state, 'category', t.category, 'assignee', t.assignee)
+    FROM new_messages n JOIN old_messages o ON o.id = n.id LEFT JOIN tickets t ON t.id = n.ticket_id
+    WHERE n.delivery_state IS DISTINCT FROM o.delivery_state OR n.text IS DISTINCT FROM o.text OR n.deleted_at IS DISTINCT FROM o.deleted_at;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER messages_changed AFTER UPDATE ON messages REFERENCING OLD TABLE AS old_messages NEW TABLE AS new_messages
+  FOR EACH STATEMENT EXECUTE FUNCTION events_of_changed_messages();
+
+CREATE FUNCTION events_of_new_tickets() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO events (type, ticket_id, data)
+    SELECT 'ticket.opened', n.id, jsonb_build_object('number', n.number, 'status', n.status, 'category', n.category, 'priority', n.priority, 'assignee', n.assignee)
+    FROM new_tickets n;
+  INSERT INTO ticket_status_history (ticket_id, status) SELECT id, status FROM new_tickets;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER tickets_inserted AFTER INSERT ON tickets REFERENCING NEW TABLE AS new_tickets
+  FOR EACH STATEMENT EXECUTE FUNCTION events_of_new_tickets();
+
+-- Only what people follow: status, assignee, category, priority. A new message moving
+-- last_message_at is the message's own event.
+CREATE FUNCTION events_of_changed_tickets() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO events (type, ticket_id, data)
+    SELECT 'ticket.changed', n.id,
+           jsonb_build_object('number', n.number, 'status', n.status, 'category', n.category, 'priority', n.priority, 'assignee', n.assignee,
+             'previousAssignee', o.assignee, 'previousCategory', o.category)
+    FROM new_tickets n JOIN old_tickets o ON o.id = n.id
+    WHERE (n.status, n.assignee, n.category, n.priority) IS DISTINCT FROM (o.status, o.assignee, o.category, o.priority);
+  INSERT INTO ticket_status_history (ticket_id, status)
+    SELECT n.id, n.status FROM new_tickets n JOIN old_tickets o ON o.id = n.id WHERE n.status IS DISTINCT FROM o.status;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER tickets_changed AFTER UPDATE ON tickets REFERENCING OLD TABLE AS old_tickets NEW TABLE AS new_tickets
+  FOR EACH STATEMENT EXECUTE FUNCTION events_of_changed_tickets();
+
+INSERT INTO ticket_status_history (ticket_id, status, at) SELECT id, status, created_at FROM tickets;
+UPDATE tickets t SET first_response_at = f.at
+  FROM (SELECT ticket_id, min(sent_at) AS at FROM messages WHERE direction = 'outbound' AND kind = 'reply' AND ticket_id IS NOT NULL GROUP BY ticket_id) f
+  WHERE t.id = f.ticket_id;
+`,
+  },
 ];
 
-/** Any constant: serializes concurrent migration runs (several sinks starting at once) on one database. */
-const MIGRATION_LOCK = 74_221_903;
-
-/**
- * Applies the migrations that are missing, all in one transaction under an advisory lock, and records
- * them in `schema_migrations`. Running it again changes nothing.
- */
-export async function migrate(db: Db): Promise<number[]> {
-  return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version     integer PRIMARY KEY,
-      name        text NOT NULL,
-      applied_at  timestamptz NOT NULL DEFAULT now()
-    )`);
-    const { rows } = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
-    const applied = new Set(rows.map((r) => r.version));
-    const newlyApplied: number[] = [];
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
-      await tx.exec(migration.sql);
-      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
-      newlyApplied.push(migration.version);
-    }
-    return newlyApplied;
-  });
+/** The ticket store's migrations, recorded in `schema_migrations`. */
+export function migrateTicketStore(db: Db): Promise<number[]> {
+  return migrate(db, { table: 'schema_migrations', lock: 74_221_903, migrations: MIGRATIONS });
 }

@@ -1,5 +1,5 @@
 import type { Attachment, Category, Channel, Language, Priority, Sender } from '@switchboard/schema';
-import type { Row } from './db.ts';
+import type { Row } from '@switchboard/db';
 import type { StoredMessage, TicketStatus, TicketSummary } from './types.ts';
 
 /** Both drivers return timestamptz as Date; this also accepts text so neither driver's setting matters. */
@@ -26,7 +26,7 @@ export function previewOf(text: string): string {
 export const TICKET_COLUMNS = `t.id, t.number, t.status, t.category, t.priority, t.language, t.channel, t.account,
   c.conversation_key, ct.sender_id AS customer_id, ct.name AS customer_name, ct.address AS customer_address,
   t.subject, t.preview, t.message_count, t.triage, t.confidence, t.assignee, t.created_at, t.updated_at,
-  t.last_message_at, t.linked_ticket_id`;
+  t.last_message_at, t.linked_ticket_id, t.first_response_at`;
 
 export const TICKET_FROM = `tickets t
   JOIN conversations c ON c.id = t.conversation_id
@@ -63,6 +63,7 @@ export function toTicketSummary(row: Row): TicketSummary {
   if (subject !== undefined) summary.subject = subject;
   if (assignee !== undefined) summary.assignee = assignee;
   if (linked !== undefined) summary.linkedTicketId = linked;
+  if (row.first_response_at !== null && row.first_response_at !== undefined) summary.firstResponseAt = iso(row.first_response_at);
   return summary;
 }
 
@@ -93,6 +94,7 @@ export function toStoredMessage(row: Row): StoredMessage {
   copy('autoSubmitted', row.auto_submitted);
   copy('thread', row.thread, json);
   copy('kind', row.kind);
+  copy('author', row.author, json);
   copy('deliveryState', row.delivery_state);
   copy('deliveryReason', row.delivery_reason);
   copy('editedAt', row.edited_at, iso);

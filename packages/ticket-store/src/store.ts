@@ -1,16 +1,19 @@
-import { mkdirSync } from 'node:fs';
 import { DeliveryReport, OutboundMessage, parseWith, type Channel, type RoutedMessage } from '@switchboard/schema';
 import { createLogger, withRetry, type Logger } from '@switchboard/runtime';
-import { pgliteDb, postgresDb, type Db, type Queryable, type Row } from './db.ts';
-import { migrate } from './migrations.ts';
+import { openDatabase, type Db, type Queryable, type Row } from '@switchboard/db';
+import { migrateTicketStore } from './migrations.ts';
 import { TICKET_COLUMNS, TICKET_FROM, toStoredMessage, toTicketSummary } from './rows.ts';
 import { applyEdit, ConcurrentWriteError, type PlacementOutcome, followNamedTickets, IN_LIST, jsonParam, placeMessages, PRIORITY_ORDER } from './write.ts';
+import { assign, eventsAfter, lastEventId, queue } from './live.ts';
 import {
   TicketFilter,
   TicketPatch,
   UnknownTicketError,
   type PendingAck,
+  type QueuedTicketRow,
   type StoredMessage,
+  type TicketEvent,
+  type TicketVisibility,
   type TicketStats,
   type TicketStore,
   type TicketSummary,
@@ -18,7 +21,9 @@ import {
 } from './types.ts';
 
 export interface TicketStoreOptions {
-  /** PostgreSQL connection URL; without it the store is an embedded PGlite. */
+  /** A database opened by the caller and shared with other stores; the caller closes it. */
+  db?: Db;
+  /** PostgreSQL connection URL; without it (and without `db`) the store is an embedded PGlite. */
   url?: string;
   /** PGlite's folder; without it (and without `url`) the store lives in memory. */
   dataDir?: string;
@@ -44,27 +49,24 @@ function likePattern(term: string): string {
 
 export async function openTicketStore(options: TicketStoreOptions = {}): Promise<TicketStore> {
   const logger = options.logger ?? createLogger('ticket-store');
-  let db: Db;
-  if (options.url) {
-    db = postgresDb(options.url, logger);
-  } else {
-    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-    db = await pgliteDb(options.dataDir);
-  }
+  const db = options.db ?? (await openDatabase(options, logger));
+  const owned = options.db === undefined;
   try {
-    const applied = await migrate(db);
+    const applied = await migrateTicketStore(db);
     if (applied.length > 0) logger.info('migrations applied', { versions: applied, database: db.kind });
   } catch (error) {
-    await db.close().catch(() => undefined);
+    if (owned) await db.close().catch(() => undefined);
     throw error;
   }
-  return new SqlTicketStore(db, (options.reopenWindowHours ?? 72) * HOUR_MS);
+  return new SqlTicketStore(db, (options.reopenWindowHours ?? 72) * HOUR_MS, owned);
 }
 
 class SqlTicketStore implements TicketStore {
   constructor(
     private readonly db: Db,
     private readonly reopenWindowMs: number,
+    /** Opened by the store, so closed by it; a shared database is the caller's to close. */
+    private readonly ownsDb: boolean,
   ) {}
 
   async writeRouted(batch: RoutedMessage[]): Promise<WriteResult> {
@@ -120,7 +122,7 @@ class SqlTicketStore implements TicketStore {
     return rows[0] ? toTicketSummary(rows[0]) : undefined;
   }
 
-  async listTickets(filter: TicketFilter = {}): Promise<TicketSummary[]> {
+  async listTickets(filter: TicketFilter = {}, visibility?: TicketVisibility): Promise<TicketSummary[]> {
     const f = parseWith(TicketFilter, 'TicketFilter', filter);
     const where: string[] = [];
     const params: unknown[] = [];
@@ -132,6 +134,9 @@ class SqlTicketStore implements TicketStore {
       const value = f[column];
       if (value !== undefined) where.push(`t.${column} = ${param(value, 'text')}`);
     }
+    if (f.assignee !== undefined) where.push(`t.assignee = ${param(f.assignee, 'text')}`);
+    if (f.unassigned) where.push('t.assignee IS NULL');
+    if (visibility) where.push(`(t.category IN (SELECT jsonb_array_elements_text(${param(jsonParam(visibility.categories), 'text')}::jsonb)) OR t.assignee = ${param(visibility.userId, 'text')})`);
     const q = f.q?.trim();
     if (q) {
       const p = param(likePattern(q), 'text');
@@ -209,11 +214,11 @@ class SqlTicketStore implements TicketStore {
       if (missing) throw new UnknownTicketError(missing.ticketId);
       const inserted = await tx.query<{ id: string }>(
         `INSERT INTO messages (id, direction, conversation_id, ticket_id, channel, account, conversation_key, sender, recipient, subject, text,
-           meta, sent_at, received_at, kind, delivery_state)
+           meta, sent_at, received_at, kind, delivery_state, author)
          SELECT x.id, 'outbound', x.conversation_id, x.ticket_id, x.channel, x.account, x.conversation_key, x.sender, x.recipient, x.subject,
-           x.text, x.meta, x.created_at, x.created_at, x.kind, 'queued'
+           x.text, x.meta, x.created_at, x.created_at, x.kind, 'queued', x.author
          FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, conversation_id text, ticket_id text, channel text, account text,
-           conversation_key text, sender jsonb, recipient jsonb, subject text, text text, meta jsonb, created_at timestamptz, kind text)
+           conversation_key text, sender jsonb, recipient jsonb, subject text, text text, meta jsonb, created_at timestamptz, kind text, author jsonb)
          ON CONFLICT (id) DO NOTHING RETURNING id`,
         [
           jsonParam(
@@ -231,6 +236,7 @@ class SqlTicketStore implements TicketStore {
               meta: { ...out.meta, ticketNumber: out.ticketNumber, public: out.public, ...(out.inReplyTo ? { inReplyTo: out.inReplyTo } : {}) },
               created_at: out.createdAt,
               kind: out.kind,
+              author: out.author ?? null,
             })),
           ),
         ],
@@ -313,11 +319,27 @@ class SqlTicketStore implements TicketStore {
     return { tickets: Number(totals.tickets), messages: Number(totals.messages), corrections: Number(totals.corrections), byCategory };
   }
 
+  eventsAfter(afterId: string, limit: number): Promise<TicketEvent[]> {
+    return eventsAfter(this.db, afterId, limit);
+  }
+
+  lastEventId(): Promise<string> {
+    return lastEventId(this.db);
+  }
+
+  queue(ids?: readonly string[]): Promise<QueuedTicketRow[]> {
+    return queue(this.db, ids);
+  }
+
+  assign(changes: readonly { ticketId: string; assignee: string | null }[]): Promise<void> {
+    return assign(this.db, changes);
+  }
+
   async ping(): Promise<void> {
     await this.db.query('SELECT 1');
   }
 
   async close(): Promise<void> {
-    await this.db.close();
+    if (this.ownsDb) await this.db.close();
   }
 }

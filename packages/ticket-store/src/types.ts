@@ -43,6 +43,8 @@ export interface TicketSummary {
   lastMessageAt: string;
   /** The resolved ticket this one follows, when a customer wrote again after the reopen window. */
   linkedTicketId?: string;
+  /** When an agent first replied. */
+  firstResponseAt?: string;
 }
 
 export interface StoredMessage {
@@ -70,6 +72,8 @@ export interface StoredMessage {
   thread?: Thread;
   meta: Record<string, unknown>;
   kind?: OutboundMessage['kind'];
+  /** Outbound replies: who wrote it. */
+  author?: NonNullable<OutboundMessage['author']>;
   deliveryState?: 'queued' | 'sent' | 'failed';
   deliveryReason?: string;
   editedAt?: string;
@@ -115,6 +119,10 @@ export const TicketFilter = z.object({
   offset: z.number().int().min(0).optional(),
   /** `newest`: latest activity first. `urgent`: priority (urgent first), then newest. */
   sort: z.enum(['newest', 'urgent']).optional(),
+  /** A user id: tickets assigned to them. */
+  assignee: z.string().optional(),
+  /** Only tickets assigned to nobody. */
+  unassigned: z.boolean().optional(),
 });
 export type TicketFilter = z.infer<typeof TicketFilter>;
 
@@ -127,6 +135,38 @@ export const TicketPatch = z
   })
   .strict();
 export type TicketPatch = z.infer<typeof TicketPatch>;
+
+/** What an agent may see: the tickets of their teams' categories, and those assigned to them. */
+export interface TicketVisibility {
+  categories: readonly string[];
+  userId: string;
+}
+
+/** One change of the live feed (`events`), written by the database itself whoever changed what. */
+export interface TicketEvent {
+  /** Increasing: the SSE event id a console resumes from. */
+  id: string;
+  at: string;
+  type: 'message' | 'message.changed' | 'ticket.opened' | 'ticket.changed';
+  ticketId?: string;
+  /** Always `category` and `assignee` of the ticket (to decide who may see it), and what changed. */
+  data: Record<string, unknown>;
+}
+
+/** An open or pending ticket, as the assignment planner and the SLA clocks read it. */
+export interface QueuedTicketRow {
+  id: string;
+  number: string;
+  category: string;
+  priority: Priority;
+  status: TicketStatus;
+  createdAt: Date;
+  assignee?: string;
+  firstResponseAt?: Date;
+  resolvedAt?: Date;
+  /** When it waited on the customer or stood resolved; `to` unset while it still does. */
+  pauses: { from: Date; to?: Date }[];
+}
 
 /** A new ticket still owed its automatic acknowledgement, with the message that opened it. */
 export interface PendingAck {
@@ -149,7 +189,8 @@ export interface TicketStore {
    * with `edit` set update the target message (text/deleted) instead of inserting.
    */
   writeRouted(batch: RoutedMessage[]): Promise<WriteResult>;
-  listTickets(filter?: TicketFilter): Promise<TicketSummary[]>;
+  /** With `visibility`, only what an agent may see. */
+  listTickets(filter?: TicketFilter, visibility?: TicketVisibility): Promise<TicketSummary[]>;
   /** By id or by number (SB-000123); messages ordered by sent_at, then received_at. */
   getTicket(idOrNumber: string): Promise<{ ticket: TicketSummary; messages: StoredMessage[] } | undefined>;
   /** A category change is recorded as a human correction. Undefined when there is no such ticket. */
@@ -167,6 +208,14 @@ export interface TicketStore {
    */
   pendingAcks(messageIds: readonly string[], channels: readonly Channel[], sentAfter?: Date): Promise<PendingAck[]>;
   stats(): Promise<TicketStats>;
+  /** The live feed after `afterId` ('0' for all), oldest first. */
+  eventsAfter(afterId: string, limit: number): Promise<TicketEvent[]>;
+  /** The newest event's id ('0' when none): where a new console starts. */
+  lastEventId(): Promise<string>;
+  /** Open and pending tickets, or those of `ids` whatever their status, with their SLA times. */
+  queue(ids?: readonly string[]): Promise<QueuedTicketRow[]>;
+  /** Sets or clears assignees in one transaction. */
+  assign(changes: readonly { ticketId: string; assignee: string | null }[]): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { PRIORITIES, stableId, type Channel, type Priority, type RoutedMessage } from '@switchboard/schema';
-import type { Queryable } from './db.ts';
+import type { Queryable } from '@switchboard/db';
 import type { OpenedTicket, TicketRef } from './types.ts';
 import { previewOf } from './rows.ts';
 

@@ -4,7 +4,8 @@ import pg from 'pg';
 import { createLogger } from '@switchboard/runtime';
 import { isTransient } from '@switchboard/kafka';
 import { eventually, freshDatabase } from '@switchboard/testkit';
-import { MIGRATIONS, migrate, openTicketStore, pgliteDb, postgresDb, type TicketStore } from '../src/index.ts';
+import { openDatabase } from '@switchboard/db';
+import { MIGRATIONS, migrateTicketStore, openTicketStore, type TicketStore } from '../src/index.ts';
 import { BACKENDS, hoursFromNow, routedMessage, uniqueKey } from './fixtures.ts';
 
 describe.each(BACKENDS)('ticket store on $name', (backend) => {
@@ -31,9 +32,9 @@ describe.each(BACKENDS)('ticket store on $name', (backend) => {
       expect(await second.stats()).toMatchObject({ tickets: 1, messages: 1 });
       await second.close();
 
-      const db = fresh.options.url ? postgresDb(fresh.options.url, createLogger('test')) : await pgliteDb(fresh.options.dataDir);
+      const db = await openDatabase(fresh.options, createLogger('test'));
       try {
-        expect(await migrate(db)).toEqual([]);
+        expect(await migrateTicketStore(db)).toEqual([]);
         const { rows } = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
         expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
       } finally {

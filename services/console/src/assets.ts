@@ -9,6 +9,7 @@ import { bundleBrowserScripts, type HttpResponse, type HttpRoute } from '@switch
 import { CATEGORIES, LANGUAGES, PRIORITIES } from '@switchboard/schema';
 import { OTHER_DESCRIPTOR, type ChannelDescriptor, type ChannelRegistry } from '@switchboard/connector-sdk';
 import { TICKET_STATUSES } from '@switchboard/ticket-store';
+import { grants } from '@switchboard/team';
 import type { Logger } from '@switchboard/runtime';
 
 export const CONSOLE_PATH = '/console';
@@ -25,7 +26,7 @@ function channelView(d: ChannelDescriptor) {
 
 /** The lists the page needs, the registered channels included, written into the bundle. */
 function vocabulary(channels: ChannelRegistry) {
-  return { CATEGORIES, PRIORITIES, LANGUAGES, STATUSES: TICKET_STATUSES, CHANNELS: channels.all().map(channelView), OTHER_CHANNEL: channelView(OTHER_DESCRIPTOR) };
+  return { CATEGORIES, PRIORITIES, LANGUAGES, STATUSES: TICKET_STATUSES, CHANNELS: channels.all().map(channelView), OTHER_CHANNEL: channelView(OTHER_DESCRIPTOR), GRANTS: grants() };
 }
 
 const clientDir = fileURLToPath(new URL('./client/', import.meta.url));

@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { z } from 'zod';
 import type { ChannelRegistry, Connector } from '@switchboard/connector-sdk';
-import { HttpError, json, jsonBody, requireBearer, type HttpRequest, type HttpResponse, type HttpRoute } from '@switchboard/http';
+import { HttpError, json, jsonBody, type HttpRequest, type HttpResponse, type HttpRoute } from '@switchboard/http';
 import { createLogger, type Logger } from '@switchboard/runtime';
 import type { TopicNames } from '@switchboard/schema';
 import type { TicketStore } from '@switchboard/ticket-store';
@@ -18,8 +18,11 @@ export interface ConsoleDeps {
   kafka: Kafka;
   /** This instance's topic names (under its prefix). */
   topics: TopicNames;
-  /** The bearer token of every /api/v1 route. */
-  apiToken: string;
+  /**
+   * Checks that the request's person may do `permission` (throws the HTTP error otherwise) and gives a way
+   * to audit what they do: the gateway's sign-in and roles, without the console depending on them.
+   */
+  authorize(request: HttpRequest, permission: 'pipeline.read' | 'channels.manage'): Promise<{ audit(action: string, target?: string, details?: Record<string, unknown>): Promise<void> }>;
   /** The registered channels: labels and icons of the page. */
   channels: ChannelRegistry;
   /** The running connectors, read on each request (their `health()` feeds the channel panel). */
@@ -52,9 +55,9 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.
 }
 
 /**
- * The operator console: the page at /console (public: it holds no data, the token is typed in the
- * browser) and its bearer-protected endpoints under /api/v1/console: pipeline stats, channel
- * health, dead letters and their replay.
+ * The operator console: the page at /console (public: it holds no data; people sign in on it) and its
+ * endpoints under /api/v1/console, for signed-in people whose role allows: pipeline stats, channel
+ * health, dead letters (all that may read the pipeline) and their replay (admins).
  */
 export function createConsole(deps: ConsoleDeps): OperatorConsole {
   const logger = deps.logger ?? createLogger('console');
@@ -65,8 +68,8 @@ export function createConsole(deps: ConsoleDeps): OperatorConsole {
 
   const guarded =
     (handle: (request: HttpRequest) => Promise<HttpResponse>) =>
-    (request: HttpRequest): Promise<HttpResponse> => {
-      requireBearer(request, deps.apiToken);
+    async (request: HttpRequest): Promise<HttpResponse> => {
+      await deps.authorize(request, 'pipeline.read');
       return handle(request);
     };
 
@@ -101,7 +104,8 @@ export function createConsole(deps: ConsoleDeps): OperatorConsole {
       method: 'POST',
       path: `${CONSOLE_API}/dlq/replay`,
       maxBodyBytes: 4 * 1024,
-      handle: guarded(async (request) => {
+      handle: async (request) => {
+        const { audit } = await deps.authorize(request, 'channels.manage');
         const { id } = parse(ReplayBody, jsonBody(request), 'body');
         let result: ReplayOutcome;
         try {
@@ -113,10 +117,11 @@ export function createConsole(deps: ConsoleDeps): OperatorConsole {
           reader.invalidate();
         }
         logger.info('dead letter replay', { ...result });
+        await audit('dlq.replay', id, { outcome: result.outcome });
         if (result.outcome === 'unknown') throw new HttpError(404, `no dead letter with id ${id}`);
         if (result.outcome === 'not-replayable') return json(409, { ...result, error: result.reason });
         return json(200, result);
-      }),
+      },
     },
   ];
   return { routes, close: () => sampler.stop() };

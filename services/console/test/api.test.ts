@@ -1,12 +1,14 @@
 /**
  * The console's endpoints on a real broker and a real PostgreSQL: pipeline stats, channel health,
- * the DLQ list and the replay of one dead letter (once), and the bearer token on every one of them.
+ * the DLQ list and the replay of one dead letter (once), each asking the gateway's authorization for the
+ * permission it needs (here a stand-in that accepts one bearer token and records what was asked), and
+ * the replay audited.
  * The dead letters come from the Kafka package's own consumer runner (what the router runs), fed a
  * record that is not JSON.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
-import { HttpServer } from '@switchboard/http';
+import { HttpServer, requireBearer } from '@switchboard/http';
 import { BatchingProducer, runConsumer, type RunningConsumer } from '@switchboard/kafka';
 import { InboundMessage, type DeadLetter, type TopicNames } from '@switchboard/schema';
 import { openTicketStore, type TicketStore } from '@switchboard/ticket-store';
@@ -16,6 +18,8 @@ import { eventually, freshDatabase, kafkaForTest, readAll } from '@switchboard/t
 import { createConsole, type OperatorConsole, type DeadLetterEntry, type PipelineStats, type ReplayOutcome } from '../src/index.ts';
 
 const TOKEN = 'console-test-token-0123';
+const asked: string[] = [];
+const audited: { action: string; target?: string; details?: Record<string, unknown> }[] = [];
 
 let kafka: Kafka;
 let topics: TopicNames;
@@ -95,7 +99,11 @@ beforeAll(async () => {
     store,
     kafka,
     topics,
-    apiToken: TOKEN,
+    async authorize(request, permission) {
+      requireBearer(request, TOKEN);
+      asked.push(`${request.method} ${request.path} ${permission}`);
+      return { audit: async (action, target, details) => void audited.push({ action, target, details }) };
+    },
     channels: await loadChannelRegistry(REPO_ROOT),
     connectors: () => [stopped, brokenHealth],
     lagSources: () => [{ group: routerGroup(), topic: topics.inbound }],
@@ -115,7 +123,7 @@ afterAll(async () => {
 });
 
 describe('console endpoints', () => {
-  it('refuses every endpoint without the bearer token, or with a wrong one', async () => {
+  it('asks the authorization of each endpoint for its permission, and refuses the request it refuses', async () => {
     const endpoints: [string, string][] = [
       ['GET', '/api/v1/console/pipeline'],
       ['GET', '/api/v1/console/channels'],
@@ -129,6 +137,14 @@ describe('console endpoints', () => {
         expect(await response.json()).toEqual({ error: 'missing or invalid bearer token' });
       }
     }
+    asked.length = 0;
+    for (const [method, path] of endpoints) await call(path, { method, ...(method === 'POST' ? { body: { id: 'x' } } : {}) });
+    expect(asked).toEqual([
+      'GET /api/v1/console/pipeline pipeline.read',
+      'GET /api/v1/console/channels pipeline.read',
+      'GET /api/v1/console/dlq pipeline.read',
+      'POST /api/v1/console/dlq/replay channels.manage',
+    ]);
   });
 
   it('serves the page and its bundled script without a token, with a strict content security policy', async () => {
@@ -161,6 +177,7 @@ describe('console endpoints', () => {
 
     const first = await replay(letter.id);
     expect(first).toEqual({ status: 200, body: { outcome: 'replayed', id: letter.id } });
+    expect(audited).toContainEqual({ action: 'dlq.replay', target: letter.id, details: { outcome: 'replayed' } });
     const again = await replay(letter.id);
     expect(again).toEqual({ status: 200, body: { outcome: 'already-replayed', id: letter.id } });
 

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { kafkaConfig, kafkaSettingsFromEnv, type KafkaSettings } from '@switchboard/kafka';
 import { apiTokenFields, configSpec, dataDirFields, field, httpFields, registerSecret, REPO_ROOT, type ConfigSpec, type Field } from '@switchboard/runtime';
 import { storeFields } from '@switchboard/ticket-store';
+import { peopleConfigOf, peopleFields, type PeopleConfig } from './people/config.ts';
 
 export { REPO_ROOT };
 
@@ -13,6 +14,7 @@ export const gatewayConfig = configSpec('gateway', {
   ...dataDirFields,
   ...storeFields,
   ...kafkaConfig.fields,
+  ...peopleFields,
   SWITCHBOARD_READY_REQUIRES_CHANNELS: field
     .bool(false)
     .describe('When true, `/readyz` answers 503 while any channel is not ready. Default: channels are reported, but only Kafka and the store decide readiness.'),
@@ -30,6 +32,8 @@ export interface GatewayConfig {
   kafka: KafkaSettings;
   readyRequiresChannels: boolean;
   reopenWindowHours: number;
+  /** Sign-in, the first admin, single sign-on, service levels. */
+  people: PeopleConfig;
   /** The environment the connector modules read their own variables from, with the API token filled in. */
   env: NodeJS.ProcessEnv;
 }
@@ -52,6 +56,7 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env, 
     kafka: kafkaSettingsFromEnv(environment),
     readyRequiresChannels: cfg.SWITCHBOARD_READY_REQUIRES_CHANNELS,
     reopenWindowHours: cfg.SWITCHBOARD_REOPEN_WINDOW_HOURS,
+    people: peopleConfigOf(cfg),
     env: { ...environment, SWITCHBOARD_API_TOKEN: apiToken },
   };
 }

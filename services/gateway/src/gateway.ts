@@ -4,12 +4,15 @@ import { consumerGroup, topicNames, type TopicNames } from '@switchboard/schema'
 import { BatchingProducer, createKafka, ensureTopics } from '@switchboard/kafka';
 import { CheckpointStore, ChannelRegistry, discoverConnectorModules, hostConnector, type Connector } from '@switchboard/connector-sdk';
 import { HttpServer } from '@switchboard/http';
+import { openDatabase } from '@switchboard/db';
 import { openTicketStore, type TicketStore } from '@switchboard/ticket-store';
 import { createLogger, type Logger } from '@switchboard/runtime';
-import { createConsole } from '@switchboard/console';
+import { createConsole, type ConsoleDeps } from '@switchboard/console';
+import type { TeamStore } from '@switchboard/team';
 import { REPO_ROOT, type GatewayConfig } from './config.ts';
 import { connectorsFromModules } from './connectors.ts';
 import { healthRoutes, registerPipelineMetrics, type LagSource } from './health.ts';
+import { startPeople, type People } from './people/index.ts';
 import { readApiRoutes } from './read-api.ts';
 
 /** What the gateway opened, for the stages that run beside it in one process (the all-in-one's router and sink). */
@@ -43,6 +46,8 @@ export interface StartOptions {
   connectors?: Connector[];
   /** Where services/ lives, for connector discovery; default: this repository. */
   repoRoot?: string;
+  /** How long someone who closed the console still counts as online (default two minutes; tests shorten it). */
+  presenceGraceMs?: number;
   logger?: Logger;
 }
 
@@ -53,6 +58,7 @@ export interface RunningGateway {
   kafka: Kafka;
   topics: TopicNames;
   store: TicketStore;
+  team: TeamStore;
   channels: ChannelRegistry;
   /** Every running connector. */
   connectors: readonly Connector[];
@@ -95,12 +101,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     await producer.connect();
     stack.push({ what: 'producer', stop: () => producer.disconnect() });
 
-    const store = await openTicketStore({
-      ...(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, 'pglite') }),
-      reopenWindowHours: config.reopenWindowHours,
-      logger: logger.child('store'),
-    });
-    stack.push({ what: 'store', stop: () => store.close() });
+    // One database for the ticket store and the team: PGlite belongs to one process, and one pool is enough.
+    const db = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, 'pglite') }, logger.child('store'));
+    stack.push({ what: 'database', stop: () => db.close() });
+    const store = await openTicketStore({ db, reopenWindowHours: config.reopenWindowHours, logger: logger.child('store') });
+    let listening = '';
+    const baseUrl = () => config.people.publicUrl ?? listening;
+    const people = await startPeople({ db, store, config: config.people, baseUrl, ...(options.presenceGraceMs !== undefined ? { presenceGraceMs: options.presenceGraceMs } : {}), logger: logger.child('people') });
+    stack.push({ what: 'people', stop: () => people.stop() });
 
     const lagSources: LagSource[] = [];
     for (const stage of (await options.stages?.({ kafka, producer, topics, store, channels, connectors, logger })) ?? []) {
@@ -122,24 +130,35 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const health = healthRoutes({ kafka, store, connectors: () => started, readyRequiresChannels: config.readyRequiresChannels, logger });
     stack.push({ what: 'readiness probe', stop: () => health.close() });
     http.mount(health.routes);
-    http.mount(readApiRoutes({ store, producer, topics, token: config.apiToken, channels, logger: logger.child('api') }));
+    http.mount(people.routes);
+    http.mount(readApiRoutes({ store, producer, topics, channels, auth: people.auth, access: people.access, team: people.team, sla: config.people.sla, logger: logger.child('api') }));
     // Same origin as the read API: the console's page calls the ticket routes directly.
-    const operatorConsole = createConsole({ store, kafka, topics, apiToken: config.apiToken, channels, connectors: () => started, lagSources: () => lagSources, logger: logger.child('console') });
+    const operatorConsole = createConsole({ store, kafka, topics, channels, authorize: consoleAuthorizer(people), connectors: () => started, lagSources: () => lagSources, logger: logger.child('console') });
     stack.push({ what: 'console', stop: () => operatorConsole.close() });
     http.mount(operatorConsole.routes);
     for (const connector of started) http.mount(connector.routes, connector.upgrades);
     const url = await http.listen();
+    listening = url;
     stack.push({ what: 'http', stop: () => http.close() });
 
-    const banner = () => bannerLines(options.title ?? 'switchboard gateway', url, started, config).join('\n');
-    return { url, apiToken: config.apiToken, kafka, topics, store, channels, connectors: started, banner, stop: stopAll };
+    const banner = () => bannerLines(options.title ?? 'switchboard gateway', url, started, config, people.setupToken ? `${baseUrl()}/console#/setup/${people.setupToken}` : undefined).join('\n');
+    return { url, apiToken: config.apiToken, kafka, topics, store, team: people.team, channels, connectors: started, banner, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
   }
 }
 
-function bannerLines(title: string, url: string, started: readonly Connector[], config: GatewayConfig): string[] {
+/** The console's panels ask the same questions of the signed-in person as the read API does, and audit the same way. */
+function consoleAuthorizer(people: People): ConsoleDeps['authorize'] {
+  return async (request, permission) => {
+    const principal = await people.auth.require(request, permission);
+    const actor = people.auth.actor(request, principal);
+    return { audit: (action, target, details) => people.team.audit.record(actor, action, target, details) };
+  };
+}
+
+function bannerLines(title: string, url: string, started: readonly Connector[], config: GatewayConfig, setupLink: string | undefined): string[] {
   const pad = (label: string) => `  ${label.padEnd(11)} `;
   const pages = started.flatMap((c) => c.pages ?? []);
   return [
@@ -154,5 +173,6 @@ function bannerLines(title: string, url: string, started: readonly Connector[], 
     config.apiTokenGenerated
       ? `${pad('API token')}${config.apiToken}   (generated for this run; set SWITCHBOARD_API_TOKEN to choose one)`
       : `${pad('API token')}from SWITCHBOARD_API_TOKEN`,
+    ...(setupLink ? [`${pad('setup')}${setupLink}   (one-time link: create the first admin; or set SWITCHBOARD_ADMIN_EMAIL and SWITCHBOARD_ADMIN_PASSWORD)`] : []),
   ];
 }

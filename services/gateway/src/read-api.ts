@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { Category, inReplyToOf, Priority, stableId, type OutboundMessage, type TopicNames } from '@switchboard/schema';
-import { HttpError, json, jsonBody, parseBody, pathParams, requireBearer, type HttpRequest, type HttpResponse, type HttpRoute } from '@switchboard/http';
+import { HttpError, json, jsonBody, parseBody, pathParams, type HttpRequest, type HttpResponse, type HttpRoute } from '@switchboard/http';
 import type { BatchingProducer } from '@switchboard/kafka';
 import type { ChannelRegistry } from '@switchboard/connector-sdk';
 import { TicketPatch, TicketStatus, type StoredMessage, type TicketStore, type TicketSummary } from '@switchboard/ticket-store';
 import type { Logger } from '@switchboard/runtime';
+import { can, readSla, type SlaPolicy, type TeamStore } from '@switchboard/team';
+import type { TicketAccess } from './people/access.ts';
+import type { Authenticator, Principal } from './people/authenticator.ts';
+import { ViewAudit } from './people/view-audit.ts';
 import { agentReplyDecision } from './reply-window.ts';
 
 export const TICKETS_PATH = '/api/v1/tickets';
@@ -23,6 +27,9 @@ const TicketQuery = z
     limit: z.coerce.number().int().min(1).max(500).optional(),
     offset: z.coerce.number().int().min(0).optional(),
     sort: z.enum(['newest', 'urgent']).optional(),
+    /** A user id, `me`, or `none` (unassigned). */
+    assignee: z.string().min(1).max(100).optional(),
+    unassigned: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   })
   .strict();
 
@@ -40,8 +47,11 @@ export interface ReadApiOptions {
   store: TicketStore;
   producer: BatchingProducer;
   topics: TopicNames;
-  token: string;
   channels: ChannelRegistry;
+  auth: Authenticator;
+  access: TicketAccess;
+  team: TeamStore;
+  sla: SlaPolicy;
   logger: Logger;
   /** The time reply windows are measured at; default the wall clock. */
   now?: () => Date;
@@ -51,7 +61,15 @@ export interface ReadApiOptions {
  * The reply to a ticket's latest customer message, on that message's channel, account and thread. The
  * subject is the conversation's own: how a reply subject reads on a channel is its connector's business.
  */
-export function buildReply(ticket: TicketSummary, answered: StoredMessage, body: ReplyBody, id: string, now = new Date(), replyMode?: string): OutboundMessage {
+export function buildReply(
+  ticket: TicketSummary,
+  answered: StoredMessage,
+  body: ReplyBody,
+  id: string,
+  now = new Date(),
+  replyMode?: string,
+  author?: OutboundMessage['author'],
+): OutboundMessage {
   const subject = answered.subject ?? ticket.subject;
   return {
     schemaVersion: 1,
@@ -67,6 +85,7 @@ export function buildReply(ticket: TicketSummary, answered: StoredMessage, body:
     inReplyTo: inReplyToOf(answered),
     ...(subject !== undefined ? { subject } : {}),
     text: body.text,
+    ...(author ? { author } : {}),
     createdAt: now.toISOString(),
     ...(replyMode ? { replyMode } : {}),
     meta: {},
@@ -74,25 +93,29 @@ export function buildReply(ticket: TicketSummary, answered: StoredMessage, body:
 }
 
 /**
- * The agents' API over the ticket store: list, read, update, reply. A reply is produced to Kafka
- * before it is recorded, so a client that retries after any failure (same Idempotency-Key) still gets
- * it sent; the connectors send each outbound id once, whatever the topic holds.
+ * The agents' API over the ticket store: list, read, update, reply, each allowed by the person's role
+ * and limited to the queues they may see (analysts see everything, masked). A reply is produced to Kafka
+ * before it is recorded, so a client that retries after any failure (same Idempotency-Key) still gets it
+ * sent; the connectors send each outbound id once, whatever the topic holds. Every action is audited.
  */
 export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
-  const { store, producer, topics, token, channels, logger } = options;
+  const { store, producer, topics, channels, auth, access, team, logger } = options;
   const now = options.now ?? (() => new Date());
+  const views = new ViewAudit(team.audit);
   // Two concurrent requests with one Idempotency-Key must not both produce: the second waits for the first.
   const inFlight = new Map<string, Promise<HttpResponse>>();
 
-  const ticketOr404 = async (id: string) => {
+  const readable = async (principal: Principal, id: string) => {
     const found = await store.getTicket(id);
     if (!found) throw new HttpError(404, `no ticket ${id}`);
+    await access.requireRead(principal, found.ticket);
     return found;
   };
   const idOf = (pattern: string, request: HttpRequest) => pathParams(pattern, request.path)!.id!;
+  const slaOf = async (ids: readonly string[]) => new Map((await store.queue(ids)).map((row) => [row.id, readSla(row, options.sla, now())]));
 
-  const reply = async (ticketId: string, body: ReplyBody, key: string | undefined): Promise<HttpResponse> => {
-    const { ticket, messages } = await ticketOr404(ticketId);
+  const reply = async (request: HttpRequest, principal: Principal, ticketId: string, body: ReplyBody, key: string | undefined): Promise<HttpResponse> => {
+    const { ticket, messages } = await readable(principal, ticketId);
     const outboundId = stableId('reply', ticket.id, key ?? randomUUID());
     if (messages.some((m) => m.id === outboundId)) return json(202, { id: outboundId, ticketId: ticket.id, duplicate: true });
     const answered = await store.lastInbound(ticket.id);
@@ -101,7 +124,7 @@ export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
     const at = now();
     const decision = agentReplyDecision(channels, ticket, messages, at);
     if (!decision.allowed) return json(409, { error: `the ${channels.describe(answered.channel).label.en} reply cannot be sent now: ${decision.reason}`, code: decision.code });
-    const outbound = buildReply(ticket, answered, body, outboundId, at, decision.mode);
+    const outbound = buildReply(ticket, answered, body, outboundId, at, decision.mode, { id: principal.user.id, name: principal.user.name });
     try {
       await producer.sendJson(topics.outbound, [{ key: outbound.conversationKey, value: outbound, headers: { channel: outbound.channel, kind: outbound.kind } }]);
       await store.recordOutbound(outbound);
@@ -109,6 +132,7 @@ export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
       logger.error('reply not accepted', { ticketId: ticket.id, outboundId, error });
       throw new HttpError(503, 'the reply could not be queued; retry with the same Idempotency-Key');
     }
+    await team.audit.record(auth.actor(request, principal), 'ticket.reply', ticket.number, { outboundId, public: outbound.public, length: body.text.length });
     return json(202, { id: outboundId, ticketId: ticket.id, state: 'queued' });
   };
 
@@ -117,20 +141,29 @@ export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
       method: 'GET',
       path: TICKETS_PATH,
       async handle(request) {
-        requireBearer(request, token);
+        const principal = await auth.require(request, 'tickets.read');
         // An empty parameter (a cleared search box) means no filter, not an invalid one.
         const given = Object.fromEntries([...request.query].filter(([, value]) => value !== ''));
-        const filter = parseBody(TicketQuery, given, 'query');
-        return json(200, { tickets: await store.listTickets(filter) });
+        const { assignee, ...filter } = parseBody(TicketQuery, given, 'query');
+        const who = assignee === 'none' ? { unassigned: true } : assignee ? { assignee: assignee === 'me' ? principal.user.id : assignee } : {};
+        const tickets = await store.listTickets({ ...filter, ...who }, await access.visibility(principal));
+        const sla = await slaOf(tickets.filter((t) => t.status !== 'resolved').map((t) => t.id));
+        return json(200, { tickets: tickets.map((t) => ({ ...access.ticket(principal, t), ...(sla.get(t.id) ? { sla: sla.get(t.id) } : {}) })) });
       },
     },
     {
       method: 'GET',
       path: TICKET_PATH,
       async handle(request) {
-        requireBearer(request, token);
-        const { ticket, messages } = await ticketOr404(idOf(TICKET_PATH, request));
-        return json(200, { ticket, messages, replyWindow: agentReplyDecision(channels, ticket, messages, now()) });
+        const principal = await auth.require(request, 'tickets.read');
+        const { ticket, messages } = await readable(principal, idOf(TICKET_PATH, request));
+        await views.viewed(auth.actor(request, principal), ticket.number);
+        return json(200, {
+          ticket: access.ticket(principal, ticket),
+          messages: messages.map((m) => access.message(principal, m)),
+          sla: (await slaOf([ticket.id])).get(ticket.id),
+          replyWindow: agentReplyDecision(channels, ticket, messages, now()),
+        });
       },
     },
     {
@@ -138,12 +171,17 @@ export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
       path: TICKET_PATH,
       maxBodyBytes: 16 * 1024,
       async handle(request) {
-        requireBearer(request, token);
         const patch = parseBody(PatchBody, jsonBody(request));
-        const id = idOf(TICKET_PATH, request);
-        const ticket = await store.updateTicket(id, patch);
-        if (!ticket) throw new HttpError(404, `no ticket ${id}`);
-        return json(200, { ticket });
+        const principal = await auth.require(request, 'tickets.update');
+        if (patch.assignee !== undefined && !can(principal.user.role, 'tickets.assign')) throw new HttpError(403, `the ${principal.user.role} role may not assign tickets`);
+        const { ticket: before } = await readable(principal, idOf(TICKET_PATH, request));
+        const ticket = (await store.updateTicket(before.id, patch))!;
+        const actor = auth.actor(request, principal);
+        if (patch.category !== undefined && patch.category !== before.category) await team.audit.record(actor, 'ticket.correct', ticket.number, { field: 'category', from: before.category, to: patch.category });
+        if (patch.priority !== undefined && patch.priority !== before.priority) await team.audit.record(actor, 'ticket.correct', ticket.number, { field: 'priority', from: before.priority, to: patch.priority });
+        if (patch.assignee !== undefined) await team.audit.record(actor, 'ticket.assign', ticket.number, { from: before.assignee ?? null, to: patch.assignee });
+        if (patch.status !== undefined && patch.status !== before.status) await team.audit.record(actor, 'ticket.status', ticket.number, { from: before.status, to: patch.status });
+        return json(200, { ticket: access.ticket(principal, ticket) });
       },
     },
     {
@@ -151,16 +189,16 @@ export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
       path: REPLIES_PATH,
       maxBodyBytes: 256 * 1024,
       async handle(request) {
-        requireBearer(request, token);
+        const principal = await auth.require(request, 'tickets.reply');
         const body = parseBody(ReplyBody, jsonBody(request));
         const header = request.headers['idempotency-key'];
         const key = typeof header === 'string' && header.trim() ? header.trim() : undefined;
         const ticketId = idOf(REPLIES_PATH, request);
-        if (!key) return reply(ticketId, body, undefined);
+        if (!key) return reply(request, principal, ticketId, body, undefined);
         const slot = `${ticketId}\u001f${key}`;
         const pending = inFlight.get(slot);
         if (pending) return pending.then((response) => markDuplicate(response));
-        const work = reply(ticketId, body, key).finally(() => inFlight.delete(slot));
+        const work = reply(request, principal, ticketId, body, key).finally(() => inFlight.delete(slot));
         inFlight.set(slot, work);
         return work;
       },

@@ -10,10 +10,13 @@ import { BatchingProducer } from '@switchboard/kafka';
 import { createLogger } from '@switchboard/runtime';
 import { OutboundMessage } from '@switchboard/schema';
 import { freshDatabase, kafkaForTest, readAll, routedMessage } from '@switchboard/testkit';
+import { openDatabase, type Db } from '@switchboard/db';
+import { openTeamStore, SlaPolicyFile, slaPolicyOf } from '@switchboard/team';
 import { openTicketStore, type StoredMessage, type TicketStore } from '@switchboard/ticket-store';
-import { readApiRoutes, replyHistoryOf } from '../src/index.ts';
+import { Authenticator, readApiRoutes, replyHistoryOf, TeamDirectory, TicketAccess } from '../src/index.ts';
 
-const TOKEN = 'reply-window-token-0123456789';
+let TOKEN = '';
+let db: Db;
 const sentAt = new Date('2026-12-01T08:00:00.000Z');
 let now = new Date(sentAt.getTime() + 3_600_000);
 const channels = new ChannelRegistry([
@@ -29,10 +32,17 @@ const http = new HttpServer();
 
 beforeAll(async () => {
   [env, database] = await Promise.all([kafkaForTest(), freshDatabase()]);
-  store = await openTicketStore({ url: database.url });
+  db = await openDatabase({ url: database.url }, createLogger('reply-window-test'));
+  store = await openTicketStore({ db });
+  const team = await openTeamStore(db);
+  const agent = await team.users.create({ email: 'agent@wallet.test', name: 'Ann Agent', role: 'supervisor' });
+  TOKEN = (await team.credentials.createApiToken(agent.id, 'test')).token;
   producer = new BatchingProducer(env.kafka);
   await producer.connect();
-  http.mount(readApiRoutes({ store, producer, topics: env.topics, token: TOKEN, channels, logger: createLogger('reply-window-test'), now: () => now }));
+  const auth = new Authenticator(team, { secureCookies: false, sessionTtlMs: 60_000 });
+  const access = new TicketAccess(new TeamDirectory(team));
+  const sla = slaPolicyOf(SlaPolicyFile.parse({}));
+  http.mount(readApiRoutes({ store, producer, topics: env.topics, channels, auth, access, team, sla, logger: createLogger('reply-window-test'), now: () => now }));
   base = await http.listen();
 });
 
@@ -40,6 +50,7 @@ afterAll(async () => {
   await http.close();
   await producer?.disconnect();
   await store?.close();
+  await db?.close();
   await database?.drop();
 });
 
@@ -64,7 +75,7 @@ describe('reply windows on the reply API', () => {
     expect(await refused.json()).toMatchObject({ code: 'window-closed', error: expect.stringContaining('Windowed reply cannot be sent now') });
 
     const outbound = (await readAll(env.kafka, env.topics.outbound)).map((r) => OutboundMessage.parse(JSON.parse(r.value))).filter((o) => o.ticketId === ticketId);
-    expect(outbound.map((o) => [o.text, o.replyMode])).toEqual([['We are on it.', 'response']]);
+    expect(outbound.map((o) => [o.text, o.replyMode, o.author])).toEqual([['We are on it.', 'response', { id: expect.stringMatching(/^usr_/), name: 'Ann Agent' }]]);
   });
 });
 

@@ -3,9 +3,7 @@ import type { ChannelHealth } from '../channels.ts';
 import type { DeadLetterEntry, ReplayOutcome } from '../dead-letters.ts';
 import type { PipelineStats } from '../pipeline.ts';
 
-const TOKEN_KEY = 'switchboard.console.token';
-
-/** The server refused the token: the console goes back to the sign-in form. */
+/** The server refused the session: the console goes back to the sign-in form. */
 export class UnauthorizedError extends Error {
   override readonly name = 'UnauthorizedError';
 }
@@ -16,35 +14,34 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly body?: Record<string, unknown>,
   ) {
     super(message);
   }
 }
 
-export function savedToken(): string | null {
-  return sessionStorage.getItem(TOKEN_KEY);
-}
-
-export function saveToken(token: string | null): void {
-  if (token) sessionStorage.setItem(TOKEN_KEY, token);
-  else sessionStorage.removeItem(TOKEN_KEY);
+/** The CSRF token the server set beside the session cookie: echoed on every call that changes something. */
+function csrfToken(): string {
+  return /(?:^|;\s*)csrf_token=([^;]*)/.exec(document.cookie)?.[1] ?? '';
 }
 
 interface CallOptions {
   method?: string;
   body?: unknown;
   headers?: Record<string, string>;
-  token?: string;
   /** A 409 whose body is an answer, not a failure (a dead letter that cannot be replayed). */
   conflictIsAnswer?: boolean;
+  /** A 401 whose body is an answer (asking who is signed in before anyone is). */
+  unauthorizedIsAnswer?: boolean;
 }
 
 async function call<T>(path: string, init: CallOptions = {}): Promise<T> {
-  const token = init.token ?? savedToken() ?? '';
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json', ...init.headers };
+  const method = init.method ?? 'GET';
+  const headers: Record<string, string> = { accept: 'application/json', ...(method === 'GET' ? {} : { 'x-csrf-token': decodeURIComponent(csrfToken()) }), ...init.headers };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(path, {
-    method: init.method ?? 'GET',
+    method,
+    credentials: 'same-origin',
     headers,
     ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
     cache: 'no-store',
@@ -56,10 +53,10 @@ async function call<T>(path: string, init: CallOptions = {}): Promise<T> {
   } catch {
     body = undefined;
   }
-  if (response.status === 401) throw new UnauthorizedError('unauthorized');
-  if (!response.ok && !(response.status === 409 && init.conflictIsAnswer && body)) {
+  if (response.status === 401 && !init.unauthorizedIsAnswer) throw new UnauthorizedError('unauthorized');
+  if (!response.ok && !(response.status === 409 && init.conflictIsAnswer && body) && !(response.status === 401 && init.unauthorizedIsAnswer)) {
     const message = (body as { error?: string } | undefined)?.error ?? `HTTP ${response.status}`;
-    throw new ApiError(response.status, message);
+    throw new ApiError(response.status, message, body as Record<string, unknown> | undefined);
   }
   return body as T;
 }
@@ -77,18 +74,63 @@ export interface TicketQuery {
   language?: string;
   q?: string;
   sort?: string;
+  assignee?: string;
+  unassigned?: string;
+}
+
+export interface Me {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  teamIds: string[];
+}
+
+export interface UserRow extends Me {
+  capacity: number;
+  disabled: boolean;
+  online: boolean;
+  lockedUntil: string | null;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actorEmail?: string;
+  action: string;
+  target?: string;
+  details: Record<string, unknown>;
+  ip?: string;
+}
+
+export interface SlaClock {
+  state: 'met' | 'running' | 'warning' | 'breached' | 'paused';
+  targetMinutes: number;
+  elapsedMinutes: number;
+  dueAt?: string;
+}
+export interface SlaReading {
+  firstResponse: SlaClock;
+  resolution: SlaClock;
 }
 
 export const api = {
-  /** Any bearer-protected call proves the token; this one is cheap. */
-  checkToken: (token: string) => call<{ channels: ChannelHealth[] }>('/api/v1/console/channels', { token }),
+  /** Who is signed in: `user`, or nobody (with whether the first admin is still to be set up, and single sign-on). */
+  session: () => call<{ user?: Me; error?: string; setup?: boolean; sso?: boolean }>('/api/v1/session', { unauthorizedIsAnswer: true }),
+  signIn: (email: string, password: string) => call<{ user: Me }>('/api/v1/session', { method: 'POST', body: { email, password }, unauthorizedIsAnswer: true }),
+  signOut: () => call<{ signedOut: boolean }>('/api/v1/session', { method: 'DELETE' }),
+  setup: (token: string, email: string, name: string, password: string) => call<{ user: Me }>('/api/v1/setup', { method: 'POST', body: { token, email, name, password } }),
+  users: () => call<{ users: UserRow[] }>('/api/v1/users'),
+  createUser: (user: { email: string; name: string; role: string; password: string; teamIds: string[] }) => call<{ user: Me }>('/api/v1/users', { method: 'POST', body: user }),
+  teams: () => call<{ teams: { id: string; name: string; categories: string[]; memberIds: string[] }[] }>('/api/v1/teams'),
+  audit: (limit = 200) => call<{ entries: AuditEntry[] }>(`/api/v1/audit?limit=${limit}`),
   tickets(query: TicketQuery) {
     const params = new URLSearchParams({ limit: '200' });
     for (const [name, value] of Object.entries(query)) if (value) params.set(name, value);
-    return call<{ tickets: TicketSummary[] }>(`/api/v1/tickets?${params}`);
+    return call<{ tickets: (TicketSummary & { sla?: SlaReading })[] }>(`/api/v1/tickets?${params}`);
   },
-  ticket: (id: string) => call<{ ticket: TicketSummary; messages: StoredMessage[]; replyWindow: ReplyWindow }>(`/api/v1/tickets/${encodeURIComponent(id)}`),
-  patchTicket: (id: string, patch: Record<string, string>) => call<{ ticket: TicketSummary }>(`/api/v1/tickets/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
+  ticket: (id: string) => call<{ ticket: TicketSummary; messages: StoredMessage[]; replyWindow: ReplyWindow; sla?: SlaReading }>(`/api/v1/tickets/${encodeURIComponent(id)}`),
+  patchTicket: (id: string, patch: Record<string, string | null>) => call<{ ticket: TicketSummary }>(`/api/v1/tickets/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
   reply: (id: string, text: string, idempotencyKey: string, isPublic: boolean) =>
     call<{ id: string; state?: string; duplicate?: boolean }>(`/api/v1/tickets/${encodeURIComponent(id)}/replies`, {
       method: 'POST',

@@ -1,12 +1,10 @@
-import { api, ApiError, type ReplyWindow, type StoredMessage, type TicketSummary } from './api.ts';
+import { api, ApiError, type ReplyWindow, type SlaReading, type StoredMessage, type TicketSummary } from './api.ts';
 import { channelIcon, fill, h, maskedText } from './dom.ts';
 import { dateTime, duration, label, t, type MessageKey } from './i18n.ts';
-import { Poller } from './poller.ts';
+import { live } from './live.ts';
+import { may } from './me.ts';
+import { Refresher } from './refresher.ts';
 import { CATEGORIES, channelView, PRIORITIES, STATUSES } from './vocabulary.ts';
-
-const POLL_MS = 3_000;
-/** While a reply is still queued the thread refreshes faster, so "sent" shows up promptly. */
-const POLL_PENDING_MS = 1_000;
 
 /** An Idempotency-Key without crypto.randomUUID, which plain-http pages on another host do not have. */
 function newKey(): string {
@@ -29,6 +27,12 @@ function percent(confidence: number | undefined): string {
   return confidence === undefined ? '–' : `${Math.round(confidence * 100)}%`;
 }
 
+/** A clock of the ticket: "first response: due in 2 h 5 min", "resolution: breached", … */
+function slaText(key: 'sla.firstResponse' | 'sla.resolution', clock: SlaReading['firstResponse']): HTMLElement {
+  const state = clock.state === 'running' || clock.state === 'warning' ? t('sla.dueIn', { left: duration(Date.parse(clock.dueAt ?? '') - Date.now()) }) : t(`sla.${clock.state}`);
+  return h('span', { class: `sla sla-${clock.state}`, 'data-clock': key, text: `${t(key)}: ${state}` });
+}
+
 /** One ticket: its thread, the classifier's reasons, status/category/priority controls and a reply box. */
 export class ConversationView {
   readonly element: HTMLElement;
@@ -38,9 +42,11 @@ export class ConversationView {
   private readonly thread: HTMLOListElement;
   private readonly replyNotice: HTMLElement;
   private readonly windowBanner: HTMLElement;
-  private readonly poller: Poller;
+  private readonly refresher: Refresher;
+  private readonly unsubscribe: (() => void)[];
   private shown = '';
-  private pending = false;
+  /** Agents to assign to (supervisors and admins only), loaded once per view. */
+  private agents: Promise<{ id: string; name: string }[]> | undefined;
   /** One key per draft: a retried send of the same text is recognised by the server, not sent twice. */
   private replyKey = newKey();
 
@@ -61,34 +67,40 @@ export class ConversationView {
       h('a', { href: '#/inbox', class: 'back link', text: `‹ ${t('back')}` }),
       this.head,
       this.controls,
-      h('div', { class: 'conversation-body' }, h('div', { class: 'thread-column' }, this.thread, this.replyForm()), this.decision),
+      h('div', { class: 'conversation-body' }, h('div', { class: 'thread-column' }, this.thread, may('tickets.reply') ? this.replyForm() : h('p', { class: 'muted read-only', id: 'read-only', text: t('reply.readOnly') })), this.decision),
     );
     this.controls.addEventListener('submit', (event) => event.preventDefault());
-    this.poller = new Poller(() => this.load(), () => (this.pending ? POLL_PENDING_MS : POLL_MS)).start();
+    this.refresher = new Refresher(() => this.load());
+    void this.refresher.now();
+    this.unsubscribe = [
+      live.onEvent((event) => event.ticketId === this.ticketId && this.refresher.soon()),
+      live.onState((state) => state === 'live' && this.refresher.soon()),
+    ];
   }
 
   stop(): void {
-    this.poller.stop();
+    this.refresher.stop();
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
   }
 
   private async load(): Promise<void> {
     try {
-      const { ticket, messages, replyWindow } = await api.ticket(this.ticketId);
+      const { ticket, messages, replyWindow, sla } = await api.ticket(this.ticketId);
       // Only a channel that can post in public offers the choice.
-      this.element.querySelector<HTMLElement>('#reply-public-label')!.hidden = !channelView(ticket.channel).publicReplies;
+      const publicLabel = this.element.querySelector<HTMLElement>('#reply-public-label');
+      if (publicLabel) publicLabel.hidden = !channelView(ticket.channel).publicReplies;
       this.showWindow(replyWindow);
-      this.pending = messages.some((m) => m.direction === 'outbound' && m.deliveryState === 'queued');
-      const signature = JSON.stringify([ticket, messages]);
+      const signature = JSON.stringify([ticket, messages, sla]);
       if (signature === this.shown) return;
       this.shown = signature;
-      this.showHead(ticket);
-      this.showControls(ticket);
+      this.showHead(ticket, sla);
+      if (may('tickets.update')) await this.showControls(ticket);
       this.showDecision(ticket, messages);
       this.showThread(messages);
     } catch (error) {
       if (this.onError(error)) return;
       if (error instanceof ApiError && error.status === 404) {
-        this.poller.stop();
+        this.refresher.stop();
         fill(this.head, h('p', { class: 'error', text: t('ticket.notFound') }));
         return;
       }
@@ -98,7 +110,8 @@ export class ConversationView {
 
   /** The channel's reply window: when it closes, or why nothing can be sent now (and then no send button). */
   private showWindow(window: ReplyWindow): void {
-    const send = this.element.querySelector<HTMLButtonElement>('#reply-send')!;
+    const send = this.element.querySelector<HTMLButtonElement>('#reply-send');
+    if (!send) return;
     send.disabled = !window.allowed;
     const lines: string[] = [];
     if (!window.allowed) lines.push(t(`window.${window.code}`));
@@ -111,7 +124,7 @@ export class ConversationView {
     this.windowBanner.textContent = lines.join(' ');
   }
 
-  private showHead(ticket: TicketSummary): void {
+  private showHead(ticket: TicketSummary, sla: SlaReading | undefined): void {
     const customer = [ticket.customer.name, ticket.customer.address ?? ticket.customer.id].filter(Boolean).join(' · ');
     fill(
       this.head,
@@ -130,35 +143,38 @@ export class ConversationView {
         ` · ${label('channel', ticket.channel)} · ${label('language', ticket.language)} · ${t('ticket.opened')} ${dateTime(ticket.createdAt)} · ${t('ticket.messages', { n: ticket.messageCount })}`,
         ticket.linkedTicketId ? ` · ${t('ticket.linked', { id: ticket.linkedTicketId })}` : '',
       ),
+      sla ? h('p', { class: 'sla-line', id: 'ticket-sla' }, slaText('sla.firstResponse', sla.firstResponse), ' · ', slaText('sla.resolution', sla.resolution)) : null,
     );
   }
 
   /** Built once; later refreshes only move the selects to the stored values (unless one is in use). */
-  private showControls(ticket: TicketSummary): void {
+  private async showControls(ticket: TicketSummary): Promise<void> {
     const selects = this.controls.querySelectorAll('select');
     if (selects.length > 0) {
       selects.forEach((select) => {
-        if (select !== document.activeElement) select.value = ticket[select.name as 'status' | 'category' | 'priority'];
+        if (select !== document.activeElement) select.value = (ticket[select.name as 'status' | 'category' | 'priority' | 'assignee'] as string | undefined) ?? '';
       });
       return;
     }
+    const agents = may('tickets.assign') ? await (this.agents ??= api.users().then(({ users }) => users.filter((u) => u.role === 'agent' && !u.disabled))) : [];
     const result = h('span', { class: 'control-result', id: 'control-result', role: 'status' });
-    const control = (field: 'status' | 'category' | 'priority', values: readonly string[], key: MessageKey) => {
+    const control = (field: 'status' | 'category' | 'priority' | 'assignee', values: readonly { value: string; text: string }[], key: MessageKey) => {
       const id = `ticket-${field}`;
+      const current = (ticket[field] as string | undefined) ?? '';
       const element = h(
         'select',
         { id, name: field },
-        values.map((value) => h('option', { value, text: label(field, value), selected: ticket[field] === value })),
+        values.map(({ value, text }) => h('option', { value, text, selected: current === value })),
       );
       element.addEventListener('change', () => {
         result.textContent = '';
         api
-          .patchTicket(ticket.id, { [field]: element.value })
+          .patchTicket(ticket.id, { [field]: field === 'assignee' && element.value === '' ? null : element.value })
           .then(() => {
             result.textContent = t('ticket.saved');
             result.className = 'control-result ok';
             this.onChanged();
-            return this.poller.now();
+            return this.refresher.now();
           })
           .catch((error: unknown) => {
             if (this.onError(error)) return;
@@ -168,11 +184,13 @@ export class ConversationView {
       });
       return h('label', { for: id }, h('span', { text: t(key) }), element);
     };
+    const of = (kind: 'status' | 'category' | 'priority', values: readonly string[]) => values.map((value) => ({ value, text: label(kind, value) }));
     fill(
       this.controls,
-      control('status', STATUSES, 'filter.status'),
-      control('category', CATEGORIES, 'filter.category'),
-      control('priority', PRIORITIES, 'filter.priority'),
+      control('status', of('status', STATUSES), 'filter.status'),
+      control('category', of('category', CATEGORIES), 'filter.category'),
+      control('priority', of('priority', PRIORITIES), 'filter.priority'),
+      may('tickets.assign') ? control('assignee', [{ value: '', text: t('assignee.none') }, ...agents.map((a) => ({ value: a.id, text: a.name }))], 'filter.assignee') : null,
       result,
     );
   }
@@ -217,7 +235,7 @@ export class ConversationView {
 
   private message(m: StoredMessage): HTMLElement {
     const inbound = m.direction === 'inbound';
-    const who = inbound ? m.sender.name || m.sender.address || m.sender.id : m.kind === 'ack' ? t('thread.ack') : t('thread.you');
+    const who = inbound ? m.sender.name || m.sender.address || m.sender.id : m.kind === 'ack' ? t('thread.ack') : (m.author?.name ?? t('thread.you'));
     const state = m.deliveryState;
     return h(
       'li',
@@ -281,9 +299,8 @@ export class ConversationView {
           this.replyKey = newKey();
           this.replyNotice.textContent = t('reply.queued');
           this.replyNotice.className = 'reply-notice ok';
-          this.pending = true;
           this.onChanged();
-          return this.poller.now();
+          return this.refresher.now();
         })
         .catch((error: unknown) => {
           if (this.onError(error)) return;

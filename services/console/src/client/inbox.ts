@@ -1,10 +1,10 @@
-import { api, type TicketQuery, type TicketSummary } from './api.ts';
+import { api, type SlaReading, type TicketQuery, type TicketSummary } from './api.ts';
 import { channelIcon, fill, h } from './dom.ts';
-import { age, label, t, type MessageKey } from './i18n.ts';
-import { Poller } from './poller.ts';
+import { age, duration, label, t, type MessageKey } from './i18n.ts';
+import { live } from './live.ts';
+import { Refresher } from './refresher.ts';
 import { CATEGORIES, CHANNELS, LANGUAGES, PRIORITIES, STATUSES } from './vocabulary.ts';
 
-const POLL_MS = 4_000;
 const FILTER_KEY = 'switchboard.console.filters';
 
 /** The filters survive a reload and a language switch (this tab only). */
@@ -36,19 +36,28 @@ function select(name: keyof TicketQuery, labelKey: MessageKey, options: { value:
 
 const options = (kind: 'status' | 'category' | 'priority' | 'channel' | 'language', values: readonly string[]) => values.map((value) => ({ value, text: label(kind, value) }));
 
-/** The ticket list with its filters; refreshed every few seconds. */
+/** The SLA chip of a row: only what needs attention (a warning or a breach). */
+function slaChip(sla: SlaReading | undefined): HTMLElement | null {
+  const clock = sla?.firstResponse.state === 'met' ? sla.resolution : sla?.firstResponse;
+  if (!clock || (clock.state !== 'breached' && clock.state !== 'warning')) return null;
+  const text = clock.state === 'breached' ? t('sla.breached') : t('sla.dueIn', { left: duration(Date.parse(clock.dueAt ?? '') - Date.now()) });
+  return h('span', { class: `chip sla sla-${clock.state}`, text });
+}
+
+/** The ticket list with its filters; refreshed when the live connection says something changed. */
 export class InboxView {
   readonly element: HTMLElement;
   private readonly list: HTMLOListElement;
   private readonly status: HTMLElement;
-  private readonly poller: Poller;
+  private readonly refresher: Refresher;
+  private readonly unsubscribe: (() => void)[];
   private search: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly onError: (error: unknown) => boolean,
     private selectedId?: string,
   ) {
-    const refresh = () => void this.poller.now();
+    const refresh = () => void this.refresher.now();
     const searchBox = h('input', { id: 'filter-q', type: 'search', value: filters.q ?? '', placeholder: t('filter.search'), 'aria-label': t('filter.search') });
     searchBox.addEventListener('input', () => {
       clearTimeout(this.search);
@@ -71,6 +80,7 @@ export class InboxView {
         select('priority', 'filter.priority', options('priority', PRIORITIES), refresh),
         select('channel', 'filter.channel', options('channel', CHANNELS.map((c) => c.id)), refresh),
         select('language', 'filter.language', options('language', LANGUAGES), refresh),
+        select('assignee', 'filter.assignee', [{ value: 'me', text: t('assignee.me') }, { value: 'none', text: t('assignee.none') }], refresh),
         select('sort', 'filter.sort', [{ value: 'newest', text: t('sort.newest') }, { value: 'urgent', text: t('sort.urgent') }], refresh, false),
         h('label', { class: 'filter filter-search' }, h('span', { text: t('filter.search') }), searchBox),
       ),
@@ -78,11 +88,13 @@ export class InboxView {
       this.list,
     );
     this.element.querySelector('form')!.addEventListener('submit', (event) => event.preventDefault());
-    this.poller = new Poller(() => this.load(), () => POLL_MS).start();
+    this.refresher = new Refresher(() => this.load());
+    void this.refresher.now();
+    this.unsubscribe = [live.onEvent(() => this.refresher.soon()), live.onState((state) => state === 'live' && this.refresher.soon())];
   }
 
   refresh(): Promise<void> {
-    return this.poller.now();
+    return this.refresher.now();
   }
 
   select(id: string | undefined): void {
@@ -91,7 +103,8 @@ export class InboxView {
   }
 
   stop(): void {
-    this.poller.stop();
+    this.refresher.stop();
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
     clearTimeout(this.search);
   }
 
@@ -108,7 +121,7 @@ export class InboxView {
     }
   }
 
-  private show(tickets: TicketSummary[]): void {
+  private show(tickets: (TicketSummary & { sla?: SlaReading })[]): void {
     if (tickets.length === 0) {
       fill(this.list, h('li', { class: 'empty muted', text: t('inbox.empty') }));
       return;
@@ -116,7 +129,7 @@ export class InboxView {
     fill(this.list, tickets.map((ticket) => this.row(ticket)));
   }
 
-  private row(ticket: TicketSummary): HTMLElement {
+  private row(ticket: TicketSummary & { sla?: SlaReading }): HTMLElement {
     const customer = ticket.customer.name || ticket.customer.address || ticket.customer.id;
     return h(
       'li',
@@ -137,6 +150,7 @@ export class InboxView {
             h('span', { class: `chip priority priority-${ticket.priority}`, text: label('priority', ticket.priority) }),
             ticket.status !== 'open' ? h('span', { class: `chip status status-${ticket.status}`, text: label('status', ticket.status) }) : null,
             ticket.triage ? h('span', { class: 'chip triage', title: t('decision.triage'), text: t('triage') }) : null,
+            slaChip(ticket.sla),
           ),
         ),
       ),

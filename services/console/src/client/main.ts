@@ -1,24 +1,33 @@
 /**
- * The console's shell: sign-in, header, and the two screens (inbox with its conversation, pipeline)
- * chosen by the URL's hash so the browser's back button works.
+ * The console's shell: sign-in (or the first admin's setup), the header with the live connection's state,
+ * and the screens (inbox with its conversation, pipeline, audit, team) chosen by the URL's hash so the
+ * browser's back button works. A screen shows only for the roles that may use it.
  */
-import { api, saveToken, savedToken, UnauthorizedError } from './api.ts';
+import { api, type Me } from './api.ts';
+import { AuditView } from './audit.ts';
 import { ConversationView } from './conversation.ts';
 import { fill, h } from './dom.ts';
-import { lang, setLang, t, type MessageKey } from './i18n.ts';
+import { lang, label, setLang, t, type MessageKey } from './i18n.ts';
 import { InboxView } from './inbox.ts';
+import { live, type LiveState } from './live.ts';
+import { loginForm, setupForm } from './login.ts';
+import { may, me, setMe } from './me.ts';
 import { PipelineView } from './pipeline.ts';
+import { TeamView } from './team.ts';
+import { UnauthorizedError } from './api.ts';
 
-/** Something on screen that polls: stopped when the screen changes. */
+/** Something on screen that listens or polls: stopped when the screen changes. */
 interface Screen {
   stop(): void;
 }
 
-type Route = { screen: 'inbox'; ticketId?: string } | { screen: 'pipeline' };
+type Route = { screen: 'inbox'; ticketId?: string } | { screen: 'pipeline' } | { screen: 'audit' } | { screen: 'team' } | { screen: 'setup'; token: string };
 
 function currentRoute(): Route {
   const hash = location.hash.replace(/^#\/?/, '');
-  if (hash === 'pipeline') return { screen: 'pipeline' };
+  const setup = /^setup\/(.+)$/.exec(hash);
+  if (setup) return { screen: 'setup', token: decodeURIComponent(setup[1]!) };
+  if (hash === 'pipeline' || hash === 'audit' || hash === 'team') return { screen: hash };
   const ticket = /^tickets\/(.+)$/.exec(hash);
   return ticket ? { screen: 'inbox', ticketId: decodeURIComponent(ticket[1]!) } : { screen: 'inbox' };
 }
@@ -26,10 +35,10 @@ function currentRoute(): Route {
 const app = document.getElementById('app')!;
 let screens: Screen[] = [];
 
-/** Any call that meets a refused token ends the session here. */
+/** Any call that meets a refused session ends it here. */
 function handleError(error: unknown): boolean {
   if (error instanceof UnauthorizedError) {
-    signOut('login.expired');
+    signedOut('login.expired');
     return true;
   }
   return false;
@@ -40,72 +49,77 @@ function stopScreens(): void {
   screens = [];
 }
 
-function signOut(reason?: MessageKey): void {
-  saveToken(null);
+function signedOut(reason?: MessageKey): void {
+  setMe(undefined);
+  live.stop();
   stopScreens();
-  showLogin(reason);
+  void showLogin(reason);
 }
 
-function toggleLang(): void {
-  setLang(lang() === 'en' ? 'zh' : 'en');
+function signedIn(user: Me): void {
+  setMe(user);
+  live.start();
   render();
 }
 
-function showLogin(reason?: MessageKey): void {
+function languageToggle(): HTMLElement {
+  const button = h('button', { type: 'button', class: 'link', id: 'lang', 'aria-label': t('lang.toggleLabel'), text: t('lang.toggle') });
+  button.addEventListener('click', () => {
+    setLang(lang() === 'en' ? 'zh' : 'en');
+    if (me()) render();
+    else void showLogin();
+  });
+  return button;
+}
+
+async function showLogin(reason?: MessageKey): Promise<void> {
   document.title = t('title');
   document.body.className = 'signed-out';
-  const error = h('p', { id: 'login-error', class: 'form-error', role: 'alert', text: reason ? t(reason) : undefined });
-  const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'current-password', required: true, spellcheck: 'false' });
-  const submit = h('button', { type: 'submit', id: 'login-submit', text: t('login.submit') });
-  const form = h(
-    'form',
-    { class: 'login card', id: 'login' },
-    h('div', { class: 'login-head' }, h('h1', { text: t('title') }), h('button', { type: 'button', class: 'link', id: 'lang', 'aria-label': t('lang.toggleLabel'), text: t('lang.toggle') })),
-    h('h2', { text: t('login.title') }),
-    h('p', { class: 'muted', text: t('login.intro') }),
-    h('label', { for: 'token', text: t('login.token') }),
-    input,
-    error,
-    submit,
-  );
-  form.querySelector('#lang')!.addEventListener('click', toggleLang);
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const token = input.value.trim();
-    if (!token) {
-      error.textContent = t('login.empty');
-      return;
-    }
-    submit.disabled = true;
-    error.textContent = '';
-    api
-      .checkToken(token)
-      .then(() => {
-        saveToken(token);
-        render();
-      })
-      .catch((failure: unknown) => {
-        error.textContent = failure instanceof UnauthorizedError ? t('login.wrong') : t('login.unreachable');
-        input.select();
-      })
-      .finally(() => (submit.disabled = false));
-  });
-  fill(app, h('main', { class: 'login-page' }, form));
-  input.focus();
+  const route = currentRoute();
+  if (route.screen === 'setup') {
+    fill(app, h('main', { class: 'login-page' }, setupForm(route.token, signedIn)));
+    return;
+  }
+  let sso = false;
+  try {
+    sso = (await api.session()).sso === true;
+  } catch {
+    // The form shows; signing in says what is wrong.
+  }
+  fill(app, h('main', { class: 'login-page' }, loginForm({ ...(reason ? { reason } : {}), sso, onSignedIn: signedIn, languageToggle: languageToggle() })));
+  app.querySelector<HTMLInputElement>('#email')?.focus();
+}
+
+function liveIndicator(): HTMLElement {
+  const indicator = h('span', { class: 'live-state', id: 'live-state', role: 'status' });
+  const show = (state: LiveState) => {
+    indicator.className = `live-state ${state}`;
+    indicator.textContent = t(`live.${state}`);
+  };
+  screens.push({ stop: live.onState(show) });
+  return indicator;
 }
 
 function header(route: Route): HTMLElement {
   const link = (href: string, key: MessageKey, active: boolean) => h('a', { href, class: active ? 'active' : undefined, 'aria-current': active ? 'page' : undefined, text: t(key) });
-  const langButton = h('button', { type: 'button', class: 'link', id: 'lang', 'aria-label': t('lang.toggleLabel'), text: t('lang.toggle') });
-  langButton.addEventListener('click', toggleLang);
   const logout = h('button', { type: 'button', class: 'link', id: 'logout', text: t('logout') });
-  logout.addEventListener('click', () => signOut());
+  logout.addEventListener('click', () => {
+    void api.signOut().finally(() => signedOut());
+  });
+  const user = me()!;
   return h(
     'header',
     { class: 'topbar' },
     h('h1', { text: t('title') }),
-    h('nav', {}, link('#/inbox', 'nav.inbox', route.screen === 'inbox'), link('#/pipeline', 'nav.pipeline', route.screen === 'pipeline')),
-    h('div', { class: 'topbar-actions' }, langButton, logout),
+    h(
+      'nav',
+      {},
+      link('#/inbox', 'nav.inbox', route.screen === 'inbox'),
+      may('pipeline.read') ? link('#/pipeline', 'nav.pipeline', route.screen === 'pipeline') : null,
+      may('audit.read') ? link('#/audit', 'nav.audit', route.screen === 'audit') : null,
+      may('users.manage') ? link('#/team', 'nav.team', route.screen === 'team') : null,
+    ),
+    h('div', { class: 'topbar-actions' }, liveIndicator(), h('span', { class: 'me', id: 'me', text: `${user.name} · ${label('role', user.role)}` }), languageToggle(), logout),
   );
 }
 
@@ -127,20 +141,30 @@ function render(): void {
   stopScreens();
   inbox = undefined;
   conversation = undefined;
-  if (!savedToken()) return showLogin();
+  if (!me()) return void showLogin();
   document.title = t('title');
-  const route = currentRoute();
+  let route = currentRoute();
+  if (route.screen === 'setup') route = { screen: 'inbox' };
   const main = h('main', { class: `screen screen-${route.screen}` });
-  if (route.screen === 'pipeline') {
-    document.body.className = 'signed-in';
+  document.body.className = 'signed-in';
+  if (route.screen === 'pipeline' && may('pipeline.read')) {
     const pipeline = new PipelineView(handleError);
     screens.push(pipeline);
     main.appendChild(pipeline.element);
+  } else if (route.screen === 'audit' && may('audit.read')) {
+    const audit = new AuditView(handleError);
+    screens.push(audit);
+    main.appendChild(audit.element);
+  } else if (route.screen === 'team' && may('users.manage')) {
+    const team = new TeamView(handleError);
+    screens.push(team);
+    main.appendChild(team.element);
   } else {
-    inbox = new InboxView(handleError, route.ticketId);
+    const ticketId = route.screen === 'inbox' ? route.ticketId : undefined;
+    inbox = new InboxView(handleError, ticketId);
     screens.push(inbox, { stop: () => conversation?.view?.stop() });
     main.appendChild(inbox.element);
-    showConversation(main, route.ticketId);
+    showConversation(main, ticketId);
   }
   fill(app, header(route), main);
 }
@@ -148,11 +172,15 @@ function render(): void {
 function onHashChange(): void {
   const route = currentRoute();
   const main = app.querySelector<HTMLElement>('main.screen-inbox');
-  if (route.screen === 'inbox' && inbox && main && savedToken()) {
+  if (route.screen === 'inbox' && inbox && main && me()) {
     inbox.select(route.ticketId);
     showConversation(main, route.ticketId);
-  } else render();
+  } else if (me()) render();
+  else void showLogin();
 }
 
 window.addEventListener('hashchange', onHashChange);
-render();
+api
+  .session()
+  .then((answer) => (answer.user ? signedIn(answer.user) : showLogin()))
+  .catch(() => showLogin('login.unreachable'));

@@ -17,9 +17,11 @@ declare const __SWITCHBOARD_VOCABULARY__: {
   STATUSES: readonly string[];
   CHANNELS: readonly ChannelView[];
   OTHER_CHANNEL: ChannelView;
+  /** What each role may do (the server checks every request; the page only hides what a role cannot use). */
+  GRANTS: Record<string, readonly string[]>;
 };
 
-export const { CATEGORIES, PRIORITIES, LANGUAGES, STATUSES, CHANNELS, OTHER_CHANNEL } = __SWITCHBOARD_VOCABULARY__;
+export const { CATEGORIES, PRIORITIES, LANGUAGES, STATUSES, CHANNELS, OTHER_CHANNEL, GRANTS } = __SWITCHBOARD_VOCABULARY__;
 
 const byId = new Map(CHANNELS.map((c) => [c.id, c]));
 

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import type { Logger } from '@switchboard/runtime';
@@ -92,4 +93,18 @@ export async function pgliteDb(dataDir?: string): Promise<Db> {
       await db.close();
     },
   };
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection URL; without it the database is an embedded PGlite. */
+  url?: string;
+  /** PGlite's folder; without it (and without `url`) the database lives in memory. */
+  dataDir?: string;
+}
+
+/** The database of `options`: PostgreSQL when a URL is given, else PGlite (one process only). */
+export async function openDatabase(options: DatabaseOptions, logger: Logger): Promise<Db> {
+  if (options.url) return postgresDb(options.url, logger);
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  return pgliteDb(options.dataDir);
 }

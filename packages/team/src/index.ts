@@ -1,0 +1,12 @@
+export { ROLES, Role, can, grants, seesCustomerDetails, type Permission } from './roles.ts';
+export { hashPassword, verifyPassword, passwordProblem } from './password.ts';
+export { addBusinessMs, businessMsBetween, calendarOf, parseHours, NoWorkingHoursError, type BusinessCalendar, type Weekday } from './calendar.ts';
+export { readSla, SlaPolicyFile, slaPolicyOf, type Clock, type ClockState, type SlaPolicy, type SlaReading, type TicketTimes } from './sla.ts';
+export { planAssignments, type AgentLoad, type AssignmentPlan, type QueuedTicket } from './assignment.ts';
+export { maskEmail, maskName, maskPerson, maskPhone, maskText, type PersonFields } from './masking.ts';
+export { openTeamStore, type TeamStore } from './store.ts';
+export { Users, DuplicateUserError, LOCK_AFTER_FAILURES, LOCK_MINUTES } from './users.ts';
+export { Credentials, type Session, type ApiTokenInfo } from './credentials.ts';
+export { AuditTrail } from './audit.ts';
+export { TEAM_MIGRATIONS, migrateTeam } from './migrations.ts';
+export { NewUser, UserPatch, NewTeam, type User, type Team, type SignInResult, type AuditEntry, type Actor } from './types.ts';
