@@ -11,14 +11,14 @@ import { setLogSink } from '@switchboard/runtime';
 import { BatchingProducer } from '@switchboard/kafka';
 import { loadAllInOneConfig, startAllInOne } from '@switchboard/all-in-one';
 import type { RunningGateway } from '@switchboard/gateway';
-import { eventually, freshDatabase, kafkaForTest, readTopic, startDovecot, startSmtpCapture, type Dovecot, type SmtpCapture } from '@switchboard/testkit';
+import { apiCaller, eventually, freshDatabase, kafkaForTest, readTopic, startDovecot, startSmtpCapture, TEST_ADMIN, TEST_ADMIN_ENV, type Dovecot, type SmtpCapture } from '@switchboard/testkit';
 
 const SUPPORT = { user: 'support', password: 'imap-pw-e2e-3141592' };
 const SUPPORT_ADDRESS = 'support@wallet.test';
 const API_TOKEN = 'e2e-api-token-2718281828';
 const SLACK_SECRET = 'e2e-slack-signing-secret-1618';
 const SLACK_TOKEN = 'xoxb-e2e-slack-bot-token-1414';
-const SECRETS = [API_TOKEN, SUPPORT.password, SLACK_SECRET, SLACK_TOKEN];
+const SECRETS = [API_TOKEN, SUPPORT.password, SLACK_SECRET, SLACK_TOKEN, TEST_ADMIN.password];
 
 function customerMail(o: { messageId: string; subject: string; text: string; inReplyTo?: string; references?: string[] }): string {
   return [
@@ -51,8 +51,10 @@ describe('Switchboard end to end', () => {
   let env: Awaited<ReturnType<typeof kafkaForTest>>;
   const logs: string[] = [];
 
-  const api = async (path: string, init: RequestInit = {}) => {
-    const res = await fetch(`${switchboard.url}${path}`, { ...init, headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json', ...init.headers } });
+  let call: Awaited<ReturnType<typeof apiCaller>>;
+  /** The machine token on the message API, the test admin's personal token on the rest. */
+  const api = async (path: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) => {
+    const res = await call(path, { ...(init.method ? { method: init.method } : {}), ...(init.body !== undefined ? { raw: init.body } : {}), ...(init.headers ? { headers: init.headers } : {}) });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const tickets = async (query = '') => (await api(`/api/v1/tickets${query}`)).body.tickets as TicketView['ticket'][];
@@ -77,6 +79,7 @@ describe('Switchboard end to end', () => {
       SWITCHBOARD_TOPIC_PREFIX: env.prefix,
       DATABASE_URL: db.url,
       SWITCHBOARD_API_TOKEN: API_TOKEN,
+      ...TEST_ADMIN_ENV,
       SWITCHBOARD_DATA_DIR: `${dovecot.dir}/data`,
       EMAIL_ADDRESS: SUPPORT_ADDRESS,
       EMAIL_IMAP_HOST: '127.0.0.1',
@@ -94,6 +97,7 @@ describe('Switchboard end to end', () => {
       SWITCHBOARD_ACK_CHANNELS: 'email',
     });
     switchboard = await startAllInOne(config);
+    call = await apiCaller(switchboard.url, API_TOKEN);
     producer = new BatchingProducer(env.kafka);
     await producer.connect();
   }, 120_000);

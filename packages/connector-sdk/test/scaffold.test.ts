@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '@switchboard/runtime';
-import { copyRepository, eventually, freshDatabase, kafkaForTest, TYPESCRIPT_ENTRY_ARGS, waitForOutput } from '@switchboard/testkit';
+import { apiCaller, copyRepository, eventually, freshDatabase, kafkaForTest, TEST_ADMIN, TEST_ADMIN_ENV, TYPESCRIPT_ENTRY_ARGS, waitForOutput } from '@switchboard/testkit';
 import { scaffoldConnector } from '../scripts/create-connector.ts';
 
 const TOKEN = 'scaffold-test-token-0123456789';
@@ -48,7 +48,7 @@ describe('pnpm create-connector', () => {
     const { prefix } = await kafkaForTest();
     const database = await freshDatabase();
     cleanups.push(() => database.drop());
-    const env = { ...process.env, PORT: '0', SWITCHBOARD_TOPIC_PREFIX: prefix, DATABASE_URL: database.url, SWITCHBOARD_API_TOKEN: TOKEN, FAX_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'warn' };
+    const env = { ...process.env, PORT: '0', SWITCHBOARD_TOPIC_PREFIX: prefix, DATABASE_URL: database.url, SWITCHBOARD_API_TOKEN: TOKEN, FAX_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'warn', ...TEST_ADMIN_ENV };
     const child: ChildProcess = spawn(process.execPath, [...TYPESCRIPT_ENTRY_ARGS, 'services/all-in-one/src/main.ts'], { cwd: copy, env, stdio: ['ignore', 'pipe', 'pipe'] });
     cleanups.push(() => void (child.exitCode === null && child.kill('SIGKILL')));
     const banner = await waitForOutput(child, /API token .*\n/, 90_000);
@@ -59,9 +59,9 @@ describe('pnpm create-connector', () => {
     const signature = createHmac('sha256', SECRET).update(body).digest('hex');
     const posted = await fetch(`${url}/webhooks/fax`, { method: 'POST', body, headers: { 'x-signature': signature, 'content-type': 'application/json' } });
     expect(posted.status).toBe(202);
-    const headers = { authorization: `Bearer ${TOKEN}` };
+    const call = await apiCaller(url, TOKEN);
     const ticket = await eventually(async () => {
-      const { tickets } = (await (await fetch(`${url}/api/v1/tickets?channel=fax`, { headers })).json()) as { tickets: { channel: string; number: string }[] };
+      const { tickets } = (await (await call('/api/v1/tickets?channel=fax')).json()) as { tickets: { channel: string; number: string }[] };
       return tickets[0];
     }, 30_000, 'a ticket of the fax channel');
     expect(ticket.channel).toBe('fax');
@@ -70,7 +70,8 @@ describe('pnpm create-connector', () => {
     cleanups.push(() => browser.close());
     const page = await browser.newPage();
     await page.goto(`${url}/console`);
-    await page.fill('#token', TOKEN);
+    await page.fill('#email', TEST_ADMIN.email);
+    await page.fill('#password', TEST_ADMIN.password);
     await page.click('#login-submit');
     const icon = page.locator('#tickets li[data-id] svg.channel-icon[data-channel="fax"]');
     await icon.first().waitFor({ timeout: 20_000 });

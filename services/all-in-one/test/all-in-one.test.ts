@@ -35,7 +35,19 @@ describe('pnpm start (services/all-in-one/src/main.ts)', () => {
     });
     expect(accepted.status).toBe(202);
     expect((await fetch(`${url}/api/v1/tickets`)).status).toBe(401);
+    // The machine token is the message API's alone.
+    expect((await fetch(`${url}/api/v1/tickets`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
     expect((await fetch(`${url}/chat`)).status).toBe(200);
+
+    // Nobody can sign in yet: the banner's one-time link creates the first admin.
+    const setup = /setup\s+(http:\/\/\S+\/console#\/setup\/(\S+))/.exec(banner);
+    expect(setup, banner).not.toBeNull();
+    const create = (email: string) =>
+      fetch(`${url}/api/v1/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: setup![2], email, name: 'First Admin', password: 'first-admin-passphrase' }) });
+    const created = await create('first@wallet.test');
+    expect(created.status).toBe(200);
+    expect(created.headers.getSetCookie().some((c) => c.startsWith('sb_session=') && c.includes('HttpOnly') && c.includes('SameSite=Strict'))).toBe(true);
+    expect((await create('second@wallet.test')).status).toBe(409);
 
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');

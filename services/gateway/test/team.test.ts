@@ -90,6 +90,18 @@ describe('what each role may do', () => {
     expect((await people.ana.call(`/api/v1/tickets/${tickets.payment.id}`, { method: 'PATCH', body: { status: 'resolved' } })).status).toBe(403);
   });
 
+  it('exports tickets with their messages as JSON lines, masked for analysts, and not for agents at all', async () => {
+    const exported = await people.ana.call('/api/v1/export');
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const lines = (await exported.text()).trim().split('\n').map((l) => JSON.parse(l) as { ticket: TicketSummary; messages: StoredMessage[] });
+    const payment = lines.find((l) => l.ticket.id === tickets.payment.id)!;
+    expect(payment.ticket.customer.name).toBe('C••• J•••');
+    expect(JSON.stringify(lines)).not.toContain('Chen Jing');
+    expect(JSON.stringify(lines)).not.toContain('138 0013 8000');
+    expect((await people.ann.call('/api/v1/export')).status).toBe(403);
+  });
+
   it('lets a supervisor assign any ticket and read the audit trail, which names everyone', async () => {
     const assigned = await people.sue.call(`/api/v1/tickets/${tickets.fraud.id}`, { method: 'PATCH', body: { assignee: people.sam.user.id } });
     expect(assigned.status).toBe(200);
@@ -103,6 +115,7 @@ describe('what each role may do', () => {
     expect(did('ticket.view', 'ana@wallet.test', tickets.payment.number)).toBe(true);
     expect(did('session.create', 'ann@wallet.test')).toBe(true);
     expect(did('user.create', TEST_ADMIN.email, 'ann@wallet.test')).toBe(true);
+    expect(did('export', 'ana@wallet.test')).toBe(true);
   });
 });
 

@@ -8,6 +8,7 @@ import { Assigner } from './assigner.ts';
 import { Authenticator } from './authenticator.ts';
 import type { PeopleConfig } from './config.ts';
 import { EventStream } from './events.ts';
+import { exportRoute } from './export.ts';
 import { OidcSignIn } from './oidc.ts';
 import { peopleRoutes } from './people-routes.ts';
 import { Presence } from './presence.ts';
@@ -64,6 +65,7 @@ export async function startPeople(options: {
     ...sessionRoutes({ team, auth, sessionTtlMs: config.sessionTtlMs, ...(oidc ? { oidc } : {}), logger }),
     ...peopleRoutes(team, auth, presence, directory),
     events.route(),
+    exportRoute(store, team, auth, access),
   ];
   return {
     team,
