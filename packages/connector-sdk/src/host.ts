@@ -1,21 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import {
-  DeliveryReport,
-  InboundMessage,
-  OutboundMessage,
-  SchemaError,
-  consumerGroup,
-  parseWith,
-  type DeadLetter,
-  type InboundMessageInput,
-  type TopicNames,
-} from '@switchboard/schema';
-import { runConsumer, type BatchingProducer, type RunningConsumer } from '@switchboard/kafka';
-import { createLogger, dlqTotal, withRetry, type Logger } from '@switchboard/runtime';
+import { DeliveryReport, InboundMessage, OutboundMessage, SchemaError, consumerGroup, parseWith, type InboundMessageInput, type TopicNames } from '@switchboard/schema';
+import { DeadLetterWriter, runConsumer, type BatchingProducer, type RunningConsumer } from '@switchboard/kafka';
+import { createLogger, RETRY_BUDGETS, withRetry, type Logger, type RetryBudget } from '@switchboard/runtime';
 import type { CheckpointStore } from './checkpoints.ts';
-import { PermanentSendError, type Connector, type ConnectorContext } from './contract.ts';
+import type { Connector, ConnectorContext } from './contract.ts';
 
 export interface HostOptions {
   kafka: Kafka;
@@ -25,8 +15,8 @@ export interface HostOptions {
   /** Root folder for connectors' files; each gets `<dataDir>/<name>`. */
   dataDir: string;
   logger?: Logger;
-  /** Attempts for one outbound send before it is reported failed. */
-  sendAttempts?: number;
+  /** Budget of one outbound send before it is reported failed (`connector.send` by default). */
+  sendBudget?: RetryBudget;
 }
 
 export interface HostedConnector {
@@ -40,20 +30,9 @@ export function createContext(connector: Connector, options: HostOptions, signal
   const dataDir = join(options.dataDir, connector.name);
   mkdirSync(dataDir, { recursive: true });
 
+  const letters = new DeadLetterWriter(options.producer, options.topics.dlq, logger);
   const deadLetter: ConnectorContext['deadLetter'] = async ({ reason, raw, sourceId, error }) => {
-    const letter: DeadLetter = {
-      schemaVersion: 1,
-      id: `${connector.name}/${sourceId}`,
-      stage: `connector.${connector.name}`,
-      reason,
-      errorName: error instanceof Error ? error.name : undefined,
-      headers: {},
-      originalValue: Buffer.from(raw).toString('base64'),
-      failedAt: new Date().toISOString(),
-    };
-    await options.producer.sendJson(options.topics.dlq, [{ key: letter.id, value: letter, headers: { reason: reason.slice(0, 200), stage: letter.stage } }]);
-    dlqTotal.inc({ stage: letter.stage });
-    logger.warn('dead-lettered', { sourceId, reason });
+    await letters.write({ id: `${connector.name}/${sourceId}`, stage: `connector.${connector.name}`, reason, error, original: raw });
   };
 
   return {
@@ -128,12 +107,8 @@ async function runOutbound(connector: Connector, options: HostOptions, context: 
         if (context.checkpoint(message.account, ledgerStream)) continue;
         const base = { schemaVersion: 1 as const, outboundId: message.id, ticketId: message.ticketId, channel: message.channel };
         try {
-          const result = await withRetry(() => send(message), {
-            attempts: options.sendAttempts ?? 4,
-            initialMs: 500,
-            maxMs: 10_000,
+          const result = await withRetry(() => send(message), options.sendBudget ?? RETRY_BUDGETS['connector.send'], {
             signal: context.signal,
-            retryable: (error) => !(error instanceof PermanentSendError),
             onRetry: (error, attempt) => context.logger.warn('send failed, retrying', { outboundId: message.id, attempt, error }),
           });
           await context.saveCheckpoint({ account: message.account, stream: ledgerStream, position: { sentAt: new Date().toISOString(), externalId: result.externalId } });

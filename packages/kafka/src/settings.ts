@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { z } from 'zod';
-import { createLogger, env, loadConfig, registerSecret } from '@switchboard/runtime';
+import { createLogger, env, loadConfig, registerSecret, RETRY_BUDGETS } from '@switchboard/runtime';
 
 export const kafkaEnvSchema = z.object({
   KAFKA_BROKERS: env.list().describe('Comma-separated bootstrap brokers. Unset: the local broker of infra/kafka (127.0.0.1:9092).'),
@@ -42,6 +42,7 @@ export function kafkaSettingsFromEnv(environment: NodeJS.ProcessEnv = process.en
 }
 
 const kafkaLog = createLogger('kafkajs');
+const KAFKA_REQUEST = RETRY_BUDGETS['kafka.request'];
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
   [logLevel.WARN]: 'warn',
@@ -56,7 +57,7 @@ export function createKafka(settings: KafkaSettings, clientSuffix = ''): Kafka {
     ssl: settings.ssl,
     connectionTimeout: 3_000,
     // kafkajs' own retries cover transient broker errors inside one request; ours wrap handlers.
-    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10_000 },
+    retry: { initialRetryTime: KAFKA_REQUEST.initialMs, retries: KAFKA_REQUEST.attempts - 1, maxRetryTime: KAFKA_REQUEST.maxMs },
     logLevel: logLevel.WARN,
     logCreator:
       () =>

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { PermanentError } from './errors.ts';
 
 /** Configuration that failed validation: one readable line per problem, naming the env var. */
-export class ConfigError extends Error {
+export class ConfigError extends PermanentError {
   override readonly name = 'ConfigError';
   constructor(
     readonly component: string,

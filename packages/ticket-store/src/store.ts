@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { DeliveryReport, OutboundMessage, parseWith, type Channel, type RoutedMessage } from '@switchboard/schema';
-import { createLogger, withRetry, type Logger } from '@switchboard/runtime';
+import { createLogger, RETRY_BUDGETS, withRetry, type Logger } from '@switchboard/runtime';
 import { pgliteDb, postgresDb, type Db, type Queryable, type Row } from './db.ts';
 import { migrate } from './migrations.ts';
 import { TICKET_COLUMNS, TICKET_FROM, toStoredMessage, toTicketSummary } from './rows.ts';
@@ -76,10 +76,7 @@ class SqlTicketStore implements TicketStore {
       .sort((a, b) => a.at - b.at || a.index - b.index)
       .map((item) => item.message);
     // Two writers of one batch (a rebalance): the second sees the first's rows on its next attempt.
-    const { placement, duplicates, edited, orphanEdits } = await withRetry(() => this.db.transaction((tx) => this.writeOrdered(tx, ordered)), {
-      attempts: 3,
-      initialMs: 10,
-      maxMs: 50,
+    const { placement, duplicates, edited, orphanEdits } = await withRetry(() => this.db.transaction((tx) => this.writeOrdered(tx, ordered)), RETRY_BUDGETS['ticket-store.write-race'], {
       retryable: (error) => error instanceof ConcurrentWriteError,
     });
     result.inserted = placement.inserted;

@@ -2,6 +2,7 @@ import { PRIORITIES, stableId, type Channel, type Priority, type RoutedMessage }
 import type { Queryable } from './db.ts';
 import type { OpenedTicket, TicketRef } from './types.ts';
 import { previewOf } from './rows.ts';
+import { TransientError } from '@switchboard/runtime';
 
 /**
  * Writing a batch of routed messages, set-based: a fixed number of statements per batch whatever its
@@ -45,7 +46,7 @@ export interface PlacementOutcome {
  * conversation locks: the placement was computed for messages that are not new. The transaction is
  * rolled back and the batch written again, when the check sees them.
  */
-export class ConcurrentWriteError extends Error {
+export class ConcurrentWriteError extends TransientError {
   override readonly name = 'ConcurrentWriteError';
   constructor(readonly messageIds: string[]) {
     super(`${messageIds.length} message(s) were stored by another writer meanwhile: ${messageIds.slice(0, 3).join(', ')}`);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { env as envVar, loadConfig, registerSecret } from '@switchboard/runtime';
+import { env as envVar, loadConfig, PermanentError, registerSecret, RETRY_BUDGETS } from '@switchboard/runtime';
+
+const RECONNECT = RETRY_BUDGETS['email.imap-reconnect'];
 
 /** One of our mailboxes: where customers write (IMAP) and how we answer (SMTP). */
 export const EmailAccount = z.object({
@@ -65,8 +67,8 @@ export const emailEnvSchema = z.object({
   EMAIL_POLL_INTERVAL_MS: envVar.int(60_000, 100).describe('Polling fallback: a mailbox is re-checked this often even when IDLE reported nothing.'),
   EMAIL_IDLE_DELAY_MS: envVar.int(1_000, 0).describe('Quiet time after which the IMAP connection enters IDLE.'),
   EMAIL_SESSION_MAX_MS: envVar.int(1_800_000, 1_000).describe('An IMAP session is replaced by a new one after this long: a mailbox rebuilt under a session the server did not tell is seen at the latest then.'),
-  EMAIL_RECONNECT_INITIAL_MS: envVar.int(1_000, 10).describe('First delay before reconnecting after a dropped connection (then exponential backoff).'),
-  EMAIL_RECONNECT_MAX_MS: envVar.int(60_000, 10).describe('Largest delay between reconnects.'),
+  EMAIL_RECONNECT_INITIAL_MS: envVar.int(RECONNECT.initialMs, 10).describe('First delay before reconnecting after a dropped connection (then exponential backoff).'),
+  EMAIL_RECONNECT_MAX_MS: envVar.int(RECONNECT.maxMs, 10).describe('Largest delay between reconnects.'),
   EMAIL_FETCH_BATCH: envVar.int(25, 1, 1000).describe('Messages fetched and produced per batch (one checkpoint per batch).'),
   EMAIL_MAX_MESSAGE_BYTES: envVar.int(25 * 1024 * 1024, 1024).describe('Larger messages are not downloaded: an envelope is made from their headers alone, `meta.truncated` says why.'),
   EMAIL_MAX_ATTACHMENT_BYTES: envVar.int(10 * 1024 * 1024, 0).describe('Larger attachments are recorded (name, type, size, sha256) but their bytes are not kept.'),
@@ -84,7 +86,7 @@ export interface EmailConfig {
   maxAttachmentBytes: number;
 }
 
-export class EmailConfigError extends Error {
+export class EmailConfigError extends PermanentError {
   override readonly name = 'EmailConfigError';
 }
 
@@ -110,7 +112,7 @@ const DEFAULTS: Omit<EmailConfig, 'accounts'> = {
   pollIntervalMs: 60_000,
   idleDelayMs: 1_000,
   sessionMaxMs: 1_800_000,
-  reconnect: { initialMs: 1_000, maxMs: 60_000 },
+  reconnect: { initialMs: RECONNECT.initialMs, maxMs: RECONNECT.maxMs },
   fetchBatch: 25,
   maxMessageBytes: 25 * 1024 * 1024,
   maxAttachmentBytes: 10 * 1024 * 1024,

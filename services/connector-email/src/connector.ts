@@ -4,8 +4,9 @@ import type { OutboundMessage } from '@switchboard/schema';
 import type { EmailAccountConfig, EmailConfig } from './config.ts';
 import { MailboxWatcher } from './mailbox.ts';
 import { buildOutgoingMail } from './outbound.ts';
+import { PermanentError } from '@switchboard/runtime';
 
-export class UnknownEmailAccountError extends Error {
+export class UnknownEmailAccountError extends PermanentError {
   override readonly name = 'UnknownEmailAccountError';
 }
 

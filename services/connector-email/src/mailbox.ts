@@ -7,7 +7,7 @@ import { ImapFlow, type FetchMessageObject } from 'imapflow';
 import { z } from 'zod';
 import type { ConnectorContext } from '@switchboard/connector-sdk';
 import type { InboundMessageInput } from '@switchboard/schema';
-import { backoffDelay, sleep, withRetry } from '@switchboard/runtime';
+import { backoffDelay, RETRY_BUDGETS, sleep, TransientError, withRetry } from '@switchboard/runtime';
 import type { EmailAccountConfig, EmailConfig } from './config.ts';
 import { normalizeEmail } from './normalize.ts';
 import { storeAttachments } from './attachments.ts';
@@ -25,7 +25,7 @@ interface FetchedMail {
   headersOnly: boolean;
 }
 
-export class ImapConnectionLostError extends Error {
+export class ImapConnectionLostError extends TransientError {
   override readonly name = 'ImapConnectionLostError';
 }
 
@@ -67,10 +67,7 @@ export class MailboxWatcher {
     const log = this.context.logger;
     while (!this.signal.aborted) {
       try {
-        const client = await withRetry(() => this.connect(), {
-          attempts: Infinity,
-          initialMs: this.config.reconnect.initialMs,
-          maxMs: this.config.reconnect.maxMs,
+        const client = await withRetry(() => this.connect(), { ...RETRY_BUDGETS['email.imap-reconnect'], ...this.config.reconnect }, {
           signal: this.signal,
           onRetry: (error, attempt, delayMs) => this.failed(error, `connecting to ${this.label} failed`, { attempt, delayMs }),
         });

@@ -9,6 +9,7 @@ import { htmlToText, tidyText, toIso } from '@switchboard/connector-sdk';
 import { automaticReason } from './automatic.ts';
 import { stripQuotedText } from './quotes.ts';
 import { parseMessageIds, threadOf } from './threading.ts';
+import { PermanentError } from '@switchboard/runtime';
 
 export interface NormalizeOptions {
   /** Our account that received the mail (the envelope `account`). */
@@ -36,7 +37,7 @@ export interface NormalizedEmail {
 }
 
 /** The mail cannot become a message (no sender, unreadable structure): it goes to the DLQ. */
-export class UnparseableEmailError extends Error {
+export class UnparseableEmailError extends PermanentError {
   override readonly name = 'UnparseableEmailError';
 }
 

@@ -85,7 +85,7 @@ export class TwitterAccount {
           };
         }
       } catch (error) {
-        if (!(error instanceof TwitterApiError) || error.transient) throw error;
+        if (!(error instanceof TwitterApiError) || error.retriable) throw error;
       }
     }
     return users;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { ConfigError, env, loadConfig, registerSecret } from '@switchboard/runtime';
+import { ConfigError, env, loadConfig, registerSecret, RETRY_BUDGETS } from '@switchboard/runtime';
+
+const POLL_RETRY = RETRY_BUDGETS['twitter.poll'];
 
 export const DEFAULT_API_BASE = 'https://api.twitter.com/1.1/';
 
@@ -27,7 +29,7 @@ export const twitterEnvSchema = z.object({
   TWITTER_POLL_INTERVAL_MS: env
     .int(60_000, 0)
     .describe('Pause between polls of mentions and DMs per account; 0 turns polling off (webhook only).'),
-  TWITTER_BACKOFF_MAX_MS: env.int(300_000, 1).describe('Longest pause between retries after 5xx, 429 without a reset, or network errors.'),
+  TWITTER_BACKOFF_MAX_MS: env.int(POLL_RETRY.maxMs, 1).describe('Longest pause between retries after 5xx, 429 without a reset, or network errors.'),
   TWITTER_TIMEOUT_MS: env.int(30_000, 100).describe('Timeout of one API request.'),
 });
 export type TwitterEnv = z.infer<typeof twitterEnvSchema>;
@@ -74,7 +76,7 @@ export function twitterConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
     accounts,
     apiBase: cfg.TWITTER_API_BASE.endsWith('/') ? cfg.TWITTER_API_BASE : `${cfg.TWITTER_API_BASE}/`,
     pollIntervalMs: cfg.TWITTER_POLL_INTERVAL_MS,
-    backoff: { initialMs: Math.min(1_000, cfg.TWITTER_BACKOFF_MAX_MS), maxMs: cfg.TWITTER_BACKOFF_MAX_MS },
+    backoff: { initialMs: Math.min(POLL_RETRY.initialMs, cfg.TWITTER_BACKOFF_MAX_MS), maxMs: cfg.TWITTER_BACKOFF_MAX_MS },
     timeoutMs: cfg.TWITTER_TIMEOUT_MS,
   };
 }

@@ -1,5 +1,5 @@
 import type { ConnectorContext } from '@switchboard/connector-sdk';
-import { AbortedError, sleep, withRetry } from '@switchboard/runtime';
+import { AbortedError, isPermanent, RETRY_BUDGETS, sleep, withRetry } from '@switchboard/runtime';
 import type { TwitterAccount } from './account.ts';
 import { TwitterApiError } from './twitter-api.ts';
 
@@ -170,18 +170,25 @@ export async function runPoller(
   options: { intervalMs: number; backoff: { initialMs: number; maxMs: number }; signal: AbortSignal; onState: (state: PollerState) => void },
 ): Promise<void> {
   const { signal } = options;
-  const retrying = <T>(round: () => Promise<T>) =>
-    withRetry(round, {
-      attempts: Infinity,
-      initialMs: options.backoff.initialMs,
-      maxMs: options.backoff.maxMs,
-      signal,
-      onRetry: (error, attempt, delayMs) => {
-        const reason = error instanceof TwitterApiError ? `${error.reason} on ${error.endpoint}` : error instanceof Error ? error.message : String(error);
-        context.logger.warn('twitter poll failed, backing off', { account: account.label, attempt, delayMs, reason });
-        options.onState({ phase: 'backing off', reason, attempt, retryAt: new Date(Date.now() + delayMs).toISOString() });
-      },
-    });
+  const backingOff = (error: unknown, attempt: number, delayMs: number) => {
+    const reason = error instanceof TwitterApiError ? `${error.reason} on ${error.endpoint}` : error instanceof Error ? error.message : String(error);
+    context.logger.warn('twitter poll failed, backing off', { account: account.label, attempt, delayMs, reason });
+    options.onState({ phase: 'backing off', reason, attempt, retryAt: new Date(Date.now() + delayMs).toISOString() });
+  };
+  const budget = { ...RETRY_BUDGETS['twitter.poll'], ...options.backoff };
+  // A permanent failure (401 for a revoked token, 403) is not retried; the next round, after the
+  // longest pause, is a new poll, so a credential fixed meanwhile needs no restart.
+  const retrying = async <T>(round: () => Promise<T>): Promise<T> => {
+    for (let rounds = 1; ; rounds++) {
+      try {
+        return await withRetry(round, budget, { signal, onRetry: backingOff });
+      } catch (error) {
+        if (!isPermanent(error) || signal.aborted) throw error;
+        backingOff(error, rounds, budget.maxMs);
+        await sleep(budget.maxMs, signal);
+      }
+    }
+  };
   try {
     if (options.intervalMs === 0) {
       // Webhook only: nothing to poll, but webhooks need to know which account is which.

@@ -1,13 +1,18 @@
 import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import Twit from 'twit';
-import { AbortedError, sleep } from '@switchboard/runtime';
+import { AbortedError, sleep, SwitchboardError } from '@switchboard/runtime';
 
 const require = createRequire(import.meta.url);
 const twitEndpoints = require('twit/lib/endpoints.js') as { REST_ROOT: string };
 
-/** What went wrong with one API call, classified for the retry policy. */
-export class TwitterApiError extends Error {
+/** Rate limits (429, code 88, the old 420), server errors and network failures are worth another try. */
+function retriableStatus(status: number | undefined, code: number | undefined): boolean {
+  return status === undefined || status === 429 || status === 420 || status >= 500 || code === 88;
+}
+
+/** What went wrong with one API call; `retriable` by status (a 401 or 403 stays what it is). */
+export class TwitterApiError extends SwitchboardError {
   override readonly name = 'TwitterApiError';
   constructor(
     message: string,
@@ -19,16 +24,11 @@ export class TwitterApiError extends Error {
     /** When the endpoint's window resets (ms since epoch), from `x-rate-limit-reset`. */
     readonly resetAt: number | undefined,
   ) {
-    super(message);
+    super(message, { retriable: retriableStatus(status, code) });
   }
 
   get rateLimited(): boolean {
     return this.status === 429 || this.code === 88;
-  }
-
-  /** Worth retrying as is: rate limits, server errors, network failures. */
-  get transient(): boolean {
-    return this.rateLimited || this.status === undefined || this.status >= 500 || this.status === 420;
   }
 
   /** A short reason for health and logs: "429 rate limited", "503", "network: ECONNREFUSED". */

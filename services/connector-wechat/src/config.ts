@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig, registerSecret } from '@switchboard/runtime';
+import { env, loadConfig, PermanentError, registerSecret } from '@switchboard/runtime';
 
 export const wechatEnvSchema = z.object({
   WECHAT_OA_TOKEN: env
@@ -43,7 +43,7 @@ export interface WechatConfig {
   wechaty?: WechatyConfig;
 }
 
-export class WechatConfigError extends Error {
+export class WechatConfigError extends PermanentError {
   override readonly name = 'WechatConfigError';
 }
 
