@@ -4,7 +4,8 @@ import { createLogger, RETRY_BUDGETS, withRetry, type Logger } from '@switchboar
 import { pgliteDb, postgresDb, type Db, type Queryable, type Row } from './db.ts';
 import { migrate } from './migrations.ts';
 import { TICKET_COLUMNS, TICKET_FROM, toStoredMessage, toTicketSummary } from './rows.ts';
-import { applyEdit, ConcurrentWriteError, type PlacementOutcome, followTicketReferences, IN_LIST, jsonParam, placeMessages, PRIORITY_ORDER } from './write.ts';
+import { ConcurrentWriteError, type PlacementOutcome, followTicketReferences, IN_LIST, jsonParam, placeMessages, PRIORITY_ORDER } from './write.ts';
+import { applyEdit } from './edits.ts';
 import {
   TicketFilter,
   TicketPatch,
