@@ -1,5 +1,4 @@
 export * from './contract.ts';
-export * from './checkpoints.ts';
 export * from './host.ts';
 export * from './text.ts';
 export * from './modules.ts';

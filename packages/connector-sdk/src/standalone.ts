@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { topicNames } from '@switchboard/schema';
-import { BatchingProducer, createKafka, ensureTopics, kafkaSettingsFromEnv } from '@switchboard/kafka';
+import { BatchingProducer, CheckpointStore, createKafka, ensureTopics, kafkaSettingsFromEnv } from '@switchboard/kafka';
 import { HttpServer } from '@switchboard/http';
 import { createLogger, env as envVar, loadConfig, stopOnSignals } from '@switchboard/runtime';
-import { CheckpointStore } from './checkpoints.ts';
 import { hostConnector, type HostedConnector } from './host.ts';
 import type { ConnectorModule } from './modules.ts';
 

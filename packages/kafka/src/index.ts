@@ -4,3 +4,6 @@ export * from './producer.ts';
 export * from './consumer.ts';
 export * from './dead-letters.ts';
 export * from './reader.ts';
+export * from './ledger-state.ts';
+export * from './outbound-ledger.ts';
+export * from './checkpoints.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InboundMessage, RoutedMessage, messageId, stableId, topicNames, TOPIC_EXAMPLES, SchemaError, parseWith } from '../src/index.ts';
+import { InboundMessage, RoutedMessage, messageId, stableId, topicNames, TOPIC_EXAMPLES, TOPIC_SPECS, SchemaError, parseWith } from '../src/index.ts';
 import { generatedDocs } from '../src/generated-docs.ts';
 
 describe('message ids', () => {
@@ -27,6 +27,9 @@ describe('envelopes', () => {
   it('put a prefix on every topic name', () => {
     expect(topicNames('t.').inbound).toBe('t.cs.messages.inbound.v1');
     expect(topicNames().checkpoints).toBe('cs.connector.checkpoints.v1');
+  });
+  it('give the outbound ledger one partition per outbound partition (an entry goes where its record is)', () => {
+    expect(TOPIC_SPECS.ledger.partitions).toBe(TOPIC_SPECS.outbound.partitions);
   });
 });
 

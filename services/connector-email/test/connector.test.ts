@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeadLetter, InboundMessage, OutboundMessage, messageId, type OutboundMessageInput } from '@switchboard/schema';
-import { BatchingProducer } from '@switchboard/kafka';
-import { CheckpointStore, createContext, hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
+import { BatchingProducer, CheckpointStore } from '@switchboard/kafka';
+import { createContext, hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
 import { eventually, kafkaForTest, readAll } from '@switchboard/testkit';
 import { createEmailConnector, type EmailConnector } from '../src/index.ts';
 import { backfillMailboxes, parseBackfillArgs } from '../src/backfill.ts';
@@ -271,7 +271,7 @@ describe('email connector on Dovecot', () => {
     const before = await inboundUntil(domain, (ms) => ms.length === 2, 'the mails');
     await stop(hosted);
 
-    const cursorBefore = (await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints)).get('email', SUPPORT_ADDRESS, 'INBOX');
+    const cursorBefore = (await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints)).namespace('email').get(SUPPORT_ADDRESS, 'INBOX');
     const connector = createEmailConnector(testConfig(dovecot, smtp.port));
     const checkpoints = await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints);
     const context = createContext(connector, { kafka: env.kafka, producer, topics: env.topics, checkpoints, dataDir }, new AbortController().signal);
@@ -281,7 +281,7 @@ describe('email connector on Dovecot', () => {
 
     const after = await inboundUntil(domain, (ms) => ms.length === 4, 'the backfilled mails');
     expect(new Set(after.map((m) => m.id))).toEqual(new Set(before.map((m) => m.id)));
-    expect(checkpoints.get('email', SUPPORT_ADDRESS, 'INBOX')).toEqual(cursorBefore);
+    expect(checkpoints.namespace('email').get(SUPPORT_ADDRESS, 'INBOX')).toEqual(cursorBefore);
     expect(() => parseBackfillArgs(['--since', 'yesterday'])).toThrow(/usage: backfill --since YYYY-MM-DD/);
   }, 60_000);
 });

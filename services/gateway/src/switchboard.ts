@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { consumerGroup, topicNames, type Channel, type TopicNames } from '@switchboard/schema';
-import { BatchingProducer, createKafka, ensureTopics } from '@switchboard/kafka';
-import { CheckpointStore, hostConnector, type Connector } from '@switchboard/connector-sdk';
+import { BatchingProducer, CheckpointStore, createKafka, ensureTopics } from '@switchboard/kafka';
+import { hostConnector, type Connector } from '@switchboard/connector-sdk';
 import { HttpServer } from '@switchboard/http';
 import { openTicketStore, type TicketStore } from '@switchboard/ticket-store';
 import { startRouter } from '@switchboard/router';

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchingProducer } from '@switchboard/kafka';
-import { CheckpointStore, hostConnector, type Connector, type ConnectorContext, type HostedConnector } from '@switchboard/connector-sdk';
+import { BatchingProducer, CheckpointStore } from '@switchboard/kafka';
+import { hostConnector, type Connector, type ConnectorContext, type HostedConnector } from '@switchboard/connector-sdk';
 import { createLogger, withRetry } from '@switchboard/runtime';
 import { kafkaForTest } from '@switchboard/testkit';
 
