@@ -70,7 +70,7 @@ export const emailEnvSchema = z.object({
   EMAIL_RECONNECT_INITIAL_MS: envVar.int(RECONNECT.initialMs, 10).describe('First delay before reconnecting after a dropped connection (then exponential backoff).'),
   EMAIL_RECONNECT_MAX_MS: envVar.int(RECONNECT.maxMs, 10).describe('Largest delay between reconnects.'),
   EMAIL_FETCH_BATCH: envVar.int(25, 1, 1000).describe('Messages fetched and produced per batch (one checkpoint per batch).'),
-  EMAIL_MAX_MESSAGE_BYTES: envVar.int(25 * 1024 * 1024, 1024).describe('Larger messages are not downloaded: an envelope is made from their headers alone, `meta.truncated` says why.'),
+  EMAIL_MAX_MESSAGE_BYTES: envVar.int(25 * 1024 * 1024, 1024).describe('Larger messages are read from their first this many bytes; the whole is streamed to the attachment store as original.eml (`meta.original`).'),
   EMAIL_MAX_ATTACHMENT_BYTES: envVar.int(10 * 1024 * 1024, 0).describe('Larger attachments are recorded (name, type, size, sha256) but their bytes are not kept.'),
 });
 

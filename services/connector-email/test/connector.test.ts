@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeadLetter, InboundMessage, OutboundMessage, messageId, type OutboundMessageInput } from '@switchboard/schema';
 import { BatchingProducer, CheckpointStore } from '@switchboard/kafka';
@@ -185,7 +185,13 @@ describe('email connector on Dovecot', () => {
     expect(new Set(twice.map((m) => m.id)).size).toBe(1);
 
     const big = messages.find((m) => m.externalId === `big@${domain}`)!;
-    expect(big.meta.truncated).toMatchObject({ reason: 'message-too-large', limit: 64 * 1024 });
+    expect(big.meta.original).toMatchObject({ reason: 'message-too-large', limit: 64 * 1024 });
+    expect(big.text).toMatch(/^Here are all my scans\.[\s\S]*kept as original\.eml/);
+    // The whole message, streamed from IMAP into the attachment store: as Dovecot holds it, byte for byte.
+    const original = readFileSync(join(dataDir, 'email', big.attachments[0]!.storageRef!));
+    expect(big.attachments[0]).toMatchObject({ name: 'original.eml', size: original.length, sha256: createHash('sha256').update(original).digest('hex') });
+    expect(original.toString('utf8')).toContain(`big@${domain}`);
+    expect(original.length).toBeGreaterThan(96 * 1024);
 
     const pdf = messages.find((m) => m.externalId === `pdf@${domain}`)!;
     expect(pdf.attachments[0]!.storageRef).toBeDefined();
