@@ -25,6 +25,8 @@ export interface ScenarioResult {
   expectedDlq: number;
   recoverySec: number;
   problems: string[];
+  /** What a scenario measured besides the counts (start times), printed under the table. */
+  notes?: string[];
 }
 
 interface Env {

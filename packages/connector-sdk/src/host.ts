@@ -156,6 +156,9 @@ async function runOutbound(connector: Connector, options: HostOptions, context: 
     producer: options.producer,
     dlqTopic: options.topics.dlq,
     logger: log,
+    // A send takes a channel round trip: small chunks let a rebalance (a replica joining) wait for
+    // one chunk, not for everything fetched, and commit what was sent as they go.
+    maxBatchRecords: 50,
     commitMetadata: (partition) => ledger.commitMetadata(partition),
     handle: async (records) => {
       // One at a time, in order: a conversation's replies leave in the order they were written.
