@@ -2,40 +2,36 @@ import type { OutboundScenario } from './outbound.ts';
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
-/** Waits until a share of `total` replies has arrived, so the fault lands mid-stream. */
-async function atShare(h: Parameters<OutboundScenario['run']>[0], share: number, total: number): Promise<void> {
-  const deadline = Date.now() + 180_000;
-  while (h.delivered() < Math.floor(total * share)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${share * 100}% of the replies`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 export const OUTBOUND_SCENARIOS: OutboundScenario[] = [
   {
     name: 'outbound-replicas',
-    description: 'two replicas of the email connector consume outbound; one joins mid-stream, the other leaves (SIGTERM) and comes back; 10% of the replies are produced twice',
+    description: 'two replicas of the email connector consume outbound; one joins while replies flow, the other leaves (SIGTERM) and comes back; 10% of the replies are produced twice',
     replicas: 2,
+    smtpAcceptDelayMs: 30,
     async run(h, messages) {
+      const progress = () => `${h.delivered()} of ${h.produced()} produced delivered`;
+      const share = (s: number) => Math.floor(messages * s);
       await h.start(0);
-      const producing = (async () => {
-        // Over ~15 s, so that the replicas join and leave while replies still flow.
-        await h.produce(0, messages, { slices: 30, gapMs: 500 });
-        // Produced again, as a sink does after a crash between producing an acknowledgement and recording it.
-        for (let n = 0; n < messages; n += 10) await h.produce(n, n + 1);
-      })();
-      producing.catch(() => undefined);
-      const progress = () => `${Math.round((100 * h.delivered()) / messages)}% delivered`;
-      await atShare(h, 0.2, messages);
-      await h.start(1);
-      h.notes.push(`replica 1 running at ${progress()}`);
-      const atStop = progress();
+      await h.produce(0, share(0.3));
+      // Replies keep coming while replica 1 starts, so its joining moves partitions mid-stream.
+      let joined = false;
+      const joining = h.start(1).then(() => (joined = true));
+      await h.keepFlowing(() => joined, share(0.6));
+      await joining;
+      h.notes.push(`replica 1 joined with ${progress()}`);
+      await h.produce(h.produced(), Math.max(h.produced(), share(0.7)));
+      h.notes.push(`replica 0 sent SIGTERM with ${progress()}`);
       const exitMs = await h.replicas[0]!.stop('SIGTERM');
-      h.notes.push(`replica 0 sent SIGTERM at ${atStop}, exited in ${seconds(exitMs)} s`);
-      await h.start(0);
-      h.notes.push(`replica 0 running again at ${progress()}`);
+      h.notes.push(`replica 0 exited in ${seconds(exitMs)} s`);
+      let back = false;
+      const returning = h.start(0).then(() => (back = true));
+      await h.keepFlowing(() => back, share(0.9));
+      await returning;
+      h.notes.push(`replica 0 joined again with ${progress()}`);
       const faultOver = Date.now();
-      await producing;
+      await h.produce(h.produced(), messages);
+      // Produced again, as a sink does after a crash between producing an acknowledgement and recording it.
+      for (let n = 0; n < messages; n += 10) await h.produce(n, n + 1);
       await h.settle(messages);
       return { produced: messages, recoverySec: seconds(Date.now() - faultOver) };
     },

@@ -28,6 +28,13 @@ export interface OutboundHarness {
   produce(from: number, to: number, pace?: { slices: number; gapMs: number }): Promise<void>;
   /** Distinct replies the SMTP server has received so far. */
   delivered(): number;
+  /** Replies produced so far (the highest `to` given to `produce`). */
+  produced(): number;
+  /**
+   * Produces the next replies whenever fewer than `backlog` wait, up to `upTo`, until `done` holds:
+   * a fault then meets replies still flowing, however long a process takes to start.
+   */
+  keepFlowing(done: () => boolean, upTo: number, backlog?: number): Promise<void>;
   /** Waits until every reply up to `count` arrived and the connector's group has no lag. */
   settle(count: number, timeoutMs?: number): Promise<void>;
   /** Starts replica `i` and resolves when it says it runs: how long that took, ms. */
@@ -45,6 +52,8 @@ export interface OutboundScenario {
   name: string;
   description: string;
   replicas: number;
+  /** How long the SMTP server takes to accept a mail (a real relay takes tens of ms or more). */
+  smtpAcceptDelayMs?: number;
   /** Runs the fault and waits for the replies: how many were produced (distinct ids), and how long the last recovery took. */
   run(h: OutboundHarness, messages: number): Promise<{ produced: number; recoverySec: number }>;
 }
@@ -111,7 +120,7 @@ export async function runOutboundScenario(scenario: OutboundScenario, messages: 
   await ensureTopics(kafka, prefix);
   const topics = topicNames(prefix);
   const dovecot: Dovecot = await startDovecot([MAIL_USER]);
-  const smtp = await startSmtpCapture();
+  const smtp = await startSmtpCapture({ acceptDelayMs: scenario.smtpAcceptDelayMs ?? 0 });
   const producer = new BatchingProducer(kafka);
   await producer.connect();
   const replicas = Array.from({ length: scenario.replicas }, (_, i) => {
@@ -134,6 +143,7 @@ export async function runOutboundScenario(scenario: OutboundScenario, messages: 
   });
   const group = consumerGroup(topics, 'switchboard-outbound-email');
   const problems: string[] = [];
+  let producedUpTo = 0;
   const h: OutboundHarness = {
     runId,
     problems,
@@ -142,6 +152,7 @@ export async function runOutboundScenario(scenario: OutboundScenario, messages: 
     replicas,
     notes: [],
     async produce(from, to, pace = { slices: Math.ceil((to - from) / 200), gapMs: 20 }) {
+      producedUpTo = Math.max(producedUpTo, to);
       const slice = Math.max(1, Math.ceil((to - from) / pace.slices));
       for (let n = from; n < to; n += slice) {
         const batch = Array.from({ length: Math.min(slice, to - n) }, (_, k) => reply(runId, n + k));
@@ -150,6 +161,14 @@ export async function runOutboundScenario(scenario: OutboundScenario, messages: 
       }
     },
     delivered: () => countDeliveries(smtp).size,
+    produced: () => producedUpTo,
+    async keepFlowing(done, upTo, backlog = 60) {
+      while (!done()) {
+        const next = Math.min(upTo, producedUpTo + 20);
+        if (next > producedUpTo && producedUpTo - h.delivered() < backlog) await h.produce(producedUpTo, next);
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     async settle(count, timeoutMs = 300_000) {
       await waitFor(async () => h.delivered() >= count && (await consumerLag(kafka, group, topics.outbound)) === 0, timeoutMs, `${count} replies delivered and lag 0`);
     },

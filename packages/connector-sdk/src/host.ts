@@ -11,7 +11,7 @@ import {
   type ConsumedRecord,
   type RunningConsumer,
 } from '@switchboard/kafka';
-import { createLogger, RETRY_BUDGETS, withRetry, type Logger, type RetryBudget } from '@switchboard/runtime';
+import { AbortedError, createLogger, RETRY_BUDGETS, withRetry, type Logger, type RetryBudget } from '@switchboard/runtime';
 import type { Connector, ConnectorContext } from './contract.ts';
 
 export interface HostOptions {
@@ -161,10 +161,20 @@ async function runOutbound(connector: Connector, options: HostOptions, context: 
     maxBatchRecords: 50,
     commitMetadata: (partition) => ledger.commitMetadata(partition),
     handle: async (records) => {
-      // One at a time, in order: a conversation's replies leave in the order they were written.
+      const ours = records.filter((r) => connector.channels.includes(r.value.channel));
+      await ledger.claimFree(ours.map((r) => ({ id: r.value.id, source: { partition: r.partition, offset: r.offset } })), running?.memberId);
       const reports: Promise<unknown>[] = [];
-      for (const record of records) if (connector.channels.includes(record.value.channel)) await deliver(record, reports);
-      await Promise.all(reports);
+      // One at a time, in order: a conversation's replies leave in the order they were written.
+      for (const record of ours) {
+        if (context.signal.aborted) {
+          // Stopping: what is not sent yet is left to the next owner, at once.
+          await ledger.releaseUnsent(running?.memberId);
+          throw new AbortedError();
+        }
+        await deliver(record, reports);
+      }
+      // Before the commit: every `sent` entry durable, every report produced.
+      await Promise.all([ledger.flush(), ...reports]);
     },
   });
   running = consumer;

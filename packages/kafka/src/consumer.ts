@@ -102,10 +102,11 @@ export async function runConsumer<S extends z.ZodType>(options: ConsumerOptions<
         await work();
         return undefined;
       } catch (error) {
+        // Stopping: the batch is left uncommitted for the next owner, never dead-lettered.
+        if (stopped.signal.aborted) throw error;
         const retriable = retriability(error);
         const budget = retriable === true ? outage : unclassified;
         if (retriable === false || attempt >= budget.attempts) return error ?? new Error('handler failed');
-        if (stopped.signal.aborted) throw error;
         const delay = backoffDelay(attempt, budget.initialMs, budget.maxMs);
         logger.warn(retriable ? 'transient failure, retrying' : 'handler failed, retrying', { attempt, delay, error });
         await sleep(delay, stopped.signal).catch(() => undefined);
@@ -173,6 +174,10 @@ export async function runConsumer<S extends z.ZodType>(options: ConsumerOptions<
         const beat = setInterval(() => void heartbeat().catch(() => undefined), 2_000);
         try {
           await processChunk(batch, chunk, heartbeat);
+        } catch (error) {
+          // Stopping: the chunk stays uncommitted for the next owner; not a crash.
+          if (stopped.signal.aborted) return;
+          throw error;
         } finally {
           clearInterval(beat);
         }

@@ -48,7 +48,15 @@ export class OutboundLedger {
   readonly instance = randomUUID();
   /** Ledger entries the follower had to read back at start (all namespaces). */
   readonly readBack: number;
-  private readonly unmarked = new Map<string, string | undefined>();
+  /**
+   * Sent by this process, its `sent` entry not yet durable (`failed` when writing it failed): a copy
+   * of the id in the meantime is not sent again, and a retry after a failed write only records it.
+   */
+  private readonly unmarked = new Map<string, { externalId: string | undefined; source: LedgerEntry['source']; failed: boolean }>();
+  /** Claims of this process not yet sent or released, by id. */
+  private readonly tokens = new Map<string, string>();
+  private readonly marking = new Set<Promise<void>>();
+  private markFailure: unknown;
   private members: { at: number; ids: Set<string> | undefined } = { at: 0, ids: undefined };
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -96,22 +104,42 @@ export class OutboundLedger {
   }
 
   /**
+   * Claims, in one write per partition, the ids of a chunk that nobody holds and nobody sent, and
+   * waits until they are read back: `once` then finds most of them its own without a round trip each.
+   */
+  async claimFree(items: readonly { id: string; source: LedgerEntry['source'] }[], member: string | undefined): Promise<void> {
+    const free = items.filter(({ id }) => {
+      const state = this.follower.ids.get(id);
+      return !state?.sent && !state?.holder && !this.tokens.has(id) && !this.unmarked.has(id);
+    });
+    if (free.length === 0) return;
+    await this.claim(free.map((item) => ({ ...item, supersedes: undefined })), member);
+  }
+
+  /**
    * Runs `send` for an id unless it was sent already (by anyone), waiting for a replica that holds it.
-   * A failed send releases the claim and throws.
+   * A failed send releases the claim and throws. The `sent` entry is written in the background:
+   * `flush` waits for it (before the outbound offset is committed).
    */
   async once(id: string, source: LedgerEntry['source'], member: string | undefined, send: () => Promise<string | undefined>): Promise<OnceOutcome> {
-    let token: string | undefined;
     for (;;) {
+      const token = this.tokens.get(id);
       const state = this.follower.ids.get(id);
-      if (this.unmarked.has(id) && !state?.sent) return this.markSent(id, token ?? randomUUID(), source, member, this.unmarked.get(id));
+      const here = this.unmarked.get(id);
+      if (here && !state?.sent) {
+        if (here.failed) return this.markSent(id, token ?? randomUUID(), here.source, member, here.externalId);
+        const redelivered = here.source.partition === source.partition && here.source.offset === source.offset;
+        return { sent: false, redelivered, ...(here.externalId ? { externalId: here.externalId } : {}) };
+      }
       const members = state?.holder && state.holder.token !== token && state.holder.instance !== this.instance ? await this.groupMembers() : undefined;
       const decision = decide(state, { source, token, instance: this.instance, now: Date.now(), isMember: (m) => members?.has(m) });
       switch (decision.action) {
         case 'skip':
+          this.tokens.delete(id);
           return { sent: false, redelivered: decision.redelivered, ...(decision.externalId ? { externalId: decision.externalId } : {}) };
         case 'claim':
           if (decision.supersedes) this.options.logger.warn('taking over a claim', { id, supersedes: decision.supersedes, holder: state?.holder });
-          token = await this.claim(id, source, member, decision.supersedes);
+          await this.claim([{ id, source, supersedes: decision.supersedes }], member);
           break;
         case 'wait':
           await sleep(Math.max(50, Math.min(1_000, decision.until - Date.now())));
@@ -121,37 +149,68 @@ export class OutboundLedger {
           try {
             externalId = await send();
           } catch (error) {
-            await this.write({ kind: 'release', id, token: token!, source, member });
+            this.tokens.delete(id);
+            await this.write([{ kind: 'release', id, token: token!, source, member }]);
             throw error;
           }
-          // Remembered until the mark is durable: a retry after a failed mark records, never sends again.
-          this.unmarked.set(id, externalId);
           return this.markSent(id, token!, source, member, externalId);
         }
       }
     }
   }
 
-  private async markSent(id: string, token: string, source: LedgerEntry['source'], member: string | undefined, externalId: string | undefined): Promise<OnceOutcome> {
-    await this.write({ kind: 'sent', id, token, source, member, ...(externalId ? { externalId } : {}) });
-    this.unmarked.delete(id);
+  /** Resolves when every `sent` entry written so far is durable; throws if one failed (the batch is then retried). */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.marking]);
+    const failure = this.markFailure;
+    this.markFailure = undefined;
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Releases this process's claims that were not sent (it stops between two sends): the next owner need not wait. */
+  async releaseUnsent(member: string | undefined): Promise<void> {
+    const entries = [...this.tokens].flatMap(([id, token]) => {
+      const source = this.follower.ids.get(id)?.source;
+      return source ? [{ kind: 'release' as const, id, token, source, member }] : [];
+    });
+    this.tokens.clear();
+    if (entries.length > 0) await this.write(entries);
+  }
+
+  private markSent(id: string, token: string, source: LedgerEntry['source'], member: string | undefined, externalId: string | undefined): OnceOutcome {
+    this.tokens.delete(id);
+    const here = { externalId, source, failed: false };
+    this.unmarked.set(id, here);
+    const mark = this.write([{ kind: 'sent', id, token, source, member, ...(externalId ? { externalId } : {}) }]).then(
+      () => void this.unmarked.delete(id),
+      (error: unknown) => {
+        here.failed = true;
+        this.markFailure = error;
+      },
+    );
+    this.marking.add(mark);
+    void mark.finally(() => this.marking.delete(mark));
     return { sent: true, ...(externalId ? { externalId } : {}) };
   }
 
-  private async claim(id: string, source: LedgerEntry['source'], member: string | undefined, supersedes: string | undefined): Promise<string> {
-    const token = randomUUID();
-    // Listening before writing: the follower may read the claim back before the produce resolves.
-    const visible = this.follower.claimApplied(token, CLAIM_VISIBLE_MS);
+  private async claim(items: readonly { id: string; source: LedgerEntry['source']; supersedes: string | undefined }[], member: string | undefined): Promise<void> {
+    const claims = items.map((item) => ({ ...item, token: randomUUID() }));
+    // Listening before writing: the follower may read a claim back before the produce resolves.
+    const visible = Promise.all(claims.map((c) => this.follower.claimApplied(c.token, CLAIM_VISIBLE_MS)));
     visible.catch(() => undefined);
-    await this.write({ kind: 'claim', id, token, source, member, expiresAt: new Date(Date.now() + this.options.leaseMs).toISOString(), ...(supersedes ? { supersedes } : {}) });
+    const expiresAt = new Date(Date.now() + this.options.leaseMs).toISOString();
+    await this.write(claims.map(({ id, source, token, supersedes }) => ({ kind: 'claim' as const, id, token, source, member, expiresAt, ...(supersedes ? { supersedes } : {}) })));
+    for (const c of claims) this.tokens.set(c.id, c.token);
     await visible;
-    return token;
   }
 
-  private async write(entry: Pick<LedgerEntry, 'kind' | 'id' | 'token' | 'source'> & Partial<LedgerEntry>): Promise<void> {
-    const { member, ...rest } = entry;
-    const value: LedgerEntry = { schemaVersion: 1, namespace: this.options.namespace, instance: this.instance, ...rest, ...(member ? { member } : {}), at: new Date().toISOString() };
-    await this.options.producer.sendJson(this.options.topic, [{ key: `${value.namespace}/${value.id}`, value, partition: entry.source.partition }]);
+  private async write(entries: readonly (Pick<LedgerEntry, 'kind' | 'id' | 'token' | 'source'> & Partial<LedgerEntry>)[]): Promise<void> {
+    const at = new Date().toISOString();
+    const records = entries.map(({ member, ...rest }) => {
+      const value: LedgerEntry = { schemaVersion: 1, namespace: this.options.namespace, instance: this.instance, ...rest, ...(member ? { member } : {}), at };
+      return { key: `${value.namespace}/${value.id}`, value, partition: rest.source.partition };
+    });
+    await this.options.producer.sendJson(this.options.topic, records);
   }
 
   private async groupMembers(): Promise<Set<string> | undefined> {
