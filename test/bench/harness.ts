@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import type { BatchingProducer } from '@switchboard/kafka';
 import { TYPESCRIPT_ENTRY_ARGS } from '@switchboard/testkit';
+import { PermanentError } from '@switchboard/runtime';
 
 export const repoRoot = join(import.meta.dirname, '../..');
 
@@ -16,7 +17,7 @@ export function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-export class BenchTimeoutError extends Error {
+export class BenchTimeoutError extends PermanentError {
   override readonly name = 'BenchTimeoutError';
 }
 

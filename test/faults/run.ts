@@ -4,15 +4,23 @@
  * Last line: {"scenarios":[...], "lost": total, "duplicated": total}.
  */
 import { SCENARIOS, runScenario, tmpLogRoot, type ScenarioResult } from './suite.ts';
+import { runOutboundScenario } from './outbound.ts';
+import { OUTBOUND_SCENARIOS } from './outbound-scenarios.ts';
+
+/** Inbound scenarios (router, sink, broker, store) first, then the connectors' outbound ones. */
+const ALL: { name: string; description: string; run: (messages: number, logRoot: string) => Promise<ScenarioResult> }[] = [
+  ...SCENARIOS.map((s) => ({ name: s.name, description: s.description, run: (messages: number, logRoot: string) => runScenario(s, messages, logRoot) })),
+  ...OUTBOUND_SCENARIOS.map((s) => ({ name: s.name, description: s.description, run: (messages: number, logRoot: string) => runOutboundScenario(s, messages, logRoot) })),
+];
 
 export async function runFaults(options: { messages: number; only?: string[] }): Promise<{ scenarios: ScenarioResult[]; lost: number; duplicated: number }> {
-  const chosen = options.only ? SCENARIOS.filter((s) => options.only!.includes(s.name)) : SCENARIOS;
-  if (options.only) for (const name of options.only) if (!SCENARIOS.some((s) => s.name === name)) throw new Error(`unknown scenario "${name}"; one of: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  const chosen = options.only ? ALL.filter((s) => options.only!.includes(s.name)) : ALL;
+  if (options.only) for (const name of options.only) if (!ALL.some((s) => s.name === name)) throw new Error(`unknown scenario "${name}"; one of: ${ALL.map((s) => s.name).join(', ')}`);
   const logRoot = tmpLogRoot();
   const scenarios: ScenarioResult[] = [];
   for (const scenario of chosen) {
     process.stderr.write(`running ${scenario.name}: ${scenario.description}\n`);
-    scenarios.push(await runScenario(scenario, options.messages, logRoot));
+    scenarios.push(await scenario.run(options.messages, logRoot));
   }
   return { scenarios, lost: scenarios.reduce((s, r) => s + r.lost, 0), duplicated: scenarios.reduce((s, r) => s + r.duplicated, 0) };
 }
@@ -34,6 +42,7 @@ if (import.meta.filename === process.argv[1]) {
   const only = value('--only')?.split(',');
   const result = await runFaults({ messages, ...(only ? { only } : {}) });
   console.log(table(result.scenarios));
+  for (const s of result.scenarios) for (const note of s.notes ?? []) console.log(`${s.name}: ${note}`);
   console.log(JSON.stringify({ scenarios: result.scenarios.map(({ name, sent, stored, lost, duplicated, dlq, recoverySec }) => ({ name, sent, stored, lost, duplicated, dlq, recoverySec })), lost: result.lost, duplicated: result.duplicated }));
   const failed = result.lost + result.duplicated > 0 || result.scenarios.some((s) => s.problems.length > 0);
   process.exit(failed ? 1 : 0);

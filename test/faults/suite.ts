@@ -25,6 +25,8 @@ export interface ScenarioResult {
   expectedDlq: number;
   recoverySec: number;
   problems: string[];
+  /** What a scenario measured besides the counts (start times), printed under the table. */
+  notes?: string[];
 }
 
 interface Env {
@@ -187,7 +189,12 @@ const TOTAL = { value: 0 };
  * server retries; their Message-IDs, so their ids, are the same.
  */
 function appendThroughRestarts(dovecot: Dovecot, messages: InboundMessage[], runId: string): Promise<void> {
-  return withRetry(() => dovecot.append(MAIL_USER, messages.map((m) => asMail(m, runId))), { attempts: 30, initialMs: 200, maxMs: 2_000 });
+  return withRetry(() => dovecot.append(MAIL_USER, messages.map((m) => asMail(m, runId))), {
+    attempts: 30,
+    initialMs: 200,
+    maxMs: 2_000,
+    why: 'The scenario restarts Dovecot for ~1 s at a time; a minute of tries outlasts any restart.',
+  });
 }
 
 /** A broker of the scenario's own, on free ports, so killing it touches no other test. */

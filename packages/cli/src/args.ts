@@ -1,5 +1,6 @@
 /** A usage error: printed with the command's help, exit code 2. */
-export class UsageError extends Error {
+import { PermanentError } from '@switchboard/runtime';
+export class UsageError extends PermanentError {
   override readonly name = 'UsageError';
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BatchingProducer, runConsumer, type RunningConsumer } from '@switchboard/kafka';
+import { PermanentError } from '@switchboard/runtime';
 import { kafkaForTest, eventually, freshDatabase, readTopic } from '@switchboard/testkit';
 import { openTicketStore } from '@switchboard/ticket-store';
 import { TOPIC_EXAMPLES, messageId, type RoutedMessage } from '@switchboard/schema';
@@ -49,9 +50,8 @@ describe('switchboard CLI on a real broker', () => {
         schemaName: 'N',
         producer,
         dlqTopic: env.topics.dlq,
-        attempts: 1,
         handle: async (records) => {
-          if (!fixed && records.some((r) => r.value.n === 7)) throw new Error('seven not supported yet');
+          if (!fixed && records.some((r) => r.value.n === 7)) throw new PermanentError('seven not supported yet');
           handled.push(...records.map((r) => r.value.n));
         },
       }),

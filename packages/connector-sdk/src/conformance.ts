@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryReport, InboundMessage, type OutboundMessageInput } from '@switchboard/schema';
-import { BatchingProducer } from '@switchboard/kafka';
+import { BatchingProducer, CheckpointStore } from '@switchboard/kafka';
 import { kafkaForTest, readAll, readTopic, eventually } from '@switchboard/testkit';
-import { CheckpointStore } from './checkpoints.ts';
 import { hostConnector, type HostedConnector } from './host.ts';
 import type { Connector } from './contract.ts';
 

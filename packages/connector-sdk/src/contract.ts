@@ -1,6 +1,7 @@
 import type { HttpRoute, UpgradeRoute } from '@switchboard/http';
 import type { Channel, InboundMessageInput, OutboundMessage } from '@switchboard/schema';
 import type { Logger } from '@switchboard/runtime';
+import { PermanentError } from '@switchboard/runtime';
 
 /**
  * The contract every channel connector implements. A connector knows its channel and nothing else:
@@ -41,7 +42,7 @@ export interface ConnectorHealth {
  * A send that can never succeed (a public reply that would expose masked data, a recipient the
  * channel does not know): reported failed at once instead of being retried.
  */
-export class PermanentSendError extends Error {
+export class PermanentSendError extends PermanentError {
   override readonly name: string = 'PermanentSendError';
 }
 

@@ -1,21 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
+import { DeliveryReport, InboundMessage, OutboundMessage, SchemaError, consumerGroup, parseWith, type InboundMessageInput, type TopicNames } from '@switchboard/schema';
 import {
-  DeliveryReport,
-  InboundMessage,
-  OutboundMessage,
-  SchemaError,
-  consumerGroup,
-  parseWith,
-  type DeadLetter,
-  type InboundMessageInput,
-  type TopicNames,
-} from '@switchboard/schema';
-import { runConsumer, type BatchingProducer, type RunningConsumer } from '@switchboard/kafka';
-import { createLogger, dlqTotal, withRetry, type Logger } from '@switchboard/runtime';
-import type { CheckpointStore } from './checkpoints.ts';
-import { PermanentSendError, type Connector, type ConnectorContext } from './contract.ts';
+  DeadLetterWriter,
+  OutboundLedger,
+  runConsumer,
+  type BatchingProducer,
+  type CheckpointStore,
+  type ConsumedRecord,
+  type RunningConsumer,
+} from '@switchboard/kafka';
+import { AbortedError, createLogger, RETRY_BUDGETS, withRetry, type Logger, type RetryBudget } from '@switchboard/runtime';
+import type { Connector, ConnectorContext } from './contract.ts';
 
 export interface HostOptions {
   kafka: Kafka;
@@ -25,12 +22,16 @@ export interface HostOptions {
   /** Root folder for connectors' files; each gets `<dataDir>/<name>`. */
   dataDir: string;
   logger?: Logger;
-  /** Attempts for one outbound send before it is reported failed. */
-  sendAttempts?: number;
+  /** Budget of one outbound send before it is reported failed (`connector.send` by default). */
+  sendBudget?: RetryBudget;
+  /** The outbound ledger's duplicate window (see `OutboundLedgerOptions`). */
+  duplicateWindowMs?: number;
 }
 
 export interface HostedConnector {
   readonly connector: Connector;
+  /** The outbound ledger, when the connector sends. */
+  readonly ledger: OutboundLedger | undefined;
   stop(): Promise<void>;
 }
 
@@ -39,21 +40,10 @@ export function createContext(connector: Connector, options: HostOptions, signal
   const logger = options.logger ?? createLogger(`connector.${connector.name}`);
   const dataDir = join(options.dataDir, connector.name);
   mkdirSync(dataDir, { recursive: true });
-
+  const positions = options.checkpoints.namespace(connector.name);
+  const letters = new DeadLetterWriter(options.producer, options.topics.dlq, logger);
   const deadLetter: ConnectorContext['deadLetter'] = async ({ reason, raw, sourceId, error }) => {
-    const letter: DeadLetter = {
-      schemaVersion: 1,
-      id: `${connector.name}/${sourceId}`,
-      stage: `connector.${connector.name}`,
-      reason,
-      errorName: error instanceof Error ? error.name : undefined,
-      headers: {},
-      originalValue: Buffer.from(raw).toString('base64'),
-      failedAt: new Date().toISOString(),
-    };
-    await options.producer.sendJson(options.topics.dlq, [{ key: letter.id, value: letter, headers: { reason: reason.slice(0, 200), stage: letter.stage } }]);
-    dlqTotal.inc({ stage: letter.stage });
-    logger.warn('dead-lettered', { sourceId, reason });
+    await letters.write({ id: `${connector.name}/${sourceId}`, stage: `connector.${connector.name}`, reason, error, original: raw });
   };
 
   return {
@@ -61,8 +51,8 @@ export function createContext(connector: Connector, options: HostOptions, signal
     signal,
     dataDir,
     deadLetter,
-    checkpoint: (account, stream) => options.checkpoints.get(connector.name, account, stream),
-    saveCheckpoint: (update) => options.checkpoints.save(connector.name, update.account, update.stream, update.position),
+    checkpoint: (account, stream) => positions.get(account, stream),
+    saveCheckpoint: (update) => positions.save(update.account, update.stream, update.position),
     async emit(messages, checkpoint) {
       const valid: InboundMessage[] = [];
       for (const message of messages) {
@@ -82,7 +72,7 @@ export function createContext(connector: Connector, options: HostOptions, signal
         valid.map((m) => ({ key: m.conversationKey, value: m, headers: { channel: m.channel, 'message-id': m.id } })),
       );
       // Only now is every message safe in Kafka: a crash before this line re-reads them, never skips them.
-      if (checkpoint) await options.checkpoints.save(connector.name, checkpoint.account, checkpoint.stream, checkpoint.position);
+      if (checkpoint) await positions.save(checkpoint.account, checkpoint.stream, checkpoint.position);
     },
   };
 }
@@ -94,61 +84,103 @@ function sourceIdOf(message: InboundMessageInput): string {
 
 /**
  * Starts a connector, and when it sends, a consumer of the outbound topic for its channels. Each
- * outbound id is sent once: a ledger in the checkpoint topic records what was sent, so a redelivered
- * outbound record is acknowledged without sending again.
+ * outbound id is sent once across every replica of the connector: the outbound ledger claims it
+ * before the send and records it after, so a redelivered or twice-produced record is reported
+ * without being sent again.
  */
 export async function hostConnector(connector: Connector, options: HostOptions): Promise<HostedConnector> {
   const abort = new AbortController();
   const context = createContext(connector, options, abort.signal);
   await connector.start(context);
-  let outbound: RunningConsumer | undefined;
-  if (connector.send) outbound = await runOutbound(connector, options, context);
+  const outbound = connector.send ? await runOutbound(connector, options, context) : undefined;
   return {
     connector,
+    ledger: outbound?.ledger,
     async stop() {
       abort.abort();
-      await outbound?.stop();
+      await outbound?.consumer.stop();
+      await outbound?.ledger.close();
       await connector.stop();
     },
   };
 }
 
-async function runOutbound(connector: Connector, options: HostOptions, context: ConnectorContext): Promise<RunningConsumer> {
-  const send = connector.send!.bind(connector);
-  const report = (value: DeliveryReport) => options.producer.sendJson(options.topics.delivery, [{ key: value.outboundId, value }]);
-  return runConsumer({
+async function runOutbound(connector: Connector, options: HostOptions, context: ConnectorContext): Promise<{ consumer: RunningConsumer; ledger: OutboundLedger }> {
+  const groupId = consumerGroup(options.topics, `switchboard-outbound-${connector.name}`);
+  const ledger = await OutboundLedger.open({
     kafka: options.kafka,
-    groupId: consumerGroup(options.topics, `switchboard-outbound-${connector.name}`),
+    producer: options.producer,
+    topic: options.topics.ledger,
+    outboundTopic: options.topics.outbound,
+    namespace: connector.name,
+    groupId,
+    ...(options.duplicateWindowMs !== undefined ? { duplicateWindowMs: options.duplicateWindowMs } : {}),
+    logger: context.logger.child('ledger'),
+  });
+  const send = connector.send!.bind(connector);
+  const budget = options.sendBudget ?? RETRY_BUDGETS['connector.send'];
+  const log = context.logger.child('outbound');
+  const report = (value: DeliveryReport) => options.producer.sendJson(options.topics.delivery, [{ key: value.outboundId, value }]);
+
+  let running: RunningConsumer | undefined;
+
+  /** Sends one record once; its delivery report joins `reports`, awaited before the batch commits. */
+  const deliver = async ({ value: message, partition, offset }: ConsumedRecord<OutboundMessage>, reports: Promise<unknown>[]) => {
+    const base = { schemaVersion: 1 as const, outboundId: message.id, ticketId: message.ticketId, channel: message.channel };
+    try {
+      const outcome = await ledger.once(message.id, { partition, offset }, running?.memberId, async () => {
+        const result = await withRetry(() => send(message), budget, {
+          signal: context.signal,
+          onRetry: (error, attempt) => log.warn('send failed, retrying', { outboundId: message.id, attempt, error }),
+        });
+        return result.externalId;
+      });
+      if (!outcome.sent) {
+        log.info('sent before, not sent again', { outboundId: message.id, redelivered: outcome.redelivered });
+        // A second copy of the id was reported with the first; this very record again may have stopped before its report.
+        if (!outcome.redelivered) return;
+      }
+      const sent = report({ ...base, status: 'sent', ...(outcome.externalId ? { externalId: outcome.externalId } : {}), at: new Date().toISOString() });
+      sent.catch(() => undefined);
+      reports.push(sent);
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      await report({ ...base, status: 'failed', reason, at: new Date().toISOString() });
+      await context.deadLetter({ reason: `send failed: ${reason}`, raw: JSON.stringify(message), sourceId: `outbound/${message.id}`, error });
+    }
+  };
+
+  const consumer = await runConsumer({
+    kafka: options.kafka,
+    groupId,
     topic: options.topics.outbound,
     schema: OutboundMessage,
     schemaName: 'OutboundMessage',
     producer: options.producer,
     dlqTopic: options.topics.dlq,
-    logger: context.logger.child('outbound'),
+    logger: log,
+    // A send takes a channel round trip: small chunks let a rebalance (a replica joining) wait for
+    // one chunk, not for everything fetched, and commit what was sent as they go.
+    maxBatchRecords: 50,
+    commitMetadata: (partition) => ledger.commitMetadata(partition),
     handle: async (records) => {
-      for (const { value: message } of records) {
-        if (!connector.channels.includes(message.channel)) continue;
-        const ledgerStream = `sent:${message.id}`;
-        if (context.checkpoint(message.account, ledgerStream)) continue;
-        const base = { schemaVersion: 1 as const, outboundId: message.id, ticketId: message.ticketId, channel: message.channel };
-        try {
-          const result = await withRetry(() => send(message), {
-            attempts: options.sendAttempts ?? 4,
-            initialMs: 500,
-            maxMs: 10_000,
-            signal: context.signal,
-            retryable: (error) => !(error instanceof PermanentSendError),
-            onRetry: (error, attempt) => context.logger.warn('send failed, retrying', { outboundId: message.id, attempt, error }),
-          });
-          await context.saveCheckpoint({ account: message.account, stream: ledgerStream, position: { sentAt: new Date().toISOString(), externalId: result.externalId } });
-          await report({ ...base, status: 'sent', ...(result.externalId ? { externalId: result.externalId } : {}), at: new Date().toISOString() });
-        } catch (error) {
-          if (context.signal.aborted) throw error;
-          const reason = error instanceof Error ? error.message : String(error);
-          await report({ ...base, status: 'failed', reason, at: new Date().toISOString() });
-          await context.deadLetter({ reason: `send failed: ${reason}`, raw: JSON.stringify(message), sourceId: `outbound/${message.id}`, error });
+      const ours = records.filter((r) => connector.channels.includes(r.value.channel));
+      await ledger.claimFree(ours.map((r) => ({ id: r.value.id, source: { partition: r.partition, offset: r.offset } })), running?.memberId);
+      const reports: Promise<unknown>[] = [];
+      // One at a time, in order: a conversation's replies leave in the order they were written.
+      for (const record of ours) {
+        if (context.signal.aborted) {
+          // Stopping: what is not sent yet is left to the next owner, at once.
+          await ledger.releaseUnsent(running?.memberId);
+          throw new AbortedError();
         }
+        await deliver(record, reports);
       }
+      // Before the commit: every `sent` entry durable, every report produced.
+      await Promise.all([ledger.flush(), ...reports]);
     },
   });
+  running = consumer;
+  return { consumer, ledger };
 }

@@ -1,7 +1,6 @@
 export * from './contract.ts';
 export * from './channel.ts';
 export * from './registry.ts';
-export * from './checkpoints.ts';
 export * from './host.ts';
 export * from './text.ts';
 export * from './modules.ts';

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { topicNames } from '@switchboard/schema';
-import { BatchingProducer, createKafka, ensureTopics, kafkaSettingsFromEnv } from '@switchboard/kafka';
+import { BatchingProducer, CheckpointStore, createKafka, ensureTopics, kafkaSettingsFromEnv } from '@switchboard/kafka';
 import { HttpServer } from '@switchboard/http';
 import { configSpec, createLogger, dataDirFields, httpFields, stopOnSignals } from '@switchboard/runtime';
-import { CheckpointStore } from './checkpoints.ts';
 import { hostConnector, type HostedConnector } from './host.ts';
 import type { ConnectorModule } from './modules.ts';
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeadLetter, InboundMessage, messageId } from '@switchboard/schema';
-import { BatchingProducer } from '@switchboard/kafka';
+import { BatchingProducer, CheckpointStore } from '@switchboard/kafka';
 import { kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
-import { CheckpointStore, createContext, htmlToText, toIso, type Connector } from '../src/index.ts';
+import { createContext, htmlToText, toIso, type Connector } from '../src/index.ts';
 
 const idle: Connector = { name: 'fake', channels: ['api'], start: async () => {}, stop: async () => {}, health: () => ({ ready: true, status: 'ok' }) };
 
@@ -46,16 +46,6 @@ describe('connector host on a real broker', () => {
     expect(ctx.checkpoint('acct', 'inbox')).toEqual({ uid: 7 });
   });
 
-  it('reloads the latest checkpoint of each key after a restart', async () => {
-    const first = await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints);
-    await first.save('fake', 'acct', 'inbox', { uid: 8 });
-    await first.save('fake', 'acct', 'inbox', { uid: 9 });
-    await first.save('fake', 'other', 'inbox', { uid: 1 });
-    const reloaded = await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints);
-    expect(reloaded.get('fake', 'acct', 'inbox')).toEqual({ uid: 9 });
-    expect(reloaded.get('fake', 'other', 'inbox')).toEqual({ uid: 1 });
-    expect(reloaded.get('fake', 'nobody', 'inbox')).toBeUndefined();
-  });
 });
 
 describe('text helpers', () => {

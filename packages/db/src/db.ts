@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
-import type { Logger } from '@switchboard/runtime';
+import { TransientError, type Logger } from '@switchboard/runtime';
 
 export type Row = Record<string, unknown>;
 
@@ -14,7 +14,9 @@ export interface Queryable {
 
 /**
  * The little the store needs from a database, so that real PostgreSQL and the embedded PGlite run the
- * same SQL. Errors are the driver's own (with their `code`), never wrapped: callers classify them.
+ * same SQL. Errors are the driver's own (with their `code`, which `retriability` reads), except the
+ * connection losses pg reports without a code: those become a TransientError with the driver's
+ * error as its cause.
  */
 export interface Db extends Queryable {
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
@@ -23,24 +25,34 @@ export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
 }
 
+/** pg's own messages for a connection that died under a query: no SQLSTATE, since no server said it. */
+const CONNECTION_LOST = /Connection terminated|connection is closed|Client has encountered a connection error/i;
+
+function classifyConnectionLoss(error: unknown): never {
+  if (error instanceof Error && (error as { code?: unknown }).code === undefined && CONNECTION_LOST.test(error.message)) {
+    throw new TransientError(`PostgreSQL connection lost: ${error.message}`, { cause: error });
+  }
+  throw error;
+}
+
 export function postgresDb(url: string, logger: Logger): Db {
   const pool = new pg.Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 5_000 });
   // An idle client losing its server emits here; without a listener that would crash the process.
   pool.on('error', (error) => logger.warn('idle PostgreSQL connection failed', { error, code: (error as { code?: unknown }).code }));
   const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<R extends Row>(sql: string, params: readonly unknown[] = []) {
-      const result = await client.query(sql, params as unknown[]);
+      const result = await client.query(sql, params as unknown[]).catch(classifyConnectionLoss);
       return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
     },
     async exec(sql: string) {
-      await client.query(sql);
+      await client.query(sql).catch(classifyConnectionLoss);
     },
   });
   return {
     kind: 'postgres',
     ...wrap(pool),
     async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const client = await pool.connect().catch(classifyConnectionLoss);
       let broken: Error | undefined;
       // A checked-out client has no pool listener: a connection dying under it would be an uncaught 'error'.
       const onError = (error: Error) => {
@@ -49,9 +61,9 @@ export function postgresDb(url: string, logger: Logger): Db {
       };
       client.on('error', onError);
       try {
-        await client.query('BEGIN');
+        await client.query('BEGIN').catch(classifyConnectionLoss);
         const result = await work(wrap(client));
-        await client.query('COMMIT');
+        await client.query('COMMIT').catch(classifyConnectionLoss);
         return result;
       } catch (error) {
         try {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HttpRequest, HttpResponse, HttpRoute, UpgradeRoute } from './types.ts';
-import { createLogger, type Logger } from '@switchboard/runtime';
+import { createLogger, SwitchboardError, type Logger } from '@switchboard/runtime';
 
 export interface HttpServerOptions {
   host?: string;
@@ -13,12 +13,14 @@ export interface HttpServerOptions {
   logger?: Logger;
 }
 
-export class HttpError extends Error {
+/** An answer with a status; a 429 or 5xx may succeed later, any other status will not. */
+export class HttpError extends SwitchboardError {
+  override readonly name = 'HttpError';
   constructor(
     readonly status: number,
     message: string,
   ) {
-    super(message);
+    super(message, { retriable: status === 429 || status >= 500 });
   }
 }
 

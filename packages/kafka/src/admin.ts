@@ -1,7 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { isTransient } from './errors.ts';
 import { topicSpecs } from '@switchboard/schema';
-import { withRetry } from '@switchboard/runtime';
+import { isRetriable, RETRY_BUDGETS, withRetry } from '@switchboard/runtime';
 
 /** Creates every topic of TOPIC_SPECS that is missing; existing topics are left as they are. */
 export async function ensureTopics(kafka: Kafka, prefix = '', replicationFactor = 1): Promise<void> {
@@ -23,7 +22,7 @@ export async function ensureTopics(kafka: Kafka, prefix = '', replicationFactor 
       })),
     });
     // Ready means answering offset requests: metadata can name a leader a moment before it serves.
-    for (const spec of missing) await withRetry(() => admin.fetchTopicOffsets(spec.name), { attempts: 40, initialMs: 50, maxMs: 500 });
+    for (const spec of missing) await withRetry(() => admin.fetchTopicOffsets(spec.name), RETRY_BUDGETS['kafka.topic-ready']);
   } finally {
     await admin.disconnect();
   }
@@ -52,5 +51,5 @@ export async function consumerLag(kafka: Kafka, groupId: string, topic: string):
 
 /** End offsets of a topic, retried while a partition's leader is moving (kafkajs does not retry this). */
 export function fetchOffsetsRetrying(admin: Admin, topic: string): ReturnType<Admin['fetchTopicOffsets']> {
-  return withRetry(() => admin.fetchTopicOffsets(topic), { attempts: 20, initialMs: 100, maxMs: 1_000, retryable: isTransient });
+  return withRetry(() => admin.fetchTopicOffsets(topic), RETRY_BUDGETS['kafka.offsets'], { retryable: isRetriable });
 }

@@ -1,9 +1,9 @@
 import type { Batch, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { z } from 'zod';
-import { DeadLetter, SchemaError, parseWith } from '@switchboard/schema';
-import { backoffDelay, createLogger, dlqTotal, messagesTotal, sleep, type Logger } from '@switchboard/runtime';
+import { SchemaError, parseWith } from '@switchboard/schema';
+import { backoffDelay, createLogger, messagesTotal, RETRY_BUDGETS, retriability, sleep, type Logger, type RetryBudget } from '@switchboard/runtime';
 import type { BatchingProducer } from './producer.ts';
-import { isTransient, PoisonMessageError } from './errors.ts';
+import { DeadLetterWriter } from './dead-letters.ts';
 
 export interface ConsumedRecord<T> {
   value: T;
@@ -20,12 +20,14 @@ export interface ConsumerOptions<S extends z.ZodType> {
   topic: string;
   schema: S;
   schemaName: string;
-  /** Processes a batch; throwing retries it, then isolates the failing message for the DLQ. */
+  /** Processes a batch; throwing retries it (by the error's `retriable`), then isolates the failing message for the DLQ. */
   handle: (records: ConsumedRecord<z.infer<S>>[]) => Promise<void>;
   producer: BatchingProducer;
   dlqTopic: string;
-  /** Attempts for a non-transient failure before the message is isolated and dead-lettered. */
-  attempts?: number;
+  /** Budget of an error nobody classified, before the batch is split and the failing records dead-lettered. */
+  unclassifiedBudget?: RetryBudget;
+  /** Stored with each offset commit of a partition (Kafka keeps it beside the offset; `fetchOffsets` returns it). */
+  commitMetadata?: (partition: number) => string | undefined;
   fromBeginning?: boolean;
   logger?: Logger;
   /** Upper bound of records handed to `handle` at once. */
@@ -40,6 +42,8 @@ export interface ConsumerOptions<S extends z.ZodType> {
 export interface RunningConsumer {
   readonly consumer: Consumer;
   readonly groupId: string;
+  /** This member's id in the group, once it joined. */
+  readonly memberId: string | undefined;
   /** Finishes the batch in hand, commits it, leaves the group. */
   stop(): Promise<void>;
 }
@@ -54,13 +58,15 @@ function headersOf(message: KafkaMessage): Record<string, string> {
 
 /**
  * Consumes one topic in batches with at-least-once delivery: the offset of a batch is committed only
- * after `handle` succeeded for it (or its poison records reached the DLQ). Transient failures are
- * retried with backoff for as long as it takes; other failures are retried `attempts` times, then the
- * batch is split so only the records that still fail go to the DLQ and the partition keeps moving.
+ * after `handle` succeeded for it (or its poison records reached the DLQ). By the error's flag
+ * (`retriability`): a retriable failure is retried for as long as it takes (`consumer.outage`), a
+ * permanent one not at all, an unclassified one within `consumer.unclassified`; then the batch is
+ * split so only the records that still fail go to the DLQ and the partition keeps moving.
  */
 export async function runConsumer<S extends z.ZodType>(options: ConsumerOptions<S>): Promise<RunningConsumer> {
   const logger = options.logger ?? createLogger(`consumer.${options.groupId}`);
-  const attempts = options.attempts ?? 3;
+  const unclassified = options.unclassifiedBudget ?? RETRY_BUDGETS['consumer.unclassified'];
+  const outage = RETRY_BUDGETS['consumer.outage'];
   const maxBatch = options.maxBatchRecords ?? 2_000;
   const consumer = options.kafka.consumer({
     groupId: options.groupId,
@@ -74,38 +80,35 @@ export async function runConsumer<S extends z.ZodType>(options: ConsumerOptions<
   });
   const stopped = new AbortController();
 
-  const deadLetter = async (message: KafkaMessage, partition: number, reason: string, error?: unknown) => {
-    const letter: DeadLetter = {
-      schemaVersion: 1,
+  const letters = new DeadLetterWriter(options.producer, options.dlqTopic, logger);
+  const deadLetter = (message: KafkaMessage, partition: number, reason: string, error?: unknown) =>
+    letters.write({
       id: `${options.topic}/${partition}/${message.offset}`,
       stage: options.groupId,
       reason,
-      errorName: error instanceof Error ? error.name : undefined,
-      sourceTopic: options.topic,
-      partition,
-      offset: message.offset,
-      key: message.key?.toString() ?? null,
-      headers: headersOf(message),
-      originalValue: (message.value ?? Buffer.alloc(0)).toString('base64'),
-      failedAt: new Date().toISOString(),
-    };
-    await options.producer.sendJson(options.dlqTopic, [{ key: letter.id, value: letter, headers: { reason: reason.slice(0, 200), stage: options.groupId } }]);
-    dlqTotal.inc({ stage: options.groupId });
-    logger.warn('dead-lettered', { topic: options.topic, partition, offset: message.offset, reason });
-  };
+      error,
+      original: message.value ?? Buffer.alloc(0),
+      source: { topic: options.topic, partition, offset: message.offset, key: message.key?.toString() ?? null, headers: headersOf(message) },
+    });
+  let memberId: string | undefined;
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    memberId = payload.memberId;
+  });
 
-  /** Retries `work` until it succeeds, a non-transient error exhausts `attempts`, or we stop. */
+  /** Retries `work` by the budget its error's flag names, until it succeeds, the budget is spent, or we stop. */
   const retrying = async (work: () => Promise<void>, heartbeat: () => Promise<void>): Promise<unknown> => {
     for (let attempt = 1; ; attempt++) {
       try {
         await work();
         return undefined;
       } catch (error) {
-        const transient = isTransient(error);
-        if (!transient && (attempt >= attempts || error instanceof PoisonMessageError)) return error ?? new Error('handler failed');
+        // Stopping: the batch is left uncommitted for the next owner, never dead-lettered.
         if (stopped.signal.aborted) throw error;
-        const delay = backoffDelay(attempt, 200, transient ? 5_000 : 1_000);
-        logger.warn(transient ? 'transient failure, retrying' : 'handler failed, retrying', { attempt, delay, error });
+        const retriable = retriability(error);
+        const budget = retriable === true ? outage : unclassified;
+        if (retriable === false || attempt >= budget.attempts) return error ?? new Error('handler failed');
+        const delay = backoffDelay(attempt, budget.initialMs, budget.maxMs);
+        logger.warn(retriable ? 'transient failure, retrying' : 'handler failed, retrying', { attempt, delay, error });
         await sleep(delay, stopped.signal).catch(() => undefined);
         await heartbeat().catch(() => undefined);
       }
@@ -145,7 +148,7 @@ export async function runConsumer<S extends z.ZodType>(options: ConsumerOptions<
 
   const commit = async (topic: string, partition: number, offset: string) => {
     try {
-      await consumer.commitOffsets([{ topic, partition, offset }]);
+      await consumer.commitOffsets([{ topic, partition, offset, metadata: options.commitMetadata?.(partition) ?? null }]);
     } catch (error) {
       // kafkajs wraps "not a member any more" in a non-retriable error that crashes the consumer for
       // good; unwrapped, its runner rejoins the group and the batch is delivered again (at-least-once).
@@ -171,6 +174,10 @@ export async function runConsumer<S extends z.ZodType>(options: ConsumerOptions<
         const beat = setInterval(() => void heartbeat().catch(() => undefined), 2_000);
         try {
           await processChunk(batch, chunk, heartbeat);
+        } catch (error) {
+          // Stopping: the chunk stays uncommitted for the next owner; not a crash.
+          if (stopped.signal.aborted) return;
+          throw error;
         } finally {
           clearInterval(beat);
         }
@@ -189,7 +196,8 @@ export async function runConsumer<S extends z.ZodType>(options: ConsumerOptions<
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (payload.restart || stopped.signal.aborted) return;
     logger.error('consumer crashed; starting it again', { error: payload.error });
-    sleep(backoffDelay(3, 500, 5_000), stopped.signal)
+    const restart = RETRY_BUDGETS['consumer.restart'];
+    sleep(backoffDelay(1, restart.initialMs, restart.maxMs), stopped.signal)
       .then(start)
       .catch((error: unknown) => {
         if (!stopped.signal.aborted) logger.error('restart failed', { error });
@@ -200,6 +208,9 @@ export async function runConsumer<S extends z.ZodType>(options: ConsumerOptions<
   return {
     consumer,
     groupId: options.groupId,
+    get memberId() {
+      return memberId;
+    },
     async stop() {
       stopped.abort();
       // kafkajs waits for the batch in hand to finish before it leaves the group.

@@ -4,8 +4,11 @@ import { messagesTotal } from '@switchboard/runtime';
 
 export interface OutRecord {
   key: string | null;
-  value: string | Buffer;
+  /** Tombstone (compacted topics) when null. */
+  value: string | Buffer | null;
   headers?: Record<string, string>;
+  /** A partition chosen by the caller instead of by the key. */
+  partition?: number;
 }
 
 interface Pending {
@@ -94,10 +97,15 @@ export class BatchingProducer {
     return parts;
   }
 
-  sendJson(topic: string, items: { key: string | null; value: unknown; headers?: Record<string, string> }[]): Promise<RecordMetadata[]> {
+  sendJson(topic: string, items: { key: string | null; value: unknown; headers?: Record<string, string>; partition?: number }[]): Promise<RecordMetadata[]> {
     return this.send(
       topic,
-      items.map((item) => ({ key: item.key, value: JSON.stringify(item.value), ...(item.headers ? { headers: item.headers } : {}) })),
+      items.map((item) => ({
+        key: item.key,
+        value: JSON.stringify(item.value),
+        ...(item.headers ? { headers: item.headers } : {}),
+        ...(item.partition !== undefined ? { partition: item.partition } : {}),
+      })),
     );
   }
 
@@ -152,12 +160,17 @@ export class BatchingProducer {
   }
 }
 
-function toMessage(record: OutRecord): { key: string | null; value: string | Buffer; headers?: IHeaders } {
-  return record.headers ? { key: record.key, value: record.value, headers: record.headers } : { key: record.key, value: record.value };
+function toMessage(record: OutRecord): { key: string | null; value: string | Buffer | null; headers?: IHeaders; partition?: number } {
+  return {
+    key: record.key,
+    value: record.value,
+    ...(record.headers ? { headers: record.headers } : {}),
+    ...(record.partition !== undefined ? { partition: record.partition } : {}),
+  };
 }
 
 function sizeOf(record: OutRecord): number {
-  let size = Buffer.byteLength(record.value) + (record.key ? Buffer.byteLength(record.key) : 0) + 70;
+  let size = (record.value === null ? 0 : Buffer.byteLength(record.value)) + (record.key ? Buffer.byteLength(record.key) : 0) + 70;
   for (const [name, value] of Object.entries(record.headers ?? {})) size += name.length + Buffer.byteLength(value) + 10;
   return size;
 }

@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import { configSpec, createLogger, field } from '@switchboard/runtime';
+import { configSpec, createLogger, field, RETRY_BUDGETS } from '@switchboard/runtime';
 
 /** Every component that talks to Kafka reads these; declared once here. */
 export const kafkaConfig = configSpec('kafka', {
@@ -41,6 +41,7 @@ export function kafkaSettingsFromEnv(environment: NodeJS.ProcessEnv = process.en
 }
 
 const kafkaLog = createLogger('kafkajs');
+const KAFKA_REQUEST = RETRY_BUDGETS['kafka.request'];
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
   [logLevel.WARN]: 'warn',
@@ -55,7 +56,7 @@ export function createKafka(settings: KafkaSettings, clientSuffix = ''): Kafka {
     ssl: settings.ssl,
     connectionTimeout: 3_000,
     // kafkajs' own retries cover transient broker errors inside one request; ours wrap handlers.
-    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10_000 },
+    retry: { initialRetryTime: KAFKA_REQUEST.initialMs, retries: KAFKA_REQUEST.attempts - 1, maxRetryTime: KAFKA_REQUEST.maxMs },
     logLevel: logLevel.WARN,
     logCreator:
       () =>

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DeadLetter } from '@switchboard/schema';
 import { kafkaForTest, readAll, readTopic, eventually } from '@switchboard/testkit';
-import { BatchingProducer, runConsumer, TransientError, consumerLag, isTransient, type RunningConsumer } from '../src/index.ts';
+import { isPermanent, PermanentError, TransientError } from '@switchboard/runtime';
+import { BatchingProducer, runConsumer, consumerLag, type RunningConsumer } from '../src/index.ts';
 
 const Item = z.object({ n: z.number().int() });
 
@@ -40,11 +41,12 @@ describe('consumer runner on a real broker', () => {
     expect((await readTopic(env.kafka, env.topics.outbound, (rs) => rs.length >= 600)).length).toBe(600);
     const tooLarge = producer.send(env.topics.outbound, [{ key: 'huge', value: 'y'.repeat(2 * 1024 * 1024) }]);
     await expect(tooLarge).rejects.toThrow();
-    expect(isTransient(await tooLarge.catch((e: unknown) => e))).toBe(false);
+    expect(isPermanent(await tooLarge.catch((e: unknown) => e)), 'kafkajs flags the refusal retriable: false').toBe(true);
   });
 
-  it('dead-letters bad JSON, schema violations and a record that always fails; retries transient failures; commits', async () => {
+  it('dead-letters bad JSON, schema violations, a record that always fails and a permanent failure at once; retries transient failures; commits', async () => {
     const handled: number[] = [];
+    const permanentCalls: number[] = [];
     let transientLeft = 2;
     await producer.send(env.topics.inbound, [
       { key: 'a', value: JSON.stringify({ n: 1 }) },
@@ -52,6 +54,7 @@ describe('consumer runner on a real broker', () => {
       { key: 'a', value: JSON.stringify({ n: 'two' }) },
       { key: 'a', value: JSON.stringify({ n: 13 }) },
       { key: 'a', value: JSON.stringify({ n: 4 }) },
+      { key: 'a', value: JSON.stringify({ n: 66 }) },
     ]);
     const groupId = `${env.prefix}group`;
     running.push(
@@ -63,29 +66,37 @@ describe('consumer runner on a real broker', () => {
         schemaName: 'Item',
         producer,
         dlqTopic: env.topics.dlq,
-        attempts: 2,
+        unclassifiedBudget: { attempts: 2, initialMs: 10, maxMs: 10, why: 'a short test' },
         handle: async (records) => {
           if (transientLeft > 0) {
             transientLeft--;
             throw new TransientError('store unavailable');
           }
           if (records.some((r) => r.value.n === 13)) throw new Error('thirteen is unlucky');
+          if (records.some((r) => r.value.n === 66)) {
+            permanentCalls.push(records.length);
+            throw new PermanentError('sixty-six can never be stored');
+          }
           handled.push(...records.map((r) => r.value.n));
         },
       }),
     );
-    const letters = (await readTopic(env.kafka, env.topics.dlq, (rs) => rs.length >= 3)).map((r) => DeadLetter.parse(JSON.parse(r.value)));
+    const letters = (await readTopic(env.kafka, env.topics.dlq, (rs) => rs.length >= 4)).map((r) => DeadLetter.parse(JSON.parse(r.value)));
     expect(letters.map((l) => l.reason)).toEqual([
       expect.stringMatching(/^invalid JSON/),
       expect.stringMatching(/^schema violation: Item: n:/),
       expect.stringMatching(/^handler failed: thirteen is unlucky/),
+      expect.stringMatching(/^handler failed: sixty-six can never be stored/),
     ]);
+    expect(letters[3]).toMatchObject({ errorName: 'PermanentError', sourceTopic: env.topics.inbound, offset: '5', key: 'a' });
     expect(Buffer.from(letters[0]!.originalValue, 'base64').toString()).toBe('{not json');
     expect(letters[2]!.offset).toBe('3');
     await eventually(() => handled.includes(4) && handled.includes(1), 20_000, 'good records handled');
     expect(handled.filter((n) => n === 1)).toHaveLength(1);
     await eventually(async () => (await consumerLag(env.kafka, groupId, env.topics.inbound)) === 0, 20_000, 'lag 0');
-    expect(await readAll(env.kafka, env.topics.dlq)).toHaveLength(3);
+    expect(await readAll(env.kafka, env.topics.dlq)).toHaveLength(4);
+    // Once as part of a batch (which is then split), once alone: never a retry of the same call.
+    expect(permanentCalls.filter((n) => n === 1)).toHaveLength(1);
     expect(handled.sort()).toEqual([1, 4]);
   });
 });

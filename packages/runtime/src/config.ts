@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PermanentError } from './errors.ts';
 import { registerSecret } from './logger.ts';
 
 /**
@@ -9,7 +10,7 @@ import { registerSecret } from './logger.ts';
  */
 
 /** Configuration that failed validation: one readable line per problem, naming the variable. */
-export class ConfigError extends Error {
+export class ConfigError extends PermanentError {
   override readonly name = 'ConfigError';
   constructor(
     readonly component: string,

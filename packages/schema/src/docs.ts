@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DeadLetter, DeliveryReport, InboundMessage, OutboundMessage, RoutedMessage, Checkpoint, SCHEMA_VERSION } from './envelope.ts';
 import { TOPIC_SPECS, type TopicRole } from './topics.ts';
+import { LedgerEntry } from './ledger.ts';
 import { messageId } from './ids.ts';
 
 /** The value schema of each topic, by role: the single source of the JSON Schema and AsyncAPI docs. */
@@ -11,6 +12,7 @@ export const TOPIC_VALUE_SCHEMAS: Record<TopicRole, { name: string; schema: z.Zo
   delivery: { name: 'DeliveryReport', schema: DeliveryReport },
   dlq: { name: 'DeadLetter', schema: DeadLetter },
   checkpoints: { name: 'Checkpoint', schema: Checkpoint },
+  ledger: { name: 'LedgerEntry', schema: LedgerEntry },
 };
 
 const exampleInbound: InboundMessage = {

@@ -1,4 +1,5 @@
 export * from './envelope.ts';
+export * from './ledger.ts';
 export * from './topics.ts';
 export * from './ids.ts';
 export { parseWith, SchemaError } from './parse.ts';

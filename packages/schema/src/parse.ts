@@ -1,7 +1,8 @@
 import type { z } from 'zod';
+import { PermanentError } from '@switchboard/runtime/errors';
 
 /** A value that does not match its topic's schema; `message` names each failing field. */
-export class SchemaError extends Error {
+export class SchemaError extends PermanentError {
   override readonly name = 'SchemaError';
   constructor(
     readonly schemaName: string,

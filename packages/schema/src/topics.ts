@@ -56,6 +56,15 @@ export const TOPIC_SPECS = {
     description: "Connectors' source positions (IMAP UIDVALIDITY+UID, Twitter since_id, ...), compacted.",
     config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' },
   },
+  ledger: {
+    name: 'cs.connector.outbound-ledger.v1',
+    // As many as the outbound topic: an entry goes to the partition of the outbound record it is
+    // about, so whoever owns that outbound partition reads one ledger partition.
+    partitions: 3,
+    key: 'connector/outbound id',
+    description: "Claims and sends of outbound ids, so each is sent once across a connector's replicas (LedgerEntry); kept 7 days.",
+    config: { 'retention.ms': WEEK_MS },
+  },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicRole = keyof typeof TOPIC_SPECS;

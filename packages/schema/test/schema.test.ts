@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InboundMessage, RoutedMessage, messageId, stableId, topicNames, TOPIC_EXAMPLES, SchemaError, parseWith } from '../src/index.ts';
+import { InboundMessage, RoutedMessage, messageId, stableId, topicNames, TOPIC_EXAMPLES, TOPIC_SPECS, SchemaError, parseWith } from '../src/index.ts';
 
 describe('message ids', () => {
   it('are deterministic per channel, account and external id', () => {
@@ -24,5 +24,8 @@ describe('envelopes', () => {
   it('put a prefix on every topic name', () => {
     expect(topicNames('t.').inbound).toBe('t.cs.messages.inbound.v1');
     expect(topicNames().checkpoints).toBe('cs.connector.checkpoints.v1');
+  });
+  it('give the outbound ledger one partition per outbound partition (an entry goes where its record is)', () => {
+    expect(TOPIC_SPECS.ledger.partitions).toBe(TOPIC_SPECS.outbound.partitions);
   });
 });

@@ -165,7 +165,7 @@ service imap-login {
               await imap.mailboxDelete(mailbox).catch(() => undefined);
               await imap.mailboxCreate(mailbox);
             },
-            { attempts: 10, initialMs: 200, maxMs: 200 },
+            { attempts: 10, initialMs: 200, maxMs: 200, why: 'Dovecot releases the mailbox lock of a closing session within ~2 s.' },
           );
         }
       }),

@@ -17,7 +17,8 @@ export interface SmtpCapture {
   stop(): Promise<void>;
 }
 
-export async function startSmtpCapture(): Promise<SmtpCapture> {
+/** `acceptDelayMs`: how long the server takes to accept each mail, as a real relay's queueing and checks do. */
+export async function startSmtpCapture(options: { acceptDelayMs?: number } = {}): Promise<SmtpCapture> {
   const mails: CapturedMail[] = [];
   const logins: string[] = [];
   const server = new SMTPServer({
@@ -33,7 +34,8 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
+      stream.on('end', async () => {
+        if (options.acceptDelayMs) await new Promise((r) => setTimeout(r, options.acceptDelayMs));
         const raw = Buffer.concat(chunks);
         simpleParser(raw).then(
           (parsed) => {

@@ -1,9 +1,10 @@
 import { DeliveryReport, OutboundMessage, parseWith, type Channel, type RoutedMessage } from '@switchboard/schema';
-import { createLogger, withRetry, type Logger } from '@switchboard/runtime';
+import { createLogger, RETRY_BUDGETS, withRetry, type Logger } from '@switchboard/runtime';
 import { openDatabase, type Db, type Queryable, type Row } from '@switchboard/db';
 import { migrateTicketStore } from './migrations.ts';
 import { TICKET_COLUMNS, TICKET_FROM, toStoredMessage, toTicketSummary } from './rows.ts';
-import { applyEdit, ConcurrentWriteError, type PlacementOutcome, followNamedTickets, IN_LIST, jsonParam, placeMessages, PRIORITY_ORDER } from './write.ts';
+import { ConcurrentWriteError, type PlacementOutcome, followNamedTickets, IN_LIST, jsonParam, placeMessages, PRIORITY_ORDER } from './write.ts';
+import { applyEdit } from './edits.ts';
 import { assign, eventsAfter, lastEventId, queue } from './live.ts';
 import {
   TicketFilter,
@@ -78,10 +79,7 @@ class SqlTicketStore implements TicketStore {
       .sort((a, b) => a.at - b.at || a.index - b.index)
       .map((item) => item.message);
     // Two writers of one batch (a rebalance): the second sees the first's rows on its next attempt.
-    const { placement, duplicates, edited, orphanEdits } = await withRetry(() => this.db.transaction((tx) => this.writeOrdered(tx, ordered)), {
-      attempts: 3,
-      initialMs: 10,
-      maxMs: 50,
+    const { placement, duplicates, edited, orphanEdits } = await withRetry(() => this.db.transaction((tx) => this.writeOrdered(tx, ordered)), RETRY_BUDGETS['ticket-store.write-race'], {
       retryable: (error) => error instanceof ConcurrentWriteError,
     });
     result.inserted = placement.inserted;

@@ -12,6 +12,7 @@ import {
   type Sender,
   type Thread,
 } from '@switchboard/schema';
+import { PermanentError } from '@switchboard/runtime';
 
 export const TICKET_STATUSES = ['open', 'pending', 'resolved'] as const;
 export const TicketStatus = z.enum(TICKET_STATUSES);
@@ -221,7 +222,7 @@ export interface TicketStore {
 }
 
 /** The outbound message names a ticket the store does not have. */
-export class UnknownTicketError extends Error {
+export class UnknownTicketError extends PermanentError {
   override readonly name = 'UnknownTicketError';
   constructor(readonly ticketId: string) {
     super(`no ticket ${ticketId}`);

@@ -1,12 +1,14 @@
-import { PRIORITIES, stableId, type Channel, type Priority, type RoutedMessage } from '@switchboard/schema';
+import { stableId, type Channel, type RoutedMessage } from '@switchboard/schema';
 import type { Queryable } from '@switchboard/db';
 import type { OpenedTicket, TicketRef } from './types.ts';
 import { previewOf } from './rows.ts';
+import { planTickets, type CurrentTicket, type NewTicket, type PlannedMessage, type TicketChange } from './ticket-rules.ts';
+import { TransientError } from '@switchboard/runtime';
 
 /**
  * Writing a batch of routed messages, set-based: a fixed number of statements per batch whatever its
- * size (contacts, conversations, messages, tickets each in one statement), the ticket rules applied in
- * memory in between. Runs inside the caller's transaction.
+ * size (contacts, conversations, messages, tickets each in one statement), the ticket rules of
+ * `ticket-rules.ts` applied in memory in between. Runs inside the caller's transaction.
  */
 
 export const PRIORITY_ORDER = `ARRAY['urgent', 'high', 'normal', 'low']`;
@@ -16,9 +18,6 @@ export function jsonParam(value: unknown): string {
   return JSON.stringify(value);
 }
 export const IN_LIST = (param: string) => `(SELECT jsonb_array_elements_text(${param}::text::jsonb))`;
-
-const rank = (priority: Priority) => PRIORITIES.indexOf(priority);
-const higher = (a: Priority, b: Priority): Priority => (rank(a) <= rank(b) ? a : b);
 
 export function contactIdOf(m: RoutedMessage): string {
   return stableId('ct', m.channel, m.account, m.sender.id);
@@ -45,42 +44,12 @@ export interface PlacementOutcome {
  * conversation locks: the placement was computed for messages that are not new. The transaction is
  * rolled back and the batch written again, when the check sees them.
  */
-export class ConcurrentWriteError extends Error {
+export class ConcurrentWriteError extends TransientError {
   override readonly name = 'ConcurrentWriteError';
   constructor(readonly messageIds: string[]) {
     super(`${messageIds.length} message(s) were stored by another writer meanwhile: ${messageIds.slice(0, 3).join(', ')}`);
   }
 }
-
-interface TicketState {
-  id: string;
-  status: 'open' | 'pending' | 'resolved';
-  resolvedAt: number | null;
-  isNew: boolean;
-}
-
-interface ExistingChange {
-  id: string;
-  added: number;
-  lastAt: string;
-  /** Highest priority of the human messages added; automatic mail raises nothing. */
-  priority: Priority | null;
-  status: string;
-  reopened: boolean;
-}
-
-interface NewTicket {
-  id: string;
-  opening: RoutedMessage;
-  conversationId: string;
-  contactId: string;
-  linkedTicketId: string | null;
-  count: number;
-  lastAt: string;
-  priority: Priority;
-}
-
-const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
 
 /**
  * A message that names a ticket (`thread.namedTicket`, e.g. the ticket token a customer's client kept
@@ -105,30 +74,37 @@ export async function followNamedTickets(tx: Queryable, messages: RoutedMessage[
 
 /**
  * Stores the new messages (`fresh`, in conversation order, no edits, no repeated ids, none stored as
- * the caller looked) and places each on a ticket by the rules of `writeRouted`. Throws
- * ConcurrentWriteError when another writer stored some of them meanwhile.
+ * the caller looked) and places each on a ticket by `planTickets`: contacts and conversations
+ * upserted, their tickets locked and read, the plan made in memory, then tickets, messages and the
+ * tickets' counts written, each in one statement. Throws ConcurrentWriteError when another writer
+ * stored some of them meanwhile.
  */
 export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reopenWindowMs: number): Promise<PlacementOutcome> {
-  const outcome: PlacementOutcome = { inserted: [], newTickets: [], reopened: [] };
-  if (fresh.length === 0) return outcome;
-  // Each id is a SHA-256 digest, and the rules below ask for them several times per message.
-  const ids = new Map(fresh.map((m) => [m, { contact: contactIdOf(m), conversation: conversationIdOf(m) }]));
-  const contactOf = (m: RoutedMessage) => ids.get(m)!.contact;
-  const conversationOf = (m: RoutedMessage) => ids.get(m)!.conversation;
+  if (fresh.length === 0) return { inserted: [], newTickets: [], reopened: [] };
+  // Each id is a SHA-256 digest, wanted several times per message: computed once.
+  const planned: PlannedMessage[] = fresh.map((message) => ({ message, contactId: contactIdOf(message), conversationId: conversationIdOf(message) }));
+  await upsertContacts(tx, planned);
+  const currentTicketOf = await upsertConversations(tx, planned);
+  const { current, refs } = await lockCurrentTickets(tx, currentTicketOf);
+  const plan = planTickets(planned, current, reopenWindowMs, ticketIdOf);
+  const numbers = await insertTickets(tx, plan.created);
+  // Tickets exist by now, so each message is written once, with its ticket.
+  await insertMessages(tx, planned, plan.ticketOf);
+  await pointConversationsAtNewTickets(tx, plan.created);
+  await updateTickets(tx, plan.changes);
+  return {
+    inserted: fresh.map((m) => m.id),
+    newTickets: plan.created.map((t, i) => ({ id: t.id, number: ticketNumber(numbers[i]!), channel: t.opening.channel, openedBy: t.opening.id })),
+    reopened: plan.reopened.map((id) => refs.get(id)!),
+  };
+}
 
-  // Contacts: one row per sender; the latest name and address seen win. Sorted ids lock in one order.
+/** One row per sender; the latest name and address seen win. Sorted ids lock in one order. */
+async function upsertContacts(tx: Queryable, planned: readonly PlannedMessage[]): Promise<void> {
   const contacts = new Map<string, { id: string; channel: string; account: string; sender_id: string; name: string | null; address: string | null }>();
-  for (const m of fresh) {
-    const id = contactOf(m);
+  for (const { message: m, contactId: id } of planned) {
     const known = contacts.get(id);
-    contacts.set(id, {
-      id,
-      channel: m.channel,
-      account: m.account,
-      sender_id: m.sender.id,
-      name: m.sender.name ?? known?.name ?? null,
-      address: m.sender.address ?? known?.address ?? null,
-    });
+    contacts.set(id, { id, channel: m.channel, account: m.account, sender_id: m.sender.id, name: m.sender.name ?? known?.name ?? null, address: m.sender.address ?? known?.address ?? null });
   }
   await tx.query(
     `INSERT INTO contacts (id, channel, account, sender_id, name, address)
@@ -140,22 +116,27 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
           OR contacts.address IS DISTINCT FROM COALESCE(EXCLUDED.address, contacts.address)`,
     [jsonParam([...contacts.values()].sort((a, b) => a.id.localeCompare(b.id)))],
   );
+}
 
-  // Conversations: the upsert also locks each row, so writers of one conversation take turns.
+/**
+ * The upsert also locks each conversation row, so writers of one conversation take turns: a message
+ * cannot have been stored since the caller looked unless that caller raced another writer before the
+ * lock (then ConcurrentWriteError, and the batch is written again). Returns each conversation's ticket.
+ */
+async function upsertConversations(tx: Queryable, planned: readonly PlannedMessage[]): Promise<Map<string, string | null>> {
   const conversations = new Map<string, { id: string; channel: string; account: string; conversation_key: string; contact_id: string; last_at: string }>();
-  for (const m of fresh) {
-    const id = conversationOf(m);
+  for (const { message: m, conversationId: id, contactId } of planned) {
     const known = conversations.get(id);
     conversations.set(id, {
       id,
       channel: m.channel,
       account: m.account,
       conversation_key: m.conversationKey,
-      contact_id: known?.contact_id ?? contactOf(m),
-      last_at: known ? later(known.last_at, m.sentAt) : m.sentAt,
+      contact_id: known?.contact_id ?? contactId,
+      last_at: known && Date.parse(known.last_at) >= Date.parse(m.sentAt) ? known.last_at : m.sentAt,
     });
   }
-  const conversationRows = await tx.query<{ id: string; ticket_id: string | null }>(
+  const { rows } = await tx.query<{ id: string; ticket_id: string | null }>(
     `INSERT INTO conversations (id, channel, account, conversation_key, contact_id, last_message_at)
      SELECT x.id, x.channel, x.account, x.conversation_key, x.contact_id, x.last_at
      FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, channel text, account text, conversation_key text, contact_id text, last_at timestamptz)
@@ -165,126 +146,72 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
      RETURNING id, ticket_id`,
     [jsonParam([...conversations.values()].sort((a, b) => a.id.localeCompare(b.id)))],
   );
-  const currentTicketOf = new Map(conversationRows.rows.map((r) => [r.id, r.ticket_id]));
+  return new Map(rows.map((r) => [r.id, r.ticket_id]));
+}
 
-  const currentIds = [...new Set(fresh.map((m) => currentTicketOf.get(conversationOf(m))).filter((id): id is string => Boolean(id)))].sort();
-  const state = new Map<string, TicketState>();
-  const existing = new Map<string, TicketRef>();
-  if (currentIds.length > 0) {
-    const { rows } = await tx.query<{ id: string; number: string; channel: Channel; status: TicketState['status']; resolved_at: Date | string | null }>(
-      `SELECT id, number, channel, status, resolved_at FROM tickets WHERE id IN ${IN_LIST('$1')} ORDER BY id FOR UPDATE`,
-      [jsonParam(currentIds)],
-    );
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    for (const r of rows) existing.set(r.id, { id: r.id, number: r.number, channel: r.channel });
-    for (const [conversationId, ticketId] of currentTicketOf) {
-      const row = ticketId ? byId.get(ticketId) : undefined;
-      if (row) state.set(conversationId, { id: row.id, status: row.status, resolvedAt: row.resolved_at === null ? null : new Date(row.resolved_at).getTime(), isNew: false });
-    }
+/** The conversations' current tickets, locked in id order, as the planner's input and as references. */
+async function lockCurrentTickets(tx: Queryable, ticketOfConversation: ReadonlyMap<string, string | null>): Promise<{ current: Map<string, CurrentTicket>; refs: Map<string, TicketRef> }> {
+  const current = new Map<string, CurrentTicket>();
+  const refs = new Map<string, TicketRef>();
+  const ids = [...new Set([...ticketOfConversation.values()].filter((id): id is string => Boolean(id)))].sort();
+  if (ids.length === 0) return { current, refs };
+  const { rows } = await tx.query<{ id: string; number: string; channel: Channel; status: CurrentTicket['status']; resolved_at: Date | string | null }>(
+    `SELECT id, number, channel, status, resolved_at FROM tickets WHERE id IN ${IN_LIST('$1')} ORDER BY id FOR UPDATE`,
+    [jsonParam(ids)],
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  for (const r of rows) refs.set(r.id, { id: r.id, number: r.number, channel: r.channel });
+  for (const [conversationId, ticketId] of ticketOfConversation) {
+    const row = ticketId ? byId.get(ticketId) : undefined;
+    if (row) current.set(conversationId, { id: row.id, status: row.status, resolvedAt: row.resolved_at === null ? null : new Date(row.resolved_at).getTime() });
   }
+  return { current, refs };
+}
 
-  const changes = new Map<string, ExistingChange>();
-  const created: NewTicket[] = [];
-  const createdById = new Map<string, NewTicket>();
-  const reopened = new Map<string, TicketRef>();
-  const ticketOfMessage = new Map<string, string>();
+/** Numbers from the sequence, in opening order; returns them in the order of `created`. */
+async function insertTickets(tx: Queryable, created: readonly NewTicket[]): Promise<number[]> {
+  if (created.length === 0) return [];
+  const { rows } = await tx.query<{ seq: string }>(`SELECT nextval('ticket_number_seq')::text AS seq FROM generate_series(1, $1::int)`, [created.length]);
+  const numbers = rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
+  await tx.query(
+    `INSERT INTO tickets (id, number, seq, status, category, priority, language, channel, account, conversation_id, contact_id,
+       subject, preview, triage, confidence, created_at, updated_at, last_message_at, message_count, linked_ticket_id, opened_by_message_id)
+     SELECT x.id, x.number, x.seq, 'open', x.category, x.priority, x.language, x.channel, x.account, x.conversation_id, x.contact_id,
+       x.subject, x.preview, x.triage, x.confidence, x.created_at, now(), x.last_at, x.count, x.linked_ticket_id, x.opened_by
+     FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, number text, seq bigint, category text, priority text, language text,
+       channel text, account text, conversation_id text, contact_id text, subject text, preview text, triage boolean,
+       confidence double precision, created_at timestamptz, last_at timestamptz, count integer, linked_ticket_id text, opened_by text)`,
+    [
+      jsonParam(
+        created.map((t, i) => ({
+          id: t.id,
+          number: ticketNumber(numbers[i]!),
+          seq: numbers[i]!,
+          category: t.opening.category,
+          priority: t.priority,
+          language: t.opening.language,
+          channel: t.opening.channel,
+          account: t.opening.account,
+          conversation_id: t.conversationId,
+          contact_id: t.contactId,
+          subject: t.opening.subject ?? null,
+          preview: previewOf(t.opening.text),
+          triage: t.opening.triage,
+          confidence: t.opening.confidence,
+          created_at: t.opening.sentAt,
+          last_at: t.lastAt,
+          count: t.count,
+          linked_ticket_id: t.linkedTicketId,
+          opened_by: t.opening.id,
+        })),
+      ),
+    ],
+  );
+  return numbers;
+}
 
-  const join = (ticket: TicketState, m: RoutedMessage, automatic: boolean) => {
-    if (ticket.isNew) {
-      const opened = createdById.get(ticket.id)!;
-      opened.count += 1;
-      opened.lastAt = later(opened.lastAt, m.sentAt);
-      if (!automatic) opened.priority = higher(opened.priority, m.priority);
-      return;
-    }
-    const change = changes.get(ticket.id) ?? { id: ticket.id, added: 0, lastAt: m.sentAt, priority: null, status: ticket.status, reopened: false };
-    change.added += 1;
-    change.lastAt = later(change.lastAt, m.sentAt);
-    if (!automatic) change.priority = change.priority ? higher(change.priority, m.priority) : m.priority;
-    change.status = ticket.status;
-    changes.set(ticket.id, change);
-  };
-
-  for (const m of fresh) {
-    const conversationId = conversationOf(m);
-    const automatic = m.autoSubmitted !== undefined;
-    const current = state.get(conversationId);
-    let ticketId: string | null = null;
-    if (current && (current.status !== 'resolved' || automatic)) {
-      // Automatic mail lands on the latest ticket but never reopens it; a customer answering a ticket
-      // that waits for them (pending) makes it theirs again.
-      if (!automatic && current.status === 'pending') current.status = 'open';
-      join(current, m, automatic);
-      ticketId = current.id;
-    } else if (current && Date.parse(m.sentAt) - (current.resolvedAt ?? 0) <= reopenWindowMs) {
-      current.status = 'open';
-      current.resolvedAt = null;
-      reopened.set(current.id, existing.get(current.id)!);
-      join(current, m, automatic);
-      ticketId = current.id;
-    } else if (!automatic) {
-      const ticket: NewTicket = {
-        id: ticketIdOf(m.id),
-        opening: m,
-        conversationId,
-        contactId: contactOf(m),
-        linkedTicketId: current?.id ?? null,
-        count: 1,
-        lastAt: m.sentAt,
-        priority: m.priority,
-      };
-      created.push(ticket);
-      createdById.set(ticket.id, ticket);
-      state.set(conversationId, { id: ticket.id, status: 'open', resolvedAt: null, isNew: true });
-      ticketId = ticket.id;
-    }
-    if (ticketId !== null) ticketOfMessage.set(m.id, ticketId);
-  }
-
-  let numbers: number[] = [];
-  if (created.length > 0) {
-    const { rows } = await tx.query<{ seq: string }>(`SELECT nextval('ticket_number_seq')::text AS seq FROM generate_series(1, $1::int)`, [created.length]);
-    numbers = rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
-    await tx.query(
-      `INSERT INTO tickets (id, number, seq, status, category, priority, language, channel, account, conversation_id, contact_id,
-         subject, preview, triage, confidence, created_at, updated_at, last_message_at, message_count, linked_ticket_id, opened_by_message_id)
-       SELECT x.id, x.number, x.seq, 'open', x.category, x.priority, x.language, x.channel, x.account, x.conversation_id, x.contact_id,
-         x.subject, x.preview, x.triage, x.confidence, x.created_at, now(), x.last_at, x.count, x.linked_ticket_id, x.opened_by
-       FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, number text, seq bigint, category text, priority text, language text,
-         channel text, account text, conversation_id text, contact_id text, subject text, preview text, triage boolean,
-         confidence double precision, created_at timestamptz, last_at timestamptz, count integer, linked_ticket_id text, opened_by text)`,
-      [
-        jsonParam(
-          created.map((t, i) => ({
-            id: t.id,
-            number: ticketNumber(numbers[i]!),
-            seq: numbers[i]!,
-            category: t.opening.category,
-            priority: t.priority,
-            language: t.opening.language,
-            channel: t.opening.channel,
-            account: t.opening.account,
-            conversation_id: t.conversationId,
-            contact_id: t.contactId,
-            subject: t.opening.subject ?? null,
-            preview: previewOf(t.opening.text),
-            triage: t.opening.triage,
-            confidence: t.opening.confidence,
-            created_at: t.opening.sentAt,
-            last_at: t.lastAt,
-            count: t.count,
-            linked_ticket_id: t.linkedTicketId,
-            opened_by: t.opening.id,
-          })),
-        ),
-      ],
-    );
-  }
-
-  // Tickets exist by now, so each message is written once, with its ticket. Writers of one
-  // conversation hold its row lock (the upsert above), so a message cannot have been stored since the
-  // caller looked unless that caller raced another writer before the lock: then start again.
-  const insertedRows = await tx.query<{ id: string }>(
+async function insertMessages(tx: Queryable, planned: readonly PlannedMessage[], ticketOf: ReadonlyMap<string, string>): Promise<void> {
+  const { rows } = await tx.query<{ id: string }>(
     `INSERT INTO messages (id, direction, conversation_id, ticket_id, channel, account, conversation_key, external_id, sender, subject, text,
        attachments, meta, thread, auto_submitted, sent_at, received_at, category, confidence, triage, priority, language, redactions,
        explanation, classifier_version, routed_at)
@@ -296,102 +223,68 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
        received_at timestamptz, category text, confidence double precision, triage boolean, priority text, language text,
        redactions jsonb, explanation jsonb, classifier_version text, routed_at timestamptz)
      ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [
-      jsonParam(
-        fresh.map((m) => ({
-          id: m.id,
-          conversation_id: conversationOf(m),
-          ticket_id: ticketOfMessage.get(m.id) ?? null,
-          channel: m.channel,
-          account: m.account,
-          conversation_key: m.conversationKey,
-          external_id: m.externalId,
-          sender: m.sender,
-          subject: m.subject ?? null,
-          text: m.text,
-          attachments: m.attachments,
-          meta: m.meta,
-          thread: m.thread ?? null,
-          auto_submitted: m.autoSubmitted ?? null,
-          sent_at: m.sentAt,
-          received_at: m.receivedAt,
-          category: m.category,
-          confidence: m.confidence,
-          triage: m.triage,
-          priority: m.priority,
-          language: m.language,
-          redactions: m.redactions,
-          explanation: m.explanation,
-          classifier_version: m.classifierVersion,
-          routed_at: m.routedAt,
-        })),
-      ),
-    ],
+    [jsonParam(planned.map(({ message: m, conversationId }) => messageRow(m, conversationId, ticketOf.get(m.id) ?? null)))],
   );
-  if (insertedRows.rows.length !== fresh.length) {
-    const inserted = new Set(insertedRows.rows.map((r) => r.id));
-    throw new ConcurrentWriteError(fresh.filter((m) => !inserted.has(m.id)).map((m) => m.id));
+  if (rows.length !== planned.length) {
+    const inserted = new Set(rows.map((r) => r.id));
+    throw new ConcurrentWriteError(planned.filter(({ message }) => !inserted.has(message.id)).map(({ message }) => message.id));
   }
-
-  if (created.length > 0) {
-    // The latest ticket of each conversation is where its next message goes.
-    const latest = new Map(created.map((t) => [t.conversationId, t.id]));
-    await tx.query(
-      `UPDATE conversations c SET ticket_id = x.ticket_id
-       FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, ticket_id text) WHERE c.id = x.id`,
-      [jsonParam([...latest].map(([id, ticket_id]) => ({ id, ticket_id })))],
-    );
-  }
-
-  if (changes.size > 0) {
-    for (const change of changes.values()) change.reopened = reopened.has(change.id);
-    await tx.query(
-      `UPDATE tickets t SET
-         message_count = t.message_count + x.added,
-         last_message_at = GREATEST(t.last_message_at, x.last_at),
-         priority = CASE WHEN x.priority IS NOT NULL AND array_position(${PRIORITY_ORDER}, x.priority) < array_position(${PRIORITY_ORDER}, t.priority)
-                         THEN x.priority ELSE t.priority END,
-         status = x.status,
-         resolved_at = CASE WHEN x.reopened THEN NULL ELSE t.resolved_at END,
-         updated_at = now()
-       FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, added integer, last_at timestamptz, priority text, status text, reopened boolean)
-       WHERE t.id = x.id`,
-      [jsonParam([...changes.values()].map((c) => ({ id: c.id, added: c.added, last_at: c.lastAt, priority: c.priority, status: c.status, reopened: c.reopened })))],
-    );
-  }
-
-  outcome.inserted = fresh.map((m) => m.id);
-  outcome.newTickets = created.map((t, i) => ({ id: t.id, number: ticketNumber(numbers[i]!), channel: t.opening.channel, openedBy: t.opening.id }));
-  outcome.reopened = [...reopened.values()];
-  return outcome;
 }
 
-/** Applies an edit or deletion to its target; the edit's id in the history makes a redelivery a no-op. */
-export async function applyEdit(tx: Queryable, m: RoutedMessage): Promise<'applied' | 'duplicate' | 'orphan'> {
-  const edit = m.edit!;
-  const entry = { id: m.id, kind: edit.kind, at: m.sentAt };
-  const updated = await tx.query<{ ticket_id: string | null }>(
-    `UPDATE messages SET
-       text = CASE WHEN $2::text = 'edited' THEN $4::text ELSE text END,
-       edited_at = CASE WHEN $2::text = 'edited' THEN $5::timestamptz ELSE edited_at END,
-       deleted_at = CASE WHEN $2::text = 'deleted' THEN $5::timestamptz ELSE deleted_at END,
-       edit_history = edit_history || jsonb_build_array($6::text::jsonb || jsonb_build_object('previousText', text))
-     WHERE id = $1::text AND NOT edit_history @> jsonb_build_array(jsonb_build_object('id', $3::text))
-     RETURNING ticket_id`,
-    [edit.targetId, edit.kind, m.id, m.text, m.sentAt, JSON.stringify(entry)],
+function messageRow(m: RoutedMessage, conversationId: string, ticketId: string | null): Record<string, unknown> {
+  return {
+    id: m.id,
+    conversation_id: conversationId,
+    ticket_id: ticketId,
+    channel: m.channel,
+    account: m.account,
+    conversation_key: m.conversationKey,
+    external_id: m.externalId,
+    sender: m.sender,
+    subject: m.subject ?? null,
+    text: m.text,
+    attachments: m.attachments,
+    meta: m.meta,
+    thread: m.thread ?? null,
+    auto_submitted: m.autoSubmitted ?? null,
+    sent_at: m.sentAt,
+    received_at: m.receivedAt,
+    category: m.category,
+    confidence: m.confidence,
+    triage: m.triage,
+    priority: m.priority,
+    language: m.language,
+    redactions: m.redactions,
+    explanation: m.explanation,
+    classifier_version: m.classifierVersion,
+    routed_at: m.routedAt,
+  };
+}
+
+/** The latest ticket of each conversation is where its next message goes. */
+async function pointConversationsAtNewTickets(tx: Queryable, created: readonly NewTicket[]): Promise<void> {
+  if (created.length === 0) return;
+  const latest = new Map(created.map((t) => [t.conversationId, t.id]));
+  await tx.query(
+    `UPDATE conversations c SET ticket_id = x.ticket_id
+     FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, ticket_id text) WHERE c.id = x.id`,
+    [jsonParam([...latest].map(([id, ticket_id]) => ({ id, ticket_id })))],
   );
-  const row = updated.rows[0];
-  if (!row) {
-    const exists = await tx.query('SELECT 1 FROM messages WHERE id = $1::text', [edit.targetId]);
-    return exists.rowCount > 0 ? 'duplicate' : 'orphan';
-  }
-  if (row.ticket_id !== null) {
-    await tx.query(
-      `UPDATE tickets SET updated_at = now(),
-         preview = CASE WHEN opened_by_message_id = $2::text AND $3::text = 'edited' THEN $4::text ELSE preview END
-       WHERE id = $1::text`,
-      [row.ticket_id, edit.targetId, edit.kind, previewOf(m.text)],
-    );
-  }
-  return 'applied';
+}
+
+async function updateTickets(tx: Queryable, changes: readonly TicketChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  await tx.query(
+    `UPDATE tickets t SET
+       message_count = t.message_count + x.added,
+       last_message_at = GREATEST(t.last_message_at, x.last_at),
+       priority = CASE WHEN x.priority IS NOT NULL AND array_position(${PRIORITY_ORDER}, x.priority) < array_position(${PRIORITY_ORDER}, t.priority)
+                       THEN x.priority ELSE t.priority END,
+       status = x.status,
+       resolved_at = CASE WHEN x.reopened THEN NULL ELSE t.resolved_at END,
+       updated_at = now()
+     FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, added integer, last_at timestamptz, priority text, status text, reopened boolean)
+     WHERE t.id = x.id`,
+    [jsonParam(changes.map((c) => ({ id: c.id, added: c.added, last_at: c.lastAt, priority: c.priority, status: c.status, reopened: c.reopened })))],
+  );
 }

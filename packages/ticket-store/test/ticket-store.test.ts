@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchemaError, stableId, type OutboundMessage } from '@switchboard/schema';
 import pg from 'pg';
 import { createLogger } from '@switchboard/runtime';
-import { isTransient } from '@switchboard/kafka';
+import { isRetriable } from '@switchboard/runtime';
 import { eventually, freshDatabase } from '@switchboard/testkit';
 import { openDatabase } from '@switchboard/db';
 import { MIGRATIONS, migrateTicketStore, openTicketStore, type TicketStore } from '../src/index.ts';
@@ -478,7 +478,7 @@ describe('ticket store when PostgreSQL drops the connection', () => {
       await locker.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
       const failure = await blocked;
       expect(failure).toMatchObject({ code: '57P01' });
-      expect(isTransient(failure)).toBe(true);
+      expect(isRetriable(failure)).toBe(true);
       await locker.query('ROLLBACK');
       // The pool replaces the dead connections: the same write succeeds without a restart.
       await store.ping();

@@ -4,8 +4,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CheckpointStore, createContext } from '@switchboard/connector-sdk';
-import { BatchingProducer, createKafka, ensureTopics, kafkaSettingsFromEnv } from '@switchboard/kafka';
+import { createContext } from '@switchboard/connector-sdk';
+import { BatchingProducer, CheckpointStore, createKafka, ensureTopics, kafkaSettingsFromEnv } from '@switchboard/kafka';
 import { topicNames } from '@switchboard/schema';
 import { createLogger } from '@switchboard/runtime';
 import { emailConfigFromEnv } from './config.ts';

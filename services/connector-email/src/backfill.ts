@@ -1,7 +1,8 @@
 import type { ConnectorContext } from '@switchboard/connector-sdk';
 import type { EmailConnector } from './connector.ts';
+import { PermanentError } from '@switchboard/runtime';
 
-export class BackfillArgumentError extends Error {
+export class BackfillArgumentError extends PermanentError {
   override readonly name = 'BackfillArgumentError';
 }
 

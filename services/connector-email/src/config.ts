@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { configSpec, field, registerSecret, secretString } from '@switchboard/runtime';
+import { configSpec, field, PermanentError, registerSecret, RETRY_BUDGETS, secretString } from '@switchboard/runtime';
+
+const RECONNECT = RETRY_BUDGETS['email.imap-reconnect'];
 
 /** One of our mailboxes: where customers write (IMAP) and how we answer (SMTP). */
 export const EmailAccount = z.object({
@@ -57,12 +59,12 @@ export const emailConfigSpec = configSpec('connector-email', {
     .int(1_800_000, 1_000)
     .describe('An IMAP session is replaced by a new one after this long: a mailbox rebuilt under a session the server did not tell is seen at the latest then.')
     .advanced(),
-  EMAIL_RECONNECT_INITIAL_MS: field.int(1_000, 10).describe('First delay before reconnecting after a dropped connection (then exponential backoff).').advanced(),
-  EMAIL_RECONNECT_MAX_MS: field.int(60_000, 10).describe('Largest delay between reconnects.').advanced(),
+  EMAIL_RECONNECT_INITIAL_MS: field.int(RECONNECT.initialMs, 10).describe('First delay before reconnecting after a dropped connection (then exponential backoff).').advanced(),
+  EMAIL_RECONNECT_MAX_MS: field.int(RECONNECT.maxMs, 10).describe('Largest delay between reconnects.').advanced(),
   EMAIL_FETCH_BATCH: field.int(25, 1, 1000).describe('Messages fetched and produced per batch (one checkpoint per batch).').advanced(),
   EMAIL_MAX_MESSAGE_BYTES: field
     .int(25 * 1024 * 1024, 1024)
-    .describe('Larger messages are not downloaded: an envelope is made from their headers alone, `meta.truncated` says why.')
+    .describe('Larger messages are read from their first this many bytes; the whole is streamed to the attachment store as original.eml (`meta.original`).')
     .advanced(),
   EMAIL_MAX_ATTACHMENT_BYTES: field.int(10 * 1024 * 1024, 0).describe('Larger attachments are recorded (name, type, size, sha256) but their bytes are not kept.').advanced(),
 });
@@ -80,7 +82,7 @@ export interface EmailConfig {
   maxAttachmentBytes: number;
 }
 
-export class EmailConfigError extends Error {
+export class EmailConfigError extends PermanentError {
   override readonly name = 'EmailConfigError';
 }
 
@@ -106,7 +108,7 @@ const DEFAULTS: Omit<EmailConfig, 'accounts'> = {
   pollIntervalMs: 60_000,
   idleDelayMs: 1_000,
   sessionMaxMs: 1_800_000,
-  reconnect: { initialMs: 1_000, maxMs: 60_000 },
+  reconnect: { initialMs: RECONNECT.initialMs, maxMs: RECONNECT.maxMs },
   fetchBatch: 25,
   maxMessageBytes: 25 * 1024 * 1024,
   maxAttachmentBytes: 10 * 1024 * 1024,

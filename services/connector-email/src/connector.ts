@@ -4,8 +4,9 @@ import type { OutboundMessage } from '@switchboard/schema';
 import type { EmailAccountConfig, EmailConfig } from './config.ts';
 import { MailboxWatcher } from './mailbox.ts';
 import { buildOutgoingMail } from './outbound.ts';
+import { PermanentError } from '@switchboard/runtime';
 
-export class UnknownEmailAccountError extends Error {
+export class UnknownEmailAccountError extends PermanentError {
   override readonly name = 'UnknownEmailAccountError';
 }
 
@@ -97,6 +98,10 @@ export class EmailConnector implements Connector {
     if (!transport) {
       const { smtp } = account;
       transport = nodemailer.createTransport({
+        // Connections kept open and reused, up to one per outbound partition sending at once: a reply
+        // does not pay a TCP and TLS handshake, a greeting and a login each.
+        pool: true,
+        maxConnections: 3,
         host: smtp.host,
         port: smtp.port,
         secure: smtp.secure,

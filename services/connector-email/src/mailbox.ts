@@ -7,10 +7,10 @@ import { ImapFlow, type FetchMessageObject } from 'imapflow';
 import { z } from 'zod';
 import type { ConnectorContext } from '@switchboard/connector-sdk';
 import type { InboundMessageInput } from '@switchboard/schema';
-import { backoffDelay, sleep, withRetry } from '@switchboard/runtime';
+import { backoffDelay, RETRY_BUDGETS, sleep, TransientError, withRetry } from '@switchboard/runtime';
 import type { EmailAccountConfig, EmailConfig } from './config.ts';
-import { normalizeEmail } from './normalize.ts';
-import { storeAttachments } from './attachments.ts';
+import { headerSection, normalizeEmail, storageRefOf } from './normalize.ts';
+import { storeAttachments, storeStream } from './attachments.ts';
 
 const MailboxPosition = z.object({ uidValidity: z.string(), lastUid: z.number().int().nonnegative() });
 export type MailboxPosition = z.infer<typeof MailboxPosition>;
@@ -20,12 +20,13 @@ export type WatcherState = 'connecting' | 'watching' | 'backing off' | 'stopped'
 interface FetchedMail {
   uid: number;
   size: number;
-  /** The whole message, or only its headers when it is larger than the limit. */
+  /** The whole message, or its first `maxMessageBytes` when it is larger. */
   bytes: Buffer;
-  headersOnly: boolean;
+  /** A larger message, streamed whole into the attachment store. */
+  original?: { sha256: string };
 }
 
-export class ImapConnectionLostError extends Error {
+export class ImapConnectionLostError extends TransientError {
   override readonly name = 'ImapConnectionLostError';
 }
 
@@ -67,10 +68,7 @@ export class MailboxWatcher {
     const log = this.context.logger;
     while (!this.signal.aborted) {
       try {
-        const client = await withRetry(() => this.connect(), {
-          attempts: Infinity,
-          initialMs: this.config.reconnect.initialMs,
-          maxMs: this.config.reconnect.maxMs,
+        const client = await withRetry(() => this.connect(), { ...RETRY_BUDGETS['email.imap-reconnect'], ...this.config.reconnect }, {
           signal: this.signal,
           onRetry: (error, attempt, delayMs) => this.failed(error, `connecting to ${this.label} failed`, { attempt, delayMs }),
         });
@@ -239,15 +237,18 @@ export class MailboxWatcher {
     const whole = uids.filter((uid) => (sizes.get(uid) ?? 0) <= this.config.maxMessageBytes);
     const large = uids.filter((uid) => (sizes.get(uid) ?? 0) > this.config.maxMessageBytes);
     const fetched: FetchedMail[] = [];
-    const collect = async (set: number[], query: { source?: boolean; headers?: boolean }) => {
-      if (set.length === 0) return;
-      for await (const message of client.fetch(set.join(','), { uid: true, size: true, ...query }, { uid: true }) as AsyncIterable<FetchMessageObject>) {
-        const bytes = query.source ? message.source : message.headers;
-        if (bytes) fetched.push({ uid: message.uid, size: message.size ?? bytes.length, bytes, headersOnly: !query.source });
+    if (whole.length > 0) {
+      for await (const message of client.fetch(whole.join(','), { uid: true, size: true, source: true }, { uid: true }) as AsyncIterable<FetchMessageObject>) {
+        if (message.source) fetched.push({ uid: message.uid, size: message.size ?? message.source.length, bytes: message.source });
       }
-    };
-    await collect(whole, { source: true });
-    await collect(large, { headers: true });
+    }
+    // Never in memory whole: streamed (in chunks, imapflow's partial FETCH) to the attachment store,
+    // its first bytes kept to read the message from. A disk error fails the batch, read again later.
+    for (const uid of large) {
+      const { content } = await client.download(String(uid), undefined, { uid: true });
+      const stored = await storeStream(this.context.dataDir, content, this.config.maxMessageBytes);
+      fetched.push({ uid, size: stored.size, bytes: stored.head, original: { sha256: stored.sha256 } });
+    }
     return fetched.sort((a, b) => a.uid - b.uid);
   }
 
@@ -262,14 +263,17 @@ export class MailboxWatcher {
           ownAddresses: this.ownAddresses,
           receivedAt: new Date(),
           size: mail.size,
+          ...(mail.original ? { original: mail.original } : {}),
           maxMessageBytes: this.config.maxMessageBytes,
           maxAttachmentBytes: this.config.maxAttachmentBytes,
           meta: { mailbox: this.mailbox, uid: mail.uid, uidValidity },
         });
       } catch (error) {
+        const stored = mail.original ? ` (the whole ${mail.size} bytes are kept as ${storageRefOf(mail.original.sha256)})` : '';
         await this.context.deadLetter({
-          reason: `unparseable email: ${error instanceof Error ? error.message : String(error)}`,
-          raw: mail.bytes,
+          reason: `unparseable email: ${error instanceof Error ? error.message : String(error)}${stored}`,
+          // A dead letter is one Kafka record: of a message too large, its headers.
+          raw: mail.original ? headerSection(mail.bytes) : mail.bytes,
           sourceId: `${this.account.name}/${this.mailbox}/${uidValidity}/${mail.uid}`,
           error,
         });

@@ -9,6 +9,7 @@ import { htmlToText, tidyText, toIso } from '@switchboard/connector-sdk';
 import { automaticReason } from './automatic.ts';
 import { stripQuotedText } from './quotes.ts';
 import { parseMessageIds, threadFields, threadOf } from './threading.ts';
+import { PermanentError } from '@switchboard/runtime';
 
 export interface NormalizeOptions {
   /** Our account that received the mail (the envelope `account`). */
@@ -16,8 +17,10 @@ export interface NormalizeOptions {
   /** Our addresses, lower case: mail from them is automatic. */
   ownAddresses?: ReadonlySet<string>;
   receivedAt?: Date;
-  /** The message's real size when `raw` holds only its headers (IMAP told us it is too large to fetch). */
+  /** The message's real size when `raw` holds only its first bytes (it is larger than `maxMessageBytes`). */
   size?: number;
+  /** Where the caller stored the whole message (its sha256 in the attachment store), when `raw` is not all of it. */
+  original?: { sha256: string };
   maxMessageBytes?: number;
   maxAttachmentBytes?: number;
   /** Extra `meta` (mailbox, UID, UIDVALIDITY). */
@@ -36,7 +39,7 @@ export interface NormalizedEmail {
 }
 
 /** The mail cannot become a message (no sender, unreadable structure): it goes to the DLQ. */
-export class UnparseableEmailError extends Error {
+export class UnparseableEmailError extends PermanentError {
   override readonly name = 'UnparseableEmailError';
 }
 
@@ -60,11 +63,12 @@ export async function normalizeEmail(raw: Buffer, options: NormalizeOptions): Pr
   const size = options.size ?? raw.length;
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const oversized = size > maxMessageBytes;
-  const source = oversized ? headerSection(raw) : raw;
+  // Larger mail is read from its first bytes only (its last part may be cut mid-way); the whole of it is kept aside.
+  const readable = oversized ? raw.subarray(0, maxMessageBytes) : raw;
 
   let parsed: ParsedMail;
   try {
-    parsed = await simpleParser(source, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, keepDeliveryStatus: true });
+    parsed = await simpleParser(readable, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, keepDeliveryStatus: true });
   } catch (error) {
     throw new UnparseableEmailError(`MIME parsing failed: ${(error as Error).message}`);
   }
@@ -74,7 +78,7 @@ export async function normalizeEmail(raw: Buffer, options: NormalizeOptions): Pr
   const headers = headerMap(parsed);
 
   const ownId = parseMessageIds(parsed.messageId)[0];
-  const externalId = ownId ?? syntheticMessageId(oversized ? source : raw);
+  const externalId = ownId ?? syntheticMessageId(oversized ? headerSection(raw) : raw);
   const references = parseMessageIds(parsed.references);
   const inReplyTo = parseMessageIds(parsed.inReplyTo);
   const subject = parsed.subject?.trim() || undefined;
@@ -89,13 +93,20 @@ export async function normalizeEmail(raw: Buffer, options: NormalizeOptions): Pr
     ownAddresses: options.ownAddresses ?? new Set(),
   });
 
-  const fullText = oversized ? '' : bodyText(parsed);
+  const fullText = bodyText(parsed);
   const stripped = stripQuotedText(fullText, { forwarded: FORWARD_SUBJECT.test(subject ?? '') });
   // A reply with nothing above the quote still says something: keep the whole body then.
-  let text = stripped || fullText;
-  if (oversized) text = `[This message (${size} bytes) exceeds the ${maxMessageBytes} byte limit: only its headers were read.]`;
+  const said = stripped || fullText;
 
+  // Parts of a message read only in part are not trusted: the original holds them whole.
   const { attachments, files, notKept } = oversized ? { attachments: [], files: [], notKept: [] } : collectAttachments(parsed, options.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES);
+  const cut: OriginalKept['reason'] | undefined = oversized ? 'message-too-large' : said.length > MAX_TEXT_CHARS || fullText.length > MAX_FULL_TEXT_CHARS ? 'text-too-long' : undefined;
+  const original = cut ? keepOriginal(raw, options, { reason: cut, size, limit: maxMessageBytes }) : undefined;
+  if (original) {
+    attachments.push(original.attachment);
+    if (original.file) files.push(original.file);
+  }
+  const text = original ? withNote(said, original.note) : said;
 
   const meta: Record<string, unknown> = {
     ...options.meta,
@@ -108,9 +119,9 @@ export async function normalizeEmail(raw: Buffer, options: NormalizeOptions): Pr
     ...(addressList(parsed.replyTo).length ? { replyTo: addressList(parsed.replyTo) } : {}),
     fullText: fullText.slice(0, MAX_FULL_TEXT_CHARS),
     ...(fullText.length > MAX_FULL_TEXT_CHARS ? { fullTextTruncated: true } : {}),
-    ...(text.length > MAX_TEXT_CHARS ? { textTruncated: true } : {}),
+    ...(said.length > MAX_TEXT_CHARS ? { textTruncated: true } : {}),
     ...(notKept.length ? { attachmentsNotKept: notKept } : {}),
-    ...(oversized ? { truncated: { reason: 'message-too-large', size, limit: maxMessageBytes } } : {}),
+    ...(original ? { original: original.meta } : {}),
     ...(parsed.html && !parsed.text ? { htmlOnly: true } : {}),
   };
 
@@ -123,7 +134,7 @@ export async function normalizeEmail(raw: Buffer, options: NormalizeOptions): Pr
     conversationKey: threading.conversationKey,
     sender: { id: from.address.toLowerCase(), address: from.address.toLowerCase(), ...(from.name ? { name: from.name } : {}) },
     ...(subject ? { subject } : {}),
-    text: text.slice(0, MAX_TEXT_CHARS),
+    text,
     attachments,
     sentAt: toIso(parsed.date, options.receivedAt ?? new Date()),
     receivedAt: (options.receivedAt ?? new Date()).toISOString(),
@@ -176,7 +187,43 @@ function extensionOf(contentType: string): string {
   return known[contentType.toLowerCase()] ?? '';
 }
 
-function headerSection(raw: Buffer): Buffer {
+export interface OriginalKept {
+  reason: 'message-too-large' | 'text-too-long';
+  /** Bytes of the whole message. */
+  size: number;
+  /** The byte limit: only this much of a message too large was read. */
+  limit?: number;
+  sha256: string;
+  storageRef: string;
+}
+
+export const ORIGINAL_NAME = 'original.eml';
+
+/**
+ * The whole message as an attachment (`original.eml`, raw bytes in the attachment store) when what
+ * the envelope carries is less than what was sent: nothing is cut away silently. A caller that read
+ * only the first bytes has stored the whole itself (`options.original`); otherwise `raw` is the whole.
+ */
+function keepOriginal(raw: Buffer, options: NormalizeOptions, what: { reason: OriginalKept['reason']; size: number; limit: number }) {
+  const sha256 = options.original?.sha256 ?? createHash('sha256').update(raw).digest('hex');
+  const storageRef = storageRefOf(sha256);
+  const attachment: Attachment = { name: ORIGINAL_NAME, contentType: 'message/rfc822', size: what.size, sha256, storageRef };
+  const meta: OriginalKept = { reason: what.reason, size: what.size, ...(what.reason === 'message-too-large' ? { limit: what.limit } : {}), sha256, storageRef };
+  const note =
+    what.reason === 'message-too-large'
+      ? `[This message is ${what.size} bytes, more than the ${what.limit}-byte limit: only its first ${what.limit} bytes were read for this text. The whole message is kept as ${ORIGINAL_NAME}.]`
+      : `[This message is longer than ${MAX_TEXT_CHARS} characters: the text is cut here. The whole message is kept as ${ORIGINAL_NAME}.]`;
+  return { attachment, meta, note, file: options.original ? undefined : { sha256, content: raw } };
+}
+
+/** The text with the note at its end, within MAX_TEXT_CHARS. */
+function withNote(text: string, note: string): string {
+  const room = MAX_TEXT_CHARS - note.length - 2;
+  const body = text.length > room ? text.slice(0, room) : text;
+  return body ? `${body}\n\n${note}` : note;
+}
+
+export function headerSection(raw: Buffer): Buffer {
   const crlf = raw.indexOf('\r\n\r\n');
   const lf = raw.indexOf('\n\n');
   const end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : raw.length;

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { OutboundMessage } from '@switchboard/schema';
 import type { EmailAccountConfig } from './config.ts';
 import { parseMessageIds, REPLY_PREFIX, ticketTokenIn } from './threading.ts';
+import { PermanentError } from '@switchboard/runtime';
 
 export interface OutgoingMail {
   messageId: string;
@@ -20,7 +21,7 @@ export interface OutgoingMail {
   headers: Record<string, string>;
 }
 
-export class NoRecipientError extends Error {
+export class NoRecipientError extends PermanentError {
   override readonly name = 'NoRecipientError';
 }
 

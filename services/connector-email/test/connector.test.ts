@@ -5,11 +5,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeadLetter, InboundMessage, OutboundMessage, inReplyToOf, messageId, type OutboundMessageInput } from '@switchboard/schema';
-import { BatchingProducer } from '@switchboard/kafka';
-import { CheckpointStore, createContext, hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
+import { BatchingProducer, CheckpointStore } from '@switchboard/kafka';
+import { createContext, hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
 import { eventually, kafkaForTest, readAll } from '@switchboard/testkit';
 import { createEmailConnector, type EmailConnector } from '../src/index.ts';
 import { backfillMailboxes, parseBackfillArgs } from '../src/backfill.ts';
@@ -185,7 +185,13 @@ describe('email connector on Dovecot', () => {
     expect(new Set(twice.map((m) => m.id)).size).toBe(1);
 
     const big = messages.find((m) => m.externalId === `big@${domain}`)!;
-    expect(big.meta.truncated).toMatchObject({ reason: 'message-too-large', limit: 64 * 1024 });
+    expect(big.meta.original).toMatchObject({ reason: 'message-too-large', limit: 64 * 1024 });
+    expect(big.text).toMatch(/^Here are all my scans\.[\s\S]*kept as original\.eml/);
+    // The whole message, streamed from IMAP into the attachment store: as Dovecot holds it, byte for byte.
+    const original = readFileSync(join(dataDir, 'email', big.attachments[0]!.storageRef!));
+    expect(big.attachments[0]).toMatchObject({ name: 'original.eml', size: original.length, sha256: createHash('sha256').update(original).digest('hex') });
+    expect(original.toString('utf8')).toContain(`big@${domain}`);
+    expect(original.length).toBeGreaterThan(96 * 1024);
 
     const pdf = messages.find((m) => m.externalId === `pdf@${domain}`)!;
     expect(pdf.attachments[0]!.storageRef).toBeDefined();
@@ -272,7 +278,7 @@ describe('email connector on Dovecot', () => {
     const before = await inboundUntil(domain, (ms) => ms.length === 2, 'the mails');
     await stop(hosted);
 
-    const cursorBefore = (await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints)).get('email', SUPPORT_ADDRESS, 'INBOX');
+    const cursorBefore = (await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints)).namespace('email').get(SUPPORT_ADDRESS, 'INBOX');
     const connector = createEmailConnector(testConfig(dovecot, smtp.port));
     const checkpoints = await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints);
     const context = createContext(connector, { kafka: env.kafka, producer, topics: env.topics, checkpoints, dataDir }, new AbortController().signal);
@@ -282,7 +288,7 @@ describe('email connector on Dovecot', () => {
 
     const after = await inboundUntil(domain, (ms) => ms.length === 4, 'the backfilled mails');
     expect(new Set(after.map((m) => m.id))).toEqual(new Set(before.map((m) => m.id)));
-    expect(checkpoints.get('email', SUPPORT_ADDRESS, 'INBOX')).toEqual(cursorBefore);
+    expect(checkpoints.namespace('email').get(SUPPORT_ADDRESS, 'INBOX')).toEqual(cursorBefore);
     expect(() => parseBackfillArgs(['--since', 'yesterday'])).toThrow(/usage: backfill --since YYYY-MM-DD/);
   }, 60_000);
 });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InboundMessage, messageId } from '@switchboard/schema';
-import { normalizeEmail, UnparseableEmailError, storageRefOf, type NormalizeOptions } from '../src/normalize.ts';
+import { createHash } from 'node:crypto';
+import { MAX_TEXT_CHARS, normalizeEmail, UnparseableEmailError, storageRefOf, type NormalizeOptions } from '../src/normalize.ts';
 import { stripQuotedText } from '../src/quotes.ts';
 
 const ACCOUNT = 'support@wallet.test';
@@ -159,19 +160,37 @@ describe('normalizeEmail on real clients’ mail', () => {
     expect(message.meta.threading).toEqual({ conversationKey: 'ticket:SB-000777', reason: 'subject-token', ticketRef: 'SB-000777' });
   });
 
-  it('oversized mail: envelope from its headers only, meta.truncated says why', async () => {
+  it('oversized mail: read from its first bytes, the whole original kept as original.eml, and the text says so', async () => {
     const raw = fixture('oversized.eml');
     const { message, files } = await normalized('oversized.eml', { maxMessageBytes: 64 * 1024 });
-    expect(files).toHaveLength(0);
     expect(message.externalId).toBe('oversized-0001@bigfiles.example');
     expect(message.subject).toBe('Scans of my documents');
-    expect(message.meta.truncated).toEqual({ reason: 'message-too-large', size: raw.length, limit: 64 * 1024 });
-    expect(message.text).toContain('exceeds the 65536 byte limit');
-    // Only the headers reach the connector when IMAP reports the size: same result.
-    const headersOnly = raw.subarray(0, raw.indexOf('\r\n\r\n') + 4);
-    const fromHeaders = await normalizeEmail(headersOnly, { ...options, size: raw.length, maxMessageBytes: 64 * 1024 });
-    expect(fromHeaders.envelope.id).toBe(message.id);
-    expect(fromHeaders.envelope.meta).toMatchObject({ truncated: { size: raw.length } });
+    // The customer's words, from the first 64 KiB, and the note: nothing cut away silently.
+    expect(message.text).toMatch(/^Here are all my scans\.\n\n\[This message is 135049 bytes, more than the 65536-byte limit: .* kept as original\.eml\.\]$/);
+    const sha256 = createHash('sha256').update(raw).digest('hex');
+    expect(message.attachments).toEqual([{ name: 'original.eml', contentType: 'message/rfc822', size: raw.length, sha256, storageRef: storageRefOf(sha256) }]);
+    expect(message.meta.original).toEqual({ reason: 'message-too-large', size: raw.length, limit: 64 * 1024, sha256, storageRef: storageRefOf(sha256) });
+    // Handed the whole message, normalize returns it to be stored, byte for byte.
+    expect(files).toHaveLength(1);
+    expect(files[0]!.content.equals(raw)).toBe(true);
+    // The connector streams a large message to the store itself and hands over its first bytes: same envelope, nothing to store.
+    const head = raw.subarray(0, 64 * 1024);
+    const fromHead = await normalizeEmail(head, { ...options, size: raw.length, maxMessageBytes: 64 * 1024, original: { sha256 } });
+    expect(fromHead.envelope.id).toBe(message.id);
+    expect(fromHead.envelope.text).toBe(message.text);
+    expect(fromHead.envelope.attachments).toEqual(message.attachments);
+    expect(fromHead.files).toEqual([]);
+  });
+
+  it('text longer than the envelope holds: cut with a note, the whole original kept', async () => {
+    const long = 'My statement shows these lines. '.repeat(4_000);
+    const raw = Buffer.from(`From: A <a@customer.test>\r\nTo: support@wallet.test\r\nSubject: long\r\nMessage-ID: <long-1@customer.test>\r\n\r\n${long}\r\n`);
+    const { envelope, files } = await normalizeEmail(raw, options);
+    expect(envelope.text.length).toBeLessThanOrEqual(MAX_TEXT_CHARS);
+    expect(envelope.text).toMatch(/\[This message is longer than 100000 characters: the text is cut here\. The whole message is kept as original\.eml\.\]$/);
+    expect(envelope.meta).toMatchObject({ textTruncated: true, original: { reason: 'text-too-long', size: raw.length } });
+    expect(envelope.attachments?.map((a) => a.name)).toEqual(['original.eml']);
+    expect(files.map((f) => f.content.equals(raw))).toEqual([true]);
   });
 
   it('mail from our own address is automatic', async () => {

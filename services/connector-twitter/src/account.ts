@@ -128,7 +128,7 @@ export class TwitterAccount {
         }
         this.meter.read(this.meterName, 'user_read', Object.keys(users));
       } catch (error) {
-        if (!(error instanceof XApiError) || error.transient) throw error;
+        if (!(error instanceof XApiError) || error.retriable) throw error;
       }
     }
     return users;

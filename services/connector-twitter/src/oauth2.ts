@@ -15,7 +15,7 @@
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { ConnectorContext } from '@switchboard/connector-sdk';
-import { registerSecret, sha256Hex } from '@switchboard/runtime';
+import { registerSecret, sha256Hex, PermanentError } from '@switchboard/runtime';
 import { TwitterApi } from 'twitter-api-v2';
 import { XApiError, XClient, type Signer } from './x-client.ts';
 
@@ -38,7 +38,7 @@ interface TokenSet {
 }
 
 /** A refresh token X refused: only a new authorization helps. */
-export class AuthorizationLostError extends Error {
+export class AuthorizationLostError extends PermanentError {
   override readonly name = 'AuthorizationLostError';
 }
 

@@ -5,6 +5,7 @@
  * x-api/posts/timelines (800 newest mentions), x-api/direct-messages/lookup (30 days of DM events),
  * x-api/fundamentals/pagination.mdx and rate-limits.mdx.
  */
+import { PermanentError } from '@switchboard/runtime';
 import type { ConnectorContext } from '@switchboard/connector-sdk';
 import type { TwitterAccount } from './account.ts';
 import { readIncludes } from './normalize-v2.ts';
@@ -36,7 +37,7 @@ const DM_WARN_DAYS = 27;
 const POLLED_AT_EVERY_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-export class BudgetExhaustedError extends Error {
+export class BudgetExhaustedError extends PermanentError {
   override readonly name = 'BudgetExhaustedError';
 }
 

@@ -1,5 +1,5 @@
 import type { ConnectorContext } from '@switchboard/connector-sdk';
-import { AbortedError, sleep, withRetry } from '@switchboard/runtime';
+import { AbortedError, RETRY_BUDGETS, sleep, withRetry } from '@switchboard/runtime';
 import type { TwitterAccount } from './account.ts';
 import { AuthorizationLostError } from './oauth2.ts';
 import { pollDirectMessagesV1, pollMentionsV1 } from './poll-v1.ts';
@@ -59,12 +59,9 @@ export interface PollerOptions {
 export async function runPoller(account: TwitterAccount, stream: PollStream, context: ConnectorContext, options: PollerOptions): Promise<void> {
   const { signal } = options;
   const retrying = <T>(round: () => Promise<T>) =>
-    withRetry(round, {
-      attempts: Infinity,
-      initialMs: options.backoff.initialMs,
-      maxMs: options.backoff.maxMs,
+    // A lost authorization and a spent budget are permanent errors: withRetry never retries them.
+    withRetry(round, { ...RETRY_BUDGETS['twitter.poll'], initialMs: options.backoff.initialMs, maxMs: options.backoff.maxMs }, {
       signal,
-      retryable: (error) => !(error instanceof AuthorizationLostError) && !(error instanceof BudgetExhaustedError),
       onRetry: (error, attempt, delayMs) => {
         const reason = error instanceof XApiError ? `${error.reason} on ${error.endpoint}` : error instanceof Error ? error.message : String(error);
         context.logger.warn('twitter poll failed, backing off', { account: account.label, stream: stream.name, attempt, delayMs, reason });

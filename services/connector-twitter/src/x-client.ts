@@ -1,10 +1,10 @@
 import { Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { ApiPartialResponseError, ApiRequestError, ApiResponseError, TwitterApi, type TwitterApiTokens } from 'twitter-api-v2';
-import { AbortedError, sleep } from '@switchboard/runtime';
+import { AbortedError, sleep, SwitchboardError } from '@switchboard/runtime';
 
 /** What went wrong with one API call, classified for the retry policy. Carries no request (its headers hold tokens). */
-export class XApiError extends Error {
+export class XApiError extends SwitchboardError {
   override readonly name = 'XApiError';
   constructor(
     message: string,
@@ -16,16 +16,12 @@ export class XApiError extends Error {
     /** When the endpoint's window resets (ms since epoch), from `x-rate-limit-reset`. */
     readonly resetAt: number | undefined,
   ) {
-    super(message);
+    // Worth retrying as is: rate limits, server errors, network failures; a 4xx says the request is wrong.
+    super(message, { retriable: status === undefined || status === 429 || code === 88 || status >= 500 || status === 420 });
   }
 
   get rateLimited(): boolean {
     return this.status === 429 || this.code === 88;
-  }
-
-  /** Worth retrying as is: rate limits, server errors, network failures. */
-  get transient(): boolean {
-    return this.rateLimited || this.status === undefined || this.status >= 500 || this.status === 420;
   }
 
   /** A short reason for health and logs: "429 rate limited", "503", "network: socket hang up". */

@@ -3,10 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointStore, hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
+import { hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
 import { connectorConformance } from '@switchboard/connector-sdk/conformance';
 import { HttpServer } from '@switchboard/http';
-import { BatchingProducer } from '@switchboard/kafka';
+import { BatchingProducer, CheckpointStore } from '@switchboard/kafka';
 import { renderMetrics } from '@switchboard/runtime';
 import { InboundMessage, OutboundMessage, messageId } from '@switchboard/schema';
 import { eventually, kafkaForTest, readTopic } from '@switchboard/testkit';
@@ -99,7 +99,7 @@ describe('twitter connector on X API v2', () => {
     producer = new BatchingProducer(env.kafka);
     await producer.connect();
     const checkpoints = await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints);
-    await checkpoints.save('twitter', '(app)', 'webhook', { aliveAt: new Date(Date.now() - 3_600_000).toISOString() });
+    await checkpoints.namespace('twitter').save('(app)', 'webhook', { aliveAt: new Date(Date.now() - 3_600_000).toISOString() });
     help.mentions.push(mention('1861000000000000001', 'backfill one'), mention('1861000000000000002', 'backfill two'), mention('1861000000000000003', 'backfill three'));
     await startConnector();
   }, 60_000);
@@ -121,7 +121,7 @@ describe('twitter connector on X API v2', () => {
   });
 
   it('first takes the newest page of mentions, then drains every page since since_id before checkpointing the newest', async () => {
-    await eventually(() => running!.checkpoints.get('twitter', 'acmewallethelp', 'mentions')?.sinceId === '1861000000000000003', 10_000, 'backfill checkpoint');
+    await eventually(() => running!.checkpoints.namespace('twitter').get('acmewallethelp', 'mentions')?.sinceId === '1861000000000000003', 10_000, 'backfill checkpoint');
     const first = await inboundUntil((ms) => ms.some((m) => m.externalId === '1861000000000000003'));
     expect(byExternal(first, '1861000000000000001')).toBeUndefined();
     help.mentions.push(
@@ -139,7 +139,7 @@ describe('twitter connector on X API v2', () => {
     expect(byExternal(messages, '1861000000000000012')).toMatchObject({ conversationKey: 'tweet:acmewallethelp:1861000000000000011', sender: { id: ANN.id, name: 'Ann Lee', address: '@annlee_codes' } });
     expect(byExternal(messages, '1861000000000000013')!.text).toMatch(/^long story .*the end https:\/\/help\.acme\.example\/faq$/);
     expect(messages.some((m) => ['1861000000000000014', '1861000000000000015'].includes(m.externalId))).toBe(false);
-    await eventually(() => running!.checkpoints.get('twitter', 'acmewallethelp', 'mentions')?.sinceId === '1861000000000000015', 10_000, 'newest id checkpointed');
+    await eventually(() => running!.checkpoints.namespace('twitter').get('acmewallethelp', 'mentions')?.sinceId === '1861000000000000015', 10_000, 'newest id checkpointed');
   });
 
   it('refreshes an OAuth 2.0 account, keeps the rotated token in the checkpoint topic sealed, and survives expiry', async () => {
@@ -149,7 +149,7 @@ describe('twitter connector on X API v2', () => {
     expect(fake.refreshTokens.has(CN_SEED)).toBe(false);
     const stored = [...fake.refreshTokens.keys()];
     const key = (await import('@switchboard/runtime')).sha256Hex(CN_SEED).slice(0, 16);
-    const position = running!.checkpoints.get('twitter', `oauth2-${key}`, 'oauth2');
+    const position = running!.checkpoints.namespace('twitter').get(`oauth2-${key}`, 'oauth2');
     expect(position?.sealed).toEqual(expect.any(String));
     for (const token of stored) expect(JSON.stringify(position)).not.toContain(token);
     // Two hours pass: the next call gets 401, the connector refreshes once and carries on.
@@ -161,7 +161,7 @@ describe('twitter connector on X API v2', () => {
   });
 
   it('pages DM events newest first until the last stored one, emits them oldest first, one conversation per pair', async () => {
-    await eventually(() => running!.checkpoints.get('twitter', 'acmewallethelp', 'dms')?.lastEventId === '0', 10_000, 'DM baseline');
+    await eventually(() => running!.checkpoints.namespace('twitter').get('acmewallethelp', 'dms')?.lastEventId === '0', 10_000, 'DM baseline');
     help.dmEvents.push(dmEvent('1861000000000001001', ANN, 'hi, my top-up failed'), dmEvent('1861000000000001002', HELP, 'sorry! checking'), dmEvent('1861000000000001003', MEI, 'is the app down?'), dmEvent('1861000000000001004', ANN, 'still failing'), dmEvent('1861000000000001005', MEI, 'ok now'));
     const before = fake.requestsTo('GET dm_events').length;
     const messages = await inboundUntil((ms) => ['1861000000000001001', '1861000000000001003', '1861000000000001004', '1861000000000001005'].every((id) => ms.some((m) => m.externalId === `dm:${id}`)));
@@ -169,7 +169,7 @@ describe('twitter connector on X API v2', () => {
     expect(dms.map((m) => m.externalId).sort()).toEqual(['dm:1861000000000001001', 'dm:1861000000000001003', 'dm:1861000000000001004', 'dm:1861000000000001005']);
     expect(byExternal(dms, 'dm:1861000000000001003')).toMatchObject({ conversationKey: 'dm:acmewallethelp:7788990011', sender: { id: MEI.id, name: 'Mei Ho', address: '@mei_ho' } });
     expect(fake.requestsTo('GET dm_events').slice(before).some((r) => r.query.has('pagination_token'))).toBe(true);
-    await eventually(() => running!.checkpoints.get('twitter', 'acmewallethelp', 'dms')?.lastEventId === '1861000000000001005', 10_000, 'DM checkpoint');
+    await eventually(() => running!.checkpoints.namespace('twitter').get('acmewallethelp', 'dms')?.lastEventId === '1861000000000001005', 10_000, 'DM checkpoint');
     // Caught up: one page is enough, its newest event is the checkpoint.
     const caughtUp = fake.requestsTo('GET dm_events').length;
     await eventually(() => fake.requestsTo('GET dm_events').length >= caughtUp + 3, 10_000, 'more DM polls');

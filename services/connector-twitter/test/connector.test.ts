@@ -3,9 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointStore, createContext, hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
+import { createContext, hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
 import { HttpServer } from '@switchboard/http';
-import { BatchingProducer } from '@switchboard/kafka';
+import { BatchingProducer, CheckpointStore } from '@switchboard/kafka';
 import { DeadLetter, DeliveryReport, InboundMessage, OutboundMessage, messageId, type OutboundMessageInput } from '@switchboard/schema';
 import { eventually, kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
 import { OutboundRefusedError, TwitterConnector, WEBHOOK_PATH, type TwitterConfig } from '../src/index.ts';
@@ -142,7 +142,7 @@ describe('twitter connector on v1.1 (TWITTER_API=v1.1)', () => {
       expect(chinese).toMatchObject({ externalId: '1861000000000000100', text: '请问提现要多久到账？', conversationKey: 'tweet:acmewalletcn:1861000000000000100' });
       expect(fake.requestsTo('account/verify_credentials').map((r) => r.userId)).toEqual([CN_ID]);
 
-      await eventually(() => checkpointsOf().get('twitter', HELP, 'mentions')?.sinceId === '1861000000000000007', 10_000, 'mentions checkpoint');
+      await eventually(() => checkpointsOf().namespace('twitter').get(HELP, 'mentions')?.sinceId === '1861000000000000007', 10_000, 'mentions checkpoint');
       await eventually(() => fake.requestsTo('statuses/mentions_timeline').some((r) => r.userId === HELP_ID && r.query.get('since_id') === '1861000000000000007'), 10_000, 'a poll with since_id');
       const request = fake.requestsTo('statuses/mentions_timeline').find((r) => r.userId === HELP_ID)!;
       expect(Object.fromEntries(request.query)).toMatchObject({ count: '200', tweet_mode: 'extended' });
@@ -150,7 +150,7 @@ describe('twitter connector on v1.1 (TWITTER_API=v1.1)', () => {
     });
 
     it('follows DM cursors back to the checkpoint, skipping our own DMs', async () => {
-      await eventually(() => checkpointsOf().get('twitter', HELP, 'dms')?.lastEventId === '0', 10_000, 'baseline DM checkpoint of an empty inbox');
+      await eventually(() => checkpointsOf().namespace('twitter').get(HELP, 'dms')?.lastEventId === '0', 10_000, 'baseline DM checkpoint of an empty inbox');
       help.dmEvents.push(...fixture('dm-events.json').events);
       const messages = await inboundUntil((ms) => ms.filter((m) => m.meta.kind === 'dm').length >= 4);
       expect(externalIds(messages.filter((m) => m.meta.kind === 'dm'))).toEqual(['dm:1861000000000001001', 'dm:1861000000000001003', 'dm:1861000000000001004', 'dm:1861000000000001005']);
@@ -158,7 +158,7 @@ describe('twitter connector on v1.1 (TWITTER_API=v1.1)', () => {
       expect(messages.find((m) => m.externalId === 'dm:1861000000000001004')!.sender).toEqual({ id: '7788990011', name: 'Mei Ho', address: '@mei_ho' });
       expect(messages.find((m) => m.externalId === 'dm:1861000000000001001')!.sender).toEqual({ id: '2244994945', name: 'Ann Lee', address: '@annlee_codes' });
       expect(fake.requestsTo('direct_messages/events/list').some((r) => r.query.has('cursor'))).toBe(true);
-      await eventually(() => checkpointsOf().get('twitter', HELP, 'dms')?.lastEventId === '1861000000000001005', 10_000, 'DM checkpoint');
+      await eventually(() => checkpointsOf().namespace('twitter').get(HELP, 'dms')?.lastEventId === '1861000000000001005', 10_000, 'DM checkpoint');
       // Once caught up, a poll reads one page: the newest event is the checkpoint.
       const before = fake.requestsTo('direct_messages/events/list').length;
       await eventually(() => fake.requestsTo('direct_messages/events/list').length >= before + 4, 10_000, 'more DM polls');
@@ -387,7 +387,7 @@ describe('twitter connector on v1.1 (TWITTER_API=v1.1)', () => {
 
   describe('twitter restart', () => {
     it('resumes from the checkpoints: only new mentions are emitted, with since_id', async () => {
-      const sinceId = checkpointsOf().get('twitter', HELP, 'mentions')?.sinceId as string;
+      const sinceId = checkpointsOf().namespace('twitter').get(HELP, 'mentions')?.sinceId as string;
       expect(sinceId).toBe('1861000000000000040');
       const before = await allInbound();
       await stopConnector();

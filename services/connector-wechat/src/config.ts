@@ -1,4 +1,4 @@
-import { configSpec, field } from '@switchboard/runtime';
+import { configSpec, field, PermanentError } from '@switchboard/runtime';
 
 export const wechatConfig = configSpec('connector-wechat', {
   WECHAT_OA_TOKEN: field
@@ -43,7 +43,7 @@ export interface WechatConfig {
   wechaty?: WechatyConfig;
 }
 
-export class WechatConfigError extends Error {
+export class WechatConfigError extends PermanentError {
   override readonly name = 'WechatConfigError';
 }
 

@@ -1,6 +1,6 @@
 import { PermanentSendError, type Connector, type ConnectorContext, type ConnectorHealth, type HttpRoute, type SendResult } from '@switchboard/connector-sdk';
 import type { InboundMessageInput, OutboundMessage } from '@switchboard/schema';
-import { sha256Hex, withRetry } from '@switchboard/runtime';
+import { RETRY_BUDGETS, sha256Hex, withRetry } from '@switchboard/runtime';
 import type { WechatConfig } from './config.ts';
 import { OfficialAccountApi } from './oa/api.ts';
 import { parseOaConversationKey } from './oa/normalize.ts';
@@ -131,7 +131,7 @@ export class WechatConnector implements Connector {
       context.logger.debug('official account retry dropped', { externalId: message.externalId });
       return;
     }
-    const work = withRetry(() => context.emit([message]), { attempts: 3, initialMs: 200, maxMs: 2_000 })
+    const work = withRetry(() => context.emit([message]), RETRY_BUDGETS['connector.emit'])
       .then(() => {
         this.lastOaMessageAt = new Date().toISOString();
       })

@@ -248,7 +248,7 @@ describe('console endpoints', () => {
     );
     expect(stats.dlq.topic).toBe(topics.dlq);
     expect(stats.lag).toEqual([{ group: routerGroup(), topic: topics.inbound, lag: 0 }]);
-    expect(stats.topics.map((t) => t.role)).toEqual(['inbound', 'routed', 'outbound', 'delivery', 'dlq', 'checkpoints']);
+    expect(stats.topics.map((t) => t.role)).toEqual(['inbound', 'routed', 'outbound', 'delivery', 'dlq', 'checkpoints', 'ledger']);
     const inbound = stats.topics.find((t) => t.role === 'inbound')!;
     const dlq = stats.topics.find((t) => t.role === 'dlq')!;
     // Produced here: 2 poison records + 2 replays; consumed by the runner: those 4.

@@ -16,7 +16,7 @@ describe('ratesFrom', () => {
       ],
       topics,
     );
-    expect(rates.map((r) => r.role)).toEqual(['inbound', 'routed', 'outbound', 'delivery', 'dlq', 'checkpoints']);
+    expect(rates.map((r) => r.role)).toEqual(['inbound', 'routed', 'outbound', 'delivery', 'dlq', 'checkpoints', 'ledger']);
     expect(rates[0]).toEqual({ role: 'inbound', topic: 'p.cs.messages.inbound.v1', produced: 10, consumed: 9, producedPerSecond: [5, 0], consumedPerSecond: [2, 10] });
     expect(rates[1]).toMatchObject({ produced: 0, consumed: 0, producedPerSecond: [0, 0], consumedPerSecond: [0, 0] });
   });

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { consumerGroup, topicNames, type TopicNames } from '@switchboard/schema';
-import { BatchingProducer, createKafka, ensureTopics } from '@switchboard/kafka';
-import { CheckpointStore, ChannelRegistry, discoverConnectorModules, hostConnector, type Connector } from '@switchboard/connector-sdk';
+import { BatchingProducer, CheckpointStore, createKafka, ensureTopics } from '@switchboard/kafka';
+import { ChannelRegistry, discoverConnectorModules, hostConnector, type Connector } from '@switchboard/connector-sdk';
 import { HttpServer } from '@switchboard/http';
 import { openDatabase } from '@switchboard/db';
 import { openTicketStore, type TicketStore } from '@switchboard/ticket-store';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeadLetter, OutboundMessage, type RoutedMessage } from '@switchboard/schema';
-import { BatchingProducer, TransientError, consumerLag } from '@switchboard/kafka';
+import { BatchingProducer, consumerLag } from '@switchboard/kafka';
+import { TransientError } from '@switchboard/runtime';
 import { eventually, freshDatabase, kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
 import { openTicketStore, type TicketStore } from '@switchboard/ticket-store';
 import { loadChannelRegistry } from '@switchboard/connector-sdk';

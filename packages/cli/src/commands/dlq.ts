@@ -1,5 +1,4 @@
-import { readTopicRange, BatchingProducer } from '@switchboard/kafka';
-import { CheckpointStore } from '@switchboard/connector-sdk';
+import { BatchingProducer, CheckpointStore, readTopicRange } from '@switchboard/kafka';
 import { DeadLetter } from '@switchboard/schema';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../args.ts';
@@ -26,9 +25,9 @@ export async function readDeadLetters(ctx: CliContext): Promise<DeadLetter[]> {
 export async function dlqList(ctx: CliContext, json: boolean): Promise<void> {
   const letters = await readDeadLetters(ctx);
   const producer = new BatchingProducer(ctx.kafka);
-  const ledger = await CheckpointStore.load(ctx.kafka, producer, ctx.topics.checkpoints);
+  const ledger = (await CheckpointStore.load(ctx.kafka, producer, ctx.topics.checkpoints)).namespace(LEDGER.connector);
   for (const l of letters) {
-    const replayed = ledger.get(LEDGER.connector, LEDGER.account, l.id) !== undefined;
+    const replayed = ledger.get(LEDGER.account, l.id) !== undefined;
     if (json) ctx.out(JSON.stringify({ ...l, replayed }));
     else ctx.out(`${l.failedAt.slice(0, 19)}  ${l.id}  ${l.stage}  ${replayed ? '[replayed] ' : ''}${l.reason}`);
   }
@@ -49,7 +48,7 @@ export async function dlqReplay(ctx: CliContext, ids: string[], all: boolean): P
   for (const id of ids) if (!letters.some((l) => l.id === id)) throw new UsageError(`no dead letter with id "${id}"`);
   const producer = new BatchingProducer(ctx.kafka);
   await producer.connect();
-  const ledger = await CheckpointStore.load(ctx.kafka, producer, ctx.topics.checkpoints);
+  const ledger = (await CheckpointStore.load(ctx.kafka, producer, ctx.topics.checkpoints)).namespace(LEDGER.connector);
   const bar = progress('replaying', chosen.length, ctx.err);
   let replayed = 0;
   let skipped = 0;
@@ -57,7 +56,7 @@ export async function dlqReplay(ctx: CliContext, ids: string[], all: boolean): P
   try {
     for (const letter of chosen) {
       bar.tick();
-      if (ledger.get(LEDGER.connector, LEDGER.account, letter.id)) {
+      if (ledger.get(LEDGER.account, letter.id)) {
         skipped++;
         continue;
       }
@@ -68,7 +67,7 @@ export async function dlqReplay(ctx: CliContext, ids: string[], all: boolean): P
         continue;
       }
       await producer.send(letter.sourceTopic, [{ key: letter.key ?? null, value: Buffer.from(letter.originalValue, 'base64'), headers: { ...letter.headers, 'replayed-from-dlq': letter.id } }]);
-      await ledger.save(LEDGER.connector, LEDGER.account, letter.id, { replayedAt: new Date().toISOString() });
+      await ledger.save(LEDGER.account, letter.id, { replayedAt: new Date().toISOString() });
       replayed++;
     }
   } finally {

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { messageId, type Attachment, type InboundMessageInput } from '@switchboard/schema';
 import { tidyText, toIso } from '@switchboard/connector-sdk';
+import { PermanentError } from '@switchboard/runtime';
 
 const SlackFile = z.looseObject({
   id: z.string(),
@@ -58,7 +59,7 @@ export type SlackDecision = { kind: 'message'; envelope: InboundMessageInput } |
 /** Subtypes that are a person writing; the rest (joins, topic changes, …) are channel noise. */
 const PERSON_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast', 'me_message']);
 
-export class SlackPayloadError extends Error {
+export class SlackPayloadError extends PermanentError {
   override readonly name = 'SlackPayloadError';
 }
 

@@ -10,13 +10,14 @@ import { ConnectionCounter, SlidingWindowLimiter } from './limits.ts';
 import { HistoryJournal } from './journal.ts';
 import { ClientFrame, SESSION_ID, SESSION_TOKEN, type ErrorCode, type HistoryEntry, type ServerFrame } from './protocol.ts';
 import { SessionStore, type Session } from './sessions.ts';
+import { PermanentError } from '@switchboard/runtime';
 
 export const WEBCHAT_ACCOUNT = 'web';
 /** Frames of any kind one connection may send per 10 s before it is closed as abusive. */
 const FRAMES_PER_10S = 40;
 const HEARTBEAT_MS = 30_000;
 
-export class WebchatSendError extends Error {
+export class WebchatSendError extends PermanentError {
   override readonly name = 'WebchatSendError';
 }
 

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchingProducer } from '@switchboard/kafka';
-import { CheckpointStore, hostConnector, type Connector, type ConnectorContext, type HostedConnector } from '@switchboard/connector-sdk';
+import { BatchingProducer, CheckpointStore } from '@switchboard/kafka';
+import { hostConnector, type Connector, type ConnectorContext, type HostedConnector } from '@switchboard/connector-sdk';
 import { createLogger, withRetry } from '@switchboard/runtime';
 import { kafkaForTest } from '@switchboard/testkit';
 
@@ -20,7 +20,7 @@ export async function hostForTest(connector: Connector): Promise<HostedForTest> 
   const producer = new BatchingProducer(env.kafka);
   await producer.connect();
   // Freshly created topics can answer "not the leader for that topic-partition" for a moment.
-  const checkpoints = await withRetry(() => CheckpointStore.load(env.kafka, producer, env.topics.checkpoints), { attempts: 6, initialMs: 200 });
+  const checkpoints = await withRetry(() => CheckpointStore.load(env.kafka, producer, env.topics.checkpoints), { attempts: 6, initialMs: 200, maxMs: 2_000, why: 'Topics created a moment ago may not have their leader yet.' });
   const hosted = await hostConnector(connector, { kafka: env.kafka, producer, topics: env.topics, checkpoints, dataDir: mkdtempSync(join(tmpdir(), `sb-${connector.name}-`)) });
   return {
     env,

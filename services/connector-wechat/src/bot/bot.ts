@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import type { Wechaty, Message, ContactSelf } from 'wechaty';
 import type { impls as PuppetImpls } from 'wechaty-puppet';
 import type { Attachment, InboundMessageInput } from '@switchboard/schema';
-import { sha256Hex, type Logger } from '@switchboard/runtime';
+import { PermanentError, sha256Hex, TransientError, type Logger } from '@switchboard/runtime';
 import type { ConnectorHealth } from '@switchboard/connector-sdk';
 import type { WechatyConfig } from '../config.ts';
 import { normalizeBotMessage, type BotMessageFacts } from './normalize.ts';
 
 export type PuppetInstance = PuppetImpls.PuppetInterface;
 
-export class BotNotLoggedInError extends Error {
+export class BotNotLoggedInError extends TransientError {
   override readonly name = 'BotNotLoggedInError';
   constructor() {
     super('the WeChat bot is not logged in');
@@ -18,11 +18,11 @@ export class BotNotLoggedInError extends Error {
 }
 
 /** The bot could not start at all (most often: the puppet module named in WECHATY_PUPPET is not installed). */
-export class BotStartError extends Error {
+export class BotStartError extends PermanentError {
   override readonly name = 'BotStartError';
 }
 
-export class BotTargetNotFoundError extends Error {
+export class BotTargetNotFoundError extends PermanentError {
   override readonly name = 'BotTargetNotFoundError';
 }
 

@@ -1,12 +1,22 @@
+/**
+ * Codes WeChat documents as "try again later": -1 system busy, 45011 API called too often
+ * (Global Return Code, developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html).
+ * We also use -1 for an answer that was not JSON (a proxy's 502). Everything else (45015: the 48-hour
+ * window has closed, 40003: unknown openid, ...) will not change by asking again.
+ */
+import { SwitchboardError } from '@switchboard/runtime';
+
+const RETRIABLE_CODES = new Set([-1, 45011]);
+
 /** WeChat answered with a non-zero errcode (or not with JSON at all). */
-export class WechatApiError extends Error {
+export class WechatApiError extends SwitchboardError {
   override readonly name = 'WechatApiError';
   constructor(
     readonly endpoint: string,
     readonly errcode: number,
     readonly errmsg: string,
   ) {
-    super(`WeChat API ${endpoint} failed: errcode ${errcode} (${errmsg})`);
+    super(`WeChat API ${endpoint} failed: errcode ${errcode} (${errmsg})`, { retriable: RETRIABLE_CODES.has(errcode) });
   }
 }
 

@@ -1,11 +1,12 @@
 import { createDecipheriv, createHash } from 'node:crypto';
+import { PermanentError } from '@switchboard/runtime';
 
 /** WeChat's callback signature: SHA-1 of the parts sorted lexicographically and joined. */
 export function wechatSignature(...parts: string[]): string {
   return createHash('sha1').update([...parts].sort().join('')).digest('hex');
 }
 
-export class DecryptError extends Error {
+export class DecryptError extends PermanentError {
   override readonly name = 'DecryptError';
 }
 

@@ -1,7 +1,8 @@
 import { messageId, type Attachment, type InboundMessageInput } from '@switchboard/schema';
 import { toIso } from '@switchboard/connector-sdk';
+import { PermanentError } from '@switchboard/runtime';
 
-export class UnusableCallbackError extends Error {
+export class UnusableCallbackError extends PermanentError {
   override readonly name = 'UnusableCallbackError';
 }
 

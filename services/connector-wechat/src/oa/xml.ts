@@ -1,10 +1,11 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { PermanentError } from '@switchboard/runtime';
 
-export class UnsafeXmlError extends Error {
+export class UnsafeXmlError extends PermanentError {
   override readonly name = 'UnsafeXmlError';
 }
 
-export class MalformedXmlError extends Error {
+export class MalformedXmlError extends PermanentError {
   override readonly name = 'MalformedXmlError';
 }
 
