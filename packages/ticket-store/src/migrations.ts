@@ -158,6 +158,20 @@ CREATE INDEX tickets_status_idx ON tickets (status);
 ALTER TABLE messages ADD COLUMN thread jsonb;
 `,
   },
+  {
+    version: 4,
+    name: 'delivered and read receipts',
+    // Channels that report receipts (Meta's delivery and read webhooks, WhatsApp's statuses) say more
+    // after `sent`: the customer's device has the message, then the customer opened it.
+    sql: `
+ALTER TABLE deliveries DROP CONSTRAINT deliveries_status_check,
+  ADD CONSTRAINT deliveries_status_check CHECK (status IN ('sent', 'failed', 'delivered', 'read'));
+ALTER TABLE messages DROP CONSTRAINT messages_delivery_state_check,
+  ADD CONSTRAINT messages_delivery_state_check CHECK (delivery_state IN ('queued', 'sent', 'failed', 'delivered', 'read'));
+ALTER TABLE tickets DROP CONSTRAINT tickets_ack_state_check,
+  ADD CONSTRAINT tickets_ack_state_check CHECK (ack_state IN ('queued', 'sent', 'failed', 'delivered', 'read'));
+`,
+  },
 ];
 
 /** Any constant: serializes concurrent migration runs (several sinks starting at once) on one database. */

@@ -70,7 +70,8 @@ export interface StoredMessage {
   thread?: Thread;
   meta: Record<string, unknown>;
   kind?: OutboundMessage['kind'];
-  deliveryState?: 'queued' | 'sent' | 'failed';
+  /** `delivered` and `read` come from the channels that report receipts. */
+  deliveryState?: 'queued' | DeliveryReport['status'];
   deliveryReason?: string;
   editedAt?: string;
   deletedAt?: string;
