@@ -56,11 +56,20 @@ export function createContext(connector: Connector, options: HostOptions, signal
     logger.warn('dead-lettered', { sourceId, reason });
   };
 
+  const reportDelivery: ConnectorContext['reportDelivery'] = async (report) => {
+    const parsed = parseWith(DeliveryReport, 'DeliveryReport', report);
+    if (!connector.channels.includes(parsed.channel)) {
+      throw new SchemaError('DeliveryReport', [{ path: ['channel'], message: `"${parsed.channel}" is not one of this connector's channels (${connector.channels.join(', ')})` }]);
+    }
+    await options.producer.sendJson(options.topics.delivery, [{ key: parsed.outboundId, value: parsed }]);
+  };
+
   return {
     logger,
     signal,
     dataDir,
     deadLetter,
+    reportDelivery,
     checkpoint: (account, stream) => options.checkpoints.get(connector.name, account, stream),
     saveCheckpoint: (update) => options.checkpoints.save(connector.name, update.account, update.stream, update.position),
     async emit(messages, checkpoint) {
@@ -115,7 +124,7 @@ export async function hostConnector(connector: Connector, options: HostOptions):
 
 async function runOutbound(connector: Connector, options: HostOptions, context: ConnectorContext): Promise<RunningConsumer> {
   const send = connector.send!.bind(connector);
-  const report = (value: DeliveryReport) => options.producer.sendJson(options.topics.delivery, [{ key: value.outboundId, value }]);
+  const report = context.reportDelivery!;
   return runConsumer({
     kafka: options.kafka,
     groupId: consumerGroup(options.topics, `switchboard-outbound-${connector.name}`),
