@@ -1,8 +1,8 @@
 import { api, ApiError, type ReplyWindow, type StoredMessage, type TicketSummary } from './api.ts';
 import { channelIcon, fill, h, maskedText } from './dom.ts';
-import { dateTime, duration, label, t, type MessageKey } from './i18n.ts';
+import { dateTime, duration, label, lang, t, type MessageKey } from './i18n.ts';
 import { Poller } from './poller.ts';
-import { CATEGORIES, channelView, PRIORITIES, STATUSES } from './vocabulary.ts';
+import { CATEGORIES, channelView, PRIORITIES, STATUSES, type ChannelView } from './vocabulary.ts';
 
 const POLL_MS = 3_000;
 /** While a reply is still queued the thread refreshes faster, so "sent" shows up promptly. */
@@ -76,7 +76,7 @@ export class ConversationView {
       const { ticket, messages, replyWindow } = await api.ticket(this.ticketId);
       // Only a channel that can post in public offers the choice.
       this.element.querySelector<HTMLElement>('#reply-public-label')!.hidden = !channelView(ticket.channel).publicReplies;
-      this.showWindow(replyWindow);
+      this.showWindow(replyWindow, channelView(ticket.channel));
       this.pending = messages.some((m) => m.direction === 'outbound' && m.deliveryState === 'queued');
       const signature = JSON.stringify([ticket, messages]);
       if (signature === this.shown) return;
@@ -96,13 +96,18 @@ export class ConversationView {
     }
   }
 
-  /** The channel's reply window: when it closes, or why nothing can be sent now (and then no send button). */
-  private showWindow(window: ReplyWindow): void {
+  /**
+   * The channel's reply window: when it closes and how a reply goes out now (the channel's sentence for
+   * the decision's mode), or why nothing can be sent now (and then no send button).
+   */
+  private showWindow(window: ReplyWindow, channel: ChannelView): void {
     const send = this.element.querySelector<HTMLButtonElement>('#reply-send')!;
     send.disabled = !window.allowed;
     const lines: string[] = [];
     if (!window.allowed) lines.push(t(`window.${window.code}`));
     else {
+      const mode = window.mode ? channel.replyModes[window.mode]?.[lang()] : undefined;
+      if (mode) lines.push(mode);
       if (window.closesAt) lines.push(t('window.closesIn', { left: duration(Date.parse(window.closesAt) - Date.now()) }));
       if (window.remaining !== undefined) lines.push(t('window.remaining', { n: window.remaining }));
     }
