@@ -109,6 +109,11 @@ export class FakeGraph {
     this.revoked.set(token, subcode);
   }
 
+  /** `token` works again (re-authorised on Meta's side). */
+  restore(token: string): void {
+    this.revoked.delete(token);
+  }
+
   failNext(...faults: Fault[]): void {
     this.faults.push(...faults);
   }
