@@ -44,6 +44,8 @@ export interface StartOptions {
   /** Where services/ lives, for connector discovery; default: this repository. */
   repoRoot?: string;
   logger?: Logger;
+  /** The clock reply windows are measured by (tests); default the wall clock. */
+  now?: () => Date;
 }
 
 export interface RunningGateway {
@@ -122,7 +124,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const health = healthRoutes({ kafka, store, connectors: () => started, readyRequiresChannels: config.readyRequiresChannels, logger });
     stack.push({ what: 'readiness probe', stop: () => health.close() });
     http.mount(health.routes);
-    http.mount(readApiRoutes({ store, producer, topics, token: config.apiToken, channels, logger: logger.child('api') }));
+    http.mount(readApiRoutes({ store, producer, topics, token: config.apiToken, channels, logger: logger.child('api'), ...(options.now ? { now: options.now } : {}) }));
     // Same origin as the read API: the console's page calls the ticket routes directly.
     const operatorConsole = createConsole({ store, kafka, topics, apiToken: config.apiToken, channels, connectors: () => started, lagSources: () => lagSources, logger: logger.child('console') });
     stack.push({ what: 'console', stop: () => operatorConsole.close() });
