@@ -1,6 +1,8 @@
 /**
  * What one webhook POST means, as plain data: Meta batches many updates into one delivery (several
- * `entry[]`, each with several `messaging[]`, `standby[]` or `changes[]`), and every one of them is read.
+ * `entry[]`, each with several `messaging[]`, `standby[]` or `changes[]`), and every one of them is read;
+ * readers that take only the first lose the rest (netflie/whatsapp-cloud-api#132, and the first-entry
+ * handling of Chatwoot's Meta channels that issue 23 names).
  * Webhook object types as documented: `page` (Messenger), `instagram`, `whatsapp_business_account`
  * (developers.facebook.com/docs/graph-api/webhooks/getting-started, …/messenger-platform/webhooks,
  * …/whatsapp/webhooks/reference/messages).

@@ -107,7 +107,10 @@ function editItem(c: Context, edit: Json): WebhookItem {
   return { kind: 'message', message: envelope(c, externalId, { text: tidyText(str(edit.text) ?? ''), edit: { kind: 'edited', targetId: messageId(c.channel, c.account, mid) }, meta: {} }) };
 }
 
-/** A tapped button: its title is what the customer "said", its payload what it meant. */
+/**
+ * A tapped button: its title is what the customer "said", its payload what it meant. A conversation
+ * begun with "Get Started" is a postback, not a message (chatwoot/chatwoot#5316 lost those).
+ */
 function postbackItem(c: Context, postback: Json, timestamp: string): WebhookItem {
   const externalId = str(postback.mid) ?? `postback:${c.customer}:${timestamp}`;
   const meta: Json = { postback: { payload: str(postback.payload) } };

@@ -36,6 +36,7 @@ export class MetaSender {
     const target = parseConversationKey(message.conversationKey);
     if (!target || target.channel !== message.channel) throw new UnsendableError(`conversationKey ${message.conversationKey} is not a ${message.channel} conversation of this connector`);
     const requests = target.channel === 'whatsapp' ? this.whatsappRequests(message, target.account, target.customer) : this.messagingRequests(message, target.channel, target.account, target.customer);
+    if (requests.length === 0) throw new UnsendableError('the reply has no text to send');
     const done = this.progress.get(message.id) ?? [];
     for (const request of requests.slice(done.length)) {
       const answer = await this.post<SendApiAnswer>(request.credential, request.path, request.token, request.body);

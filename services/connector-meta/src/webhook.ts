@@ -5,7 +5,8 @@
  *   getting-started#verification-requests); anything else is refused with 403.
  * - POST: every update, signed with `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body under
  *   the App Secret>` (…/getting-started#event-notifications). Checked over the exact bytes received, in
- *   constant time, before anything is read: missing or wrong is 401 and nothing is produced. Meta retries
+ *   constant time, before anything is read: missing or wrong is 401 and nothing is produced (Chatwoot's
+ *   WhatsApp and Instagram webhooks took unsigned posts until GHSA-7rw7-pc8v-mrr3, chatwoot/chatwoot#14280). Meta retries
  *   a delivery not answered with 200, so 200 comes only once Kafka has what the delivery carried.
  * Replays: the signature covers no timestamp, so a captured body could be posted again; it can only
  * repeat updates whose ids (mid, wamid) we have, which give the same message ids.

@@ -113,6 +113,7 @@ function messageItem(account: string, names: Map<string, string>, message: Json,
     text: tidyText(content.text),
     attachments: content.attachments,
     ...(context && str(context.id) ? { thread: { ancestors: [str(context.id)!] } } : {}),
+    // Meta's time of the message, not ours of the webhook: a delayed or retried delivery keeps its time (chatwoot/chatwoot#14739).
     sentAt: toIso(Number(message.timestamp) || undefined, receivedAt),
     receivedAt: receivedAt.toISOString(),
     meta,
