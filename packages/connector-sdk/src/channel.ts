@@ -20,6 +20,11 @@ export interface ChannelDescriptor {
   readonly publicReplies?: boolean;
   /** May a reply go out now, until when, and how. Unset: any time, the channel's ordinary way. */
   readonly replyPolicy?: ReplyPolicy;
+  /**
+   * What each `mode` of the policy's decisions means for the agent, in a sentence the console shows with
+   * the reply window ("Outside 24 h: sent with Meta's human-agent tag"). A mode without one is not shown.
+   */
+  readonly replyModes?: Readonly<Record<string, { readonly en: string; readonly zh: string }>>;
 }
 
 /** What a reply policy reads: the conversation's history as the store has it. */
@@ -76,6 +81,7 @@ export const ChannelDescriptorShape = z.object({
   acknowledgeByDefault: z.boolean().optional(),
   publicReplies: z.boolean().optional(),
   replyPolicy: z.object({ summary: z.string().min(1), decide: z.custom<ReplyPolicy['decide']>((v) => typeof v === 'function', 'a function') }).optional(),
+  replyModes: z.record(z.string(), z.object({ en: z.string().min(1), zh: z.string().min(1) })).optional(),
 });
 
 /** The decision of `descriptor`'s policy, or ANY_TIME when the channel sets none. */

@@ -1,5 +1,5 @@
 import type { HttpRoute, UpgradeRoute } from '@switchboard/http';
-import type { Channel, InboundMessageInput, OutboundMessage } from '@switchboard/schema';
+import type { Channel, DeliveryReport, InboundMessageInput, OutboundMessage } from '@switchboard/schema';
 import type { Logger } from '@switchboard/runtime';
 import { PermanentError } from '@switchboard/runtime';
 
@@ -67,6 +67,14 @@ export interface ConnectorContext {
   /** The last checkpoint recorded for this connector's account and stream. */
   checkpoint(account: string, stream: string): Record<string, unknown> | undefined;
   saveCheckpoint(update: CheckpointUpdate): Promise<void>;
+  /**
+   * Reports what became of an outbound message after `send` returned, for channels that say so later:
+   * delivery and read receipts, or a failure the channel learned of after accepting the message. The
+   * host reports `sent`/`failed` of each `send` itself. Validated (a channel this connector does not
+   * serve is refused) and produced to the delivery topic, keyed by the outbound id. Set by the host; a
+   * context built by hand in a test may leave it out.
+   */
+  reportDelivery?(report: DeliveryReport): Promise<void>;
   /** Keeps something the connector could not turn into a message (raw bytes and the reason). */
   deadLetter(entry: { reason: string; raw: Buffer | string; sourceId: string; error?: unknown }): Promise<void>;
   logger: Logger;

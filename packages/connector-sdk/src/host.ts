@@ -46,11 +46,20 @@ export function createContext(connector: Connector, options: HostOptions, signal
     await letters.write({ id: `${connector.name}/${sourceId}`, stage: `connector.${connector.name}`, reason, error, original: raw });
   };
 
+  const reportDelivery: ConnectorContext['reportDelivery'] = async (report) => {
+    const parsed = parseWith(DeliveryReport, 'DeliveryReport', report);
+    if (!connector.channels.includes(parsed.channel)) {
+      throw new SchemaError('DeliveryReport', [{ path: ['channel'], message: `"${parsed.channel}" is not one of this connector's channels (${connector.channels.join(', ')})` }]);
+    }
+    await options.producer.sendJson(options.topics.delivery, [{ key: parsed.outboundId, value: parsed }]);
+  };
+
   return {
     logger,
     signal,
     dataDir,
     deadLetter,
+    reportDelivery,
     checkpoint: (account, stream) => positions.get(account, stream),
     saveCheckpoint: (update) => positions.save(update.account, update.stream, update.position),
     async emit(messages, checkpoint) {
@@ -120,7 +129,7 @@ async function runOutbound(connector: Connector, options: HostOptions, context: 
   const send = connector.send!.bind(connector);
   const budget = options.sendBudget ?? RETRY_BUDGETS['connector.send'];
   const log = context.logger.child('outbound');
-  const report = (value: DeliveryReport) => options.producer.sendJson(options.topics.delivery, [{ key: value.outboundId, value }]);
+  const report = context.reportDelivery!;
 
   let running: RunningConsumer | undefined;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ANY_TIME, ChannelRegistry, decideReply, OTHER_DESCRIPTOR, replyWindow, type ChannelDescriptor, type ReplyHistory } from '../src/index.ts';
+import { ANY_TIME, ChannelDescriptorShape, ChannelRegistry, decideReply, OTHER_DESCRIPTOR, replyWindow, type ChannelDescriptor, type ReplyHistory } from '../src/index.ts';
 
 const last = new Date('2026-12-01T08:00:00.000Z');
 const hoursAfter = (h: number) => new Date(last.getTime() + h * 3_600_000);
@@ -35,5 +35,13 @@ describe('a reply window', () => {
     expect(registry.describe('unknown')).toBe(OTHER_DESCRIPTOR);
     expect(registry.known('unknown')).toBe('other');
     expect(registry.known('plain')).toBe('plain');
+  });
+
+  it("checks a descriptor's sentences for its reply modes: both languages, each non-empty", () => {
+    const plain = { id: 'plain', label: { en: 'Plain', zh: '普通' }, icon: { color: '#000000', path: 'M0 0' }, threading: 'one' };
+    expect(ChannelDescriptorShape.safeParse({ ...plain, replyModes: { tagged: { en: 'Sent with a tag.', zh: '带标签发送。' } } }).success).toBe(true);
+    const missing = ChannelDescriptorShape.safeParse({ ...plain, replyModes: { tagged: { en: 'Sent with a tag.' } } });
+    expect(missing.success).toBe(false);
+    expect(missing.error?.issues[0]?.path).toEqual(['replyModes', 'tagged', 'zh']);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeadLetter, InboundMessage, messageId } from '@switchboard/schema';
+import { DeadLetter, DeliveryReport, InboundMessage, SchemaError, messageId } from '@switchboard/schema';
 import { BatchingProducer, CheckpointStore } from '@switchboard/kafka';
 import { kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
 import { createContext, htmlToText, toIso, type Connector } from '../src/index.ts';
@@ -46,6 +46,17 @@ describe('connector host on a real broker', () => {
     expect(ctx.checkpoint('acct', 'inbox')).toEqual({ uid: 7 });
   });
 
+  it("reports a channel's later receipts on the delivery topic, keyed by the outbound id, and refuses other channels' or invalid ones", async () => {
+    const checkpoints = await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints);
+    const ctx = createContext(idle, { ...options(), checkpoints }, new AbortController().signal);
+    const receipt = { schemaVersion: 1 as const, outboundId: 'reply_receipt_1', ticketId: 'tkt_1', channel: 'api', status: 'read' as const, at: new Date().toISOString() };
+    await ctx.reportDelivery!(receipt);
+    await expect(ctx.reportDelivery!({ ...receipt, outboundId: 'reply_receipt_2', channel: 'email' })).rejects.toThrow(/"email" is not one of this connector's channels/);
+    await expect(ctx.reportDelivery!({ ...receipt, outboundId: 'reply_receipt_3', status: 'opened' as never })).rejects.toBeInstanceOf(SchemaError);
+    const records = await readAll(env.kafka, env.topics.delivery);
+    expect(records.map((r) => r.key)).toEqual(['reply_receipt_1']);
+    expect(DeliveryReport.parse(JSON.parse(records[0]!.value))).toEqual(receipt);
+  });
 });
 
 describe('text helpers', () => {

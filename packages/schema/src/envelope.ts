@@ -177,12 +177,16 @@ export const DeliveryReport = z
     outboundId: nonEmpty,
     ticketId: nonEmpty,
     channel: Channel,
-    status: z.enum(['sent', 'failed']),
+    status: z
+      .enum(['sent', 'failed', 'delivered', 'read'])
+      .describe(
+        "`sent`: the channel accepted it; `failed`: it never reached the customer; `delivered` and `read`: the channel's own receipts, reported later, for the channels that have them.",
+      ),
     reason: z.string().optional().describe('Why it failed.'),
     externalId: z.string().optional().describe("The channel's id of what was sent (Message-ID, tweet id, ts)."),
     at: isoDateTime,
   })
-  .describe('cs.messages.delivery.v1: the result of sending one outbound message.');
+  .describe('cs.messages.delivery.v1: the result of sending one outbound message, and what the channel later reported of it.');
 export type DeliveryReport = z.infer<typeof DeliveryReport>;
 
 export const DeadLetter = z

@@ -241,6 +241,20 @@ UPDATE tickets t SET first_response_at = f.at
   WHERE t.id = f.ticket_id;
 `,
   },
+  {
+    version: 5,
+    name: 'delivered and read receipts',
+    // Channels that report receipts (Meta's delivery and read webhooks, WhatsApp's statuses) say more
+    // after `sent`: the customer's device has the message, then the customer opened it.
+    sql: `
+ALTER TABLE deliveries DROP CONSTRAINT deliveries_status_check,
+  ADD CONSTRAINT deliveries_status_check CHECK (status IN ('sent', 'failed', 'delivered', 'read'));
+ALTER TABLE messages DROP CONSTRAINT messages_delivery_state_check,
+  ADD CONSTRAINT messages_delivery_state_check CHECK (delivery_state IN ('queued', 'sent', 'failed', 'delivered', 'read'));
+ALTER TABLE tickets DROP CONSTRAINT tickets_ack_state_check,
+  ADD CONSTRAINT tickets_ack_state_check CHECK (ack_state IN ('queued', 'sent', 'failed', 'delivered', 'read'));
+`,
+  },
 ];
 
 /** The ticket store's migrations, recorded in `schema_migrations`. */

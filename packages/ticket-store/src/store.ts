@@ -268,10 +268,16 @@ class SqlTicketStore implements TicketStore {
     });
   }
 
-  /** The latest report wins (a retry that succeeded after a failure shows as sent). */
+  /**
+   * The channel's receipts win: `read` over `delivered` over the rest, whenever each arrived (a receipt
+   * dated by the channel's clock may sort before our own `sent` of the same second). Between `sent` and
+   * `failed` the latest wins: a retry that succeeded after a failure shows as sent, and a failure the
+   * channel reports after accepting the message shows as failed.
+   */
   private async applyLatestDeliveries(tx: Queryable, outboundIds: string[]): Promise<void> {
     const latest = `WITH latest AS (SELECT DISTINCT ON (outbound_id) outbound_id, status, reason, external_id, at FROM deliveries
-                    WHERE outbound_id IN ${IN_LIST('$1')} ORDER BY outbound_id, at DESC, (status = 'sent') DESC)`;
+                    WHERE outbound_id IN ${IN_LIST('$1')}
+                    ORDER BY outbound_id, CASE status WHEN 'read' THEN 2 WHEN 'delivered' THEN 1 ELSE 0 END DESC, at DESC, (status = 'sent') DESC)`;
     await tx.query(
       `${latest} UPDATE messages m SET delivery_state = latest.status, delivery_reason = latest.reason,
          delivered_external_id = COALESCE(latest.external_id, m.delivered_external_id), delivered_at = latest.at

@@ -75,7 +75,8 @@ export interface StoredMessage {
   kind?: OutboundMessage['kind'];
   /** Outbound replies: who wrote it. */
   author?: NonNullable<OutboundMessage['author']>;
-  deliveryState?: 'queued' | 'sent' | 'failed';
+  /** `delivered` and `read` come from the channels that report receipts. */
+  deliveryState?: 'queued' | DeliveryReport['status'];
   deliveryReason?: string;
   editedAt?: string;
   deletedAt?: string;

@@ -328,6 +328,36 @@ describe.each(BACKENDS)('ticket store on $name', (backend) => {
     await expect(store.recordOutbound({ ...reply, id: 'reply_x', ticketId: 'tkt_missing' })).rejects.toThrow(/no ticket tkt_missing/);
   });
 
+  it("records a channel's receipts after sent: read over delivered whatever their times, a later failure over sent", async () => {
+    const customer = routedMessage({});
+    const ticket = (await store.writeRouted([customer])).newTickets[0]!;
+    const reply = (n: string): OutboundMessage => ({
+      schemaVersion: 1, id: stableId('reply', ticket.id, `receipt-${n}`), kind: 'reply', ticketId: ticket.id, ticketNumber: ticket.number,
+      channel: customer.channel, account: customer.account, conversationKey: customer.conversationKey, recipient: customer.sender,
+      public: false, text: `reply ${n}`, createdAt: hoursFromNow(0), meta: {},
+    });
+    const report = (outboundId: string, status: 'sent' | 'failed' | 'delivered' | 'read', at: string, more: { externalId?: string; reason?: string } = {}) =>
+      store.applyDelivery({ schemaVersion: 1, outboundId, ticketId: ticket.id, channel: customer.channel, status, at, ...more });
+    const stateOf = async (id: string) => (await store.getTicket(ticket.id))!.messages.find((m) => m.id === id);
+
+    const read = reply('read');
+    await store.recordOutbound(read);
+    await report(read.id, 'sent', hoursFromNow(0.01), { externalId: 'mid.1' });
+    // The channel's clock dates the receipt a moment before our own report of the send.
+    await report(read.id, 'delivered', hoursFromNow(0.005));
+    expect(await stateOf(read.id)).toMatchObject({ deliveryState: 'delivered', externalId: 'mid.1' });
+    await report(read.id, 'read', hoursFromNow(0.02));
+    // A late delivery receipt (watermarks repeat) does not take "read" back.
+    await report(read.id, 'delivered', hoursFromNow(0.03));
+    expect(await stateOf(read.id)).toMatchObject({ deliveryState: 'read', externalId: 'mid.1' });
+
+    const failed = reply('failed');
+    await store.recordOutbound(failed);
+    await report(failed.id, 'sent', hoursFromNow(0.01), { externalId: 'wamid.2' });
+    await report(failed.id, 'failed', hoursFromNow(0.02), { reason: 'undeliverable (131026)' });
+    expect(await stateOf(failed.id)).toMatchObject({ deliveryState: 'failed', deliveryReason: 'undeliverable (131026)', externalId: 'wamid.2' });
+  });
+
   it('applies a delivery report that races the recording of its message (both orders, at once)', async () => {
     const customer = routedMessage({});
     const ticket = (await store.writeRouted([customer])).newTickets[0]!;

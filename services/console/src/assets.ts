@@ -21,7 +21,7 @@ interface Bundle {
 
 /** What the page shows of a channel: its descriptor without the policy (the server applies that). */
 function channelView(d: ChannelDescriptor) {
-  return { id: d.id, label: d.label, icon: d.icon, publicReplies: d.publicReplies === true };
+  return { id: d.id, label: d.label, icon: d.icon, publicReplies: d.publicReplies === true, replyModes: d.replyModes ?? {} };
 }
 
 /** The lists the page needs, the registered channels included, written into the bundle. */

@@ -49,6 +49,8 @@ export interface StartOptions {
   /** How long someone who closed the console still counts as online (default two minutes; tests shorten it). */
   presenceGraceMs?: number;
   logger?: Logger;
+  /** The clock reply windows are measured by (tests); default the wall clock. */
+  now?: () => Date;
 }
 
 export interface RunningGateway {
@@ -131,7 +133,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     stack.push({ what: 'readiness probe', stop: () => health.close() });
     http.mount(health.routes);
     http.mount(people.routes);
-    http.mount(readApiRoutes({ store, producer, topics, channels, auth: people.auth, access: people.access, team: people.team, sla: config.people.sla, logger: logger.child('api') }));
+    http.mount(readApiRoutes({ store, producer, topics, channels, auth: people.auth, access: people.access, team: people.team, sla: config.people.sla, logger: logger.child('api'), ...(options.now ? { now: options.now } : {}) }));
     // Same origin as the read API: the console's page calls the ticket routes directly.
     const operatorConsole = createConsole({ store, kafka, topics, channels, authorize: consoleAuthorizer(people), connectors: () => started, lagSources: () => lagSources, logger: logger.child('console') });
     stack.push({ what: 'console', stop: () => operatorConsole.close() });

@@ -1,10 +1,10 @@
 import { api, ApiError, type ReplyWindow, type SlaReading, type StoredMessage, type TicketSummary } from './api.ts';
 import { channelIcon, fill, h, maskedText } from './dom.ts';
-import { dateTime, duration, label, t, type MessageKey } from './i18n.ts';
+import { dateTime, duration, label, lang, t, type MessageKey } from './i18n.ts';
 import { live } from './live.ts';
 import { may } from './me.ts';
 import { Refresher } from './refresher.ts';
-import { CATEGORIES, channelView, PRIORITIES, STATUSES } from './vocabulary.ts';
+import { CATEGORIES, channelView, PRIORITIES, STATUSES, type ChannelView } from './vocabulary.ts';
 
 /** An Idempotency-Key without crypto.randomUUID, which plain-http pages on another host do not have. */
 function newKey(): string {
@@ -89,7 +89,7 @@ export class ConversationView {
       // Only a channel that can post in public offers the choice.
       const publicLabel = this.element.querySelector<HTMLElement>('#reply-public-label');
       if (publicLabel) publicLabel.hidden = !channelView(ticket.channel).publicReplies;
-      this.showWindow(replyWindow);
+      this.showWindow(replyWindow, channelView(ticket.channel));
       const signature = JSON.stringify([ticket, messages, sla]);
       if (signature === this.shown) return;
       this.shown = signature;
@@ -108,14 +108,19 @@ export class ConversationView {
     }
   }
 
-  /** The channel's reply window: when it closes, or why nothing can be sent now (and then no send button). */
-  private showWindow(window: ReplyWindow): void {
+  /**
+   * The channel's reply window: when it closes and how a reply goes out now (the channel's sentence for
+   * the decision's mode), or why nothing can be sent now (and then no send button).
+   */
+  private showWindow(window: ReplyWindow, channel: ChannelView): void {
     const send = this.element.querySelector<HTMLButtonElement>('#reply-send');
     if (!send) return;
     send.disabled = !window.allowed;
     const lines: string[] = [];
     if (!window.allowed) lines.push(t(`window.${window.code}`));
     else {
+      const mode = window.mode ? channel.replyModes[window.mode]?.[lang()] : undefined;
+      if (mode) lines.push(mode);
       if (window.closesAt) lines.push(t('window.closesIn', { left: duration(Date.parse(window.closesAt) - Date.now()) }));
       if (window.remaining !== undefined) lines.push(t('window.remaining', { n: window.remaining }));
     }

@@ -106,6 +106,8 @@ const en = {
   'state.queued': 'Queued',
   'state.sent': 'Sent',
   'state.failed': 'Failed',
+  'state.delivered': 'Delivered',
+  'state.read': 'Read',
   'reply.title': 'Reply',
   'reply.placeholder': 'Write a reply to the customer…',
   'reply.send': 'Send reply',
@@ -120,6 +122,7 @@ const en = {
   'window.quota-exhausted': 'Message allowance used: the customer must write first.',
   'window.not-for-automatic': 'This channel does not accept this kind of message now.',
   'window.no-customer-message': 'The customer has not written on this conversation yet.',
+  'duration.dh': '{d} d {h} h',
   'duration.hm': '{h} h {m} min',
   'duration.m': '{m} min',
   'mask.card': 'Card number, masked by the router',
@@ -284,6 +287,8 @@ const zh: Record<MessageKey, string> = {
   'state.queued': '排队中',
   'state.sent': '已发送',
   'state.failed': '发送失败',
+  'state.delivered': '已送达',
+  'state.read': '已读',
   'reply.title': '回复',
   'reply.placeholder': '给客户写回复…',
   'reply.send': '发送回复',
@@ -298,6 +303,7 @@ const zh: Record<MessageKey, string> = {
   'window.quota-exhausted': '可发送条数已用完：需等客户先发消息。',
   'window.not-for-automatic': '该渠道目前不接受此类消息。',
   'window.no-customer-message': '客户尚未在此会话中发过消息。',
+  'duration.dh': '{d} 天 {h} 小时',
   'duration.hm': '{h} 小时 {m} 分钟',
   'duration.m': '{m} 分钟',
   'mask.card': '卡号，已由路由器遮盖',
@@ -388,10 +394,11 @@ export function label(kind: 'status' | 'category' | 'priority' | 'channel' | 'la
   return key in en ? t(key) : value;
 }
 
-/** `3 h 12 min`, or `12 min` under an hour. */
+/** `6 d 23 h` from a day on, `3 h 12 min` under a day, `12 min` under an hour. */
 export function duration(ms: number): string {
   const minutes = Math.max(1, Math.ceil(ms / 60_000));
   const h = Math.floor(minutes / 60);
+  if (h >= 24) return t('duration.dh', { d: Math.floor(h / 24), h: h % 24 });
   return h > 0 ? t('duration.hm', { h, m: minutes % 60 }) : t('duration.m', { m: minutes });
 }
 

@@ -8,6 +8,8 @@ export interface ChannelView {
   label: { en: string; zh: string };
   icon: { color: string; path: string };
   publicReplies: boolean;
+  /** The sentence the reply-window banner shows for a decision's mode (see ChannelDescriptor.replyModes). */
+  replyModes: Record<string, { en: string; zh: string }>;
 }
 
 declare const __SWITCHBOARD_VOCABULARY__: {
