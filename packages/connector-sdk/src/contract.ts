@@ -1,5 +1,5 @@
 import type { HttpRoute, UpgradeRoute } from '@switchboard/http';
-import type { Channel, InboundMessageInput, OutboundMessage } from '@switchboard/schema';
+import type { Channel, DeliveryReport, InboundMessageInput, OutboundMessage } from '@switchboard/schema';
 import type { Logger } from '@switchboard/runtime';
 
 /**
@@ -66,6 +66,12 @@ export interface ConnectorContext {
   /** The last checkpoint recorded for this connector's account and stream. */
   checkpoint(account: string, stream: string): Record<string, unknown> | undefined;
   saveCheckpoint(update: CheckpointUpdate): Promise<void>;
+  /**
+   * Reports what became of something sent, after `send` returned: a bounce, a status callback. Validated
+   * and produced to the delivery topic; a report without `outboundId` names what was sent by the
+   * channel's `externalId`, and the store finds the outbound message by it.
+   */
+  reportDelivery(report: DeliveryReport): Promise<void>;
   /** Keeps something the connector could not turn into a message (raw bytes and the reason). */
   deadLetter(entry: { reason: string; raw: Buffer | string; sourceId: string; error?: unknown }): Promise<void>;
   logger: Logger;

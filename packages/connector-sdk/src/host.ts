@@ -61,6 +61,13 @@ export function createContext(connector: Connector, options: HostOptions, signal
     signal,
     dataDir,
     deadLetter,
+    async reportDelivery(report) {
+      const value = parseWith(DeliveryReport, 'DeliveryReport', report);
+      if (!connector.channels.includes(value.channel)) {
+        throw new SchemaError('DeliveryReport', [{ path: ['channel'], message: `"${value.channel}" is not one of this connector's channels (${connector.channels.join(', ')})` }]);
+      }
+      await produceDelivery(options, value);
+    },
     checkpoint: (account, stream) => options.checkpoints.get(connector.name, account, stream),
     saveCheckpoint: (update) => options.checkpoints.save(connector.name, update.account, update.stream, update.position),
     async emit(messages, checkpoint) {
@@ -85,6 +92,12 @@ export function createContext(connector: Connector, options: HostOptions, signal
       if (checkpoint) await options.checkpoints.save(connector.name, checkpoint.account, checkpoint.stream, checkpoint.position);
     },
   };
+}
+
+/** Keyed by the outbound id, or by what the channel sent when the report names only that. */
+function produceDelivery(options: HostOptions, value: DeliveryReport): Promise<unknown> {
+  const key = value.outboundId ?? `${value.channel}:${value.externalId}`;
+  return options.producer.sendJson(options.topics.delivery, [{ key, value }]);
 }
 
 function sourceIdOf(message: InboundMessageInput): string {
@@ -115,7 +128,7 @@ export async function hostConnector(connector: Connector, options: HostOptions):
 
 async function runOutbound(connector: Connector, options: HostOptions, context: ConnectorContext): Promise<RunningConsumer> {
   const send = connector.send!.bind(connector);
-  const report = (value: DeliveryReport) => options.producer.sendJson(options.topics.delivery, [{ key: value.outboundId, value }]);
+  const report = (value: DeliveryReport) => produceDelivery(options, value);
   return runConsumer({
     kafka: options.kafka,
     groupId: consumerGroup(options.topics, `switchboard-outbound-${connector.name}`),

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeadLetter, InboundMessage, messageId } from '@switchboard/schema';
+import { DeadLetter, DeliveryReport, InboundMessage, messageId } from '@switchboard/schema';
 import { BatchingProducer } from '@switchboard/kafka';
 import { kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
 import { CheckpointStore, createContext, htmlToText, toIso, type Connector } from '../src/index.ts';
@@ -44,6 +44,18 @@ describe('connector host on a real broker', () => {
     expect(letter!.reason).toMatch(/^invalid envelope: InboundMessage: id:/);
     expect(JSON.parse(Buffer.from(letter!.originalValue, 'base64').toString()).externalId).toBe('e2');
     expect(ctx.checkpoint('acct', 'inbox')).toEqual({ uid: 7 });
+  });
+
+  it('reports a delivery by the channel id of what was sent, and refuses an invalid or foreign one', async () => {
+    const checkpoints = await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints);
+    const ctx = createContext(idle, { ...options(), checkpoints }, new AbortController().signal);
+    const at = new Date().toISOString();
+    await ctx.reportDelivery({ schemaVersion: 1, channel: 'api', status: 'failed', externalId: 'sent-1@api.test', reason: 'returned by the peer', at });
+    const [record] = await readTopic(env.kafka, env.topics.delivery, (rs) => rs.length >= 1);
+    expect(record!.key).toBe('api:sent-1@api.test');
+    expect(DeliveryReport.parse(JSON.parse(record!.value))).toEqual({ schemaVersion: 1, channel: 'api', status: 'failed', externalId: 'sent-1@api.test', reason: 'returned by the peer', at });
+    await expect(ctx.reportDelivery({ schemaVersion: 1, channel: 'api', status: 'failed', at })).rejects.toThrow(/outboundId/);
+    await expect(ctx.reportDelivery({ schemaVersion: 1, channel: 'email', status: 'failed', externalId: 'x@y', at })).rejects.toThrow(/not one of this connector's channels/);
   });
 
   it('reloads the latest checkpoint of each key after a restart', async () => {
