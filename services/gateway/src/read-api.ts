@@ -23,10 +23,14 @@ const TicketQuery = z
     limit: z.coerce.number().int().min(1).max(500).optional(),
     offset: z.coerce.number().int().min(0).optional(),
     sort: z.enum(['newest', 'urgent']).optional(),
+    spam: z
+      .enum(['true', 'false'])
+      .transform((value) => value === 'true')
+      .optional(),
   })
   .strict();
 
-const PatchBody = TicketPatch.refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to change: give status, priority, category or assignee' });
+const PatchBody = TicketPatch.refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to change: give status, priority, category, assignee or spam' });
 
 export const ReplyBody = z
   .object({

@@ -29,6 +29,13 @@ function percent(confidence: number | undefined): string {
   return confidence === undefined ? '–' : `${Math.round(confidence * 100)}%`;
 }
 
+/** The spam button says what a click does: clear the ticket's mark, or set it. */
+function showSpamToggle(button: HTMLButtonElement, ticket: TicketSummary): HTMLButtonElement {
+  button.dataset.spam = ticket.spam ? 'yes' : 'no';
+  button.textContent = t(ticket.spam ? 'ticket.notSpam' : 'ticket.markSpam');
+  return button;
+}
+
 /** One ticket: its thread, the classifier's reasons, status/category/priority controls and a reply box. */
 export class ConversationView {
   readonly element: HTMLElement;
@@ -130,12 +137,18 @@ export class ConversationView {
         ` · ${label('channel', ticket.channel)} · ${label('language', ticket.language)} · ${t('ticket.opened')} ${dateTime(ticket.createdAt)} · ${t('ticket.messages', { n: ticket.messageCount })}`,
         ticket.linkedTicketId ? ` · ${t('ticket.linked', { id: ticket.linkedTicketId })}` : '',
       ),
+      // What the connector found, in its own words: why this sender is not trusted, why no reply can go out.
+      ticket.customer.suspect ? h('p', { class: 'flag suspect', id: 'customer-suspect', role: 'alert', text: `⚠ ${t('sender.suspect')}: ${ticket.customer.suspect.reason}` }) : null,
+      ticket.customer.unusableAddress ? h('p', { class: 'flag', id: 'customer-unusable', text: `${t('sender.unusable')}: ${ticket.customer.unusableAddress.reason}` }) : null,
+      ticket.spam ? h('p', { class: 'flag spam', id: 'ticket-spam', text: `${t('ticket.spam')}: ${ticket.spam.reason}` }) : null,
     );
   }
 
   /** Built once; later refreshes only move the selects to the stored values (unless one is in use). */
   private showControls(ticket: TicketSummary): void {
     const selects = this.controls.querySelectorAll('select');
+    const spamToggle = this.controls.querySelector<HTMLButtonElement>('#ticket-spam-toggle');
+    if (spamToggle) showSpamToggle(spamToggle, ticket);
     if (selects.length > 0) {
       selects.forEach((select) => {
         if (select !== document.activeElement) select.value = ticket[select.name as 'status' | 'category' | 'priority'];
@@ -168,11 +181,29 @@ export class ConversationView {
       });
       return h('label', { for: id }, h('span', { text: t(key) }), element);
     };
+    const toggle = showSpamToggle(h('button', { type: 'button', id: 'ticket-spam-toggle', class: 'link' }), ticket);
+    toggle.addEventListener('click', () => {
+      result.textContent = '';
+      api
+        .patchTicket(ticket.id, { spam: toggle.dataset.spam !== 'yes' })
+        .then(() => {
+          result.textContent = t('ticket.saved');
+          result.className = 'control-result ok';
+          this.onChanged();
+          return this.poller.now();
+        })
+        .catch((error: unknown) => {
+          if (this.onError(error)) return;
+          result.textContent = t('ticket.saveFailed', { reason: error instanceof Error ? error.message : String(error) });
+          result.className = 'control-result error';
+        });
+    });
     fill(
       this.controls,
       control('status', STATUSES, 'filter.status'),
       control('category', CATEGORIES, 'filter.category'),
       control('priority', PRIORITIES, 'filter.priority'),
+      toggle,
       result,
     );
   }
@@ -229,6 +260,8 @@ export class ConversationView {
         h('time', { datetime: m.sentAt, text: dateTime(m.sentAt) }),
         m.editedAt ? h('span', { class: 'muted', text: t('thread.edited') }) : null,
         m.autoSubmitted ? h('span', { class: 'chip', text: t('thread.auto', { reason: m.autoSubmitted }) }) : null,
+        inbound && m.sender.suspect ? h('span', { class: 'chip suspect', title: m.sender.suspect.reason, text: `⚠ ${t('chip.suspect')}` }) : null,
+        inbound && m.spam ? h('span', { class: 'chip spam', title: m.spam.reason, text: t('chip.spam') }) : null,
         !inbound && state
           ? h('span', { class: `delivery state-${state}`, title: m.deliveryReason ?? '', text: state === 'failed' && m.deliveryReason ? `${t(`state.${state}`)}: ${m.deliveryReason}` : t(`state.${state}`) })
           : null,
