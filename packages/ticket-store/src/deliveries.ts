@@ -36,13 +36,16 @@ export async function recordDelivery(tx: Queryable, report: DeliveryReport): Pro
   }
   const ids = targets.map((t) => t.outbound_id).sort();
   for (const id of ids) await lock(tx, id);
+  // A report that names what was sent comes after the send, whatever its clock says (a bounce's Date has
+  // whole seconds, the send's report milliseconds): it is placed after that send's report.
+  const at = report.outboundId ? '$3::timestamptz' : `GREATEST($3::timestamptz, (SELECT max(d.at) + interval '1 millisecond' FROM deliveries d WHERE d.outbound_id = x.outbound_id AND d.status = 'sent'))`;
   await tx.query(
     `INSERT INTO deliveries (outbound_id, status, at, ticket_id, channel, reason, external_id)
-     SELECT x.outbound_id, $2::text, $3::timestamptz, x.ticket_id, $4::text, $5::text, $6::text
+     SELECT x.outbound_id, $2::text, ${at}, x.ticket_id, $4::text, $5::text, $6::text
      FROM jsonb_to_recordset($1::text::jsonb) AS x(outbound_id text, ticket_id text) ON CONFLICT DO NOTHING`,
     [jsonParam(targets), report.status, report.at, channel, report.reason ?? null, externalId ?? null],
   );
-  if (report.outboundId && externalId) await adoptUnmatched(tx, targets[0]!, channel, externalId);
+  if (report.outboundId && externalId) await adoptUnmatched(tx, targets[0]!, channel, externalId, report.at);
   await applyLatestDeliveries(tx, ids);
   return ids;
 }
@@ -62,12 +65,13 @@ async function outboundsSentAs(tx: Queryable, channel: string, externalId: strin
 }
 
 /** Reports that named `externalId` before the channel said it had sent something under it. */
-async function adoptUnmatched(tx: Queryable, target: Target, channel: string, externalId: string): Promise<void> {
+async function adoptUnmatched(tx: Queryable, target: Target, channel: string, externalId: string, sentAt: string): Promise<void> {
   await tx.query(
     `WITH adopted AS (DELETE FROM unmatched_deliveries WHERE channel = $2::text AND external_id = $3::text RETURNING *)
      INSERT INTO deliveries (outbound_id, status, at, ticket_id, channel, reason, external_id)
-     SELECT $1::text, a.status, a.at, $4::text, a.channel, a.reason, a.external_id FROM adopted a ON CONFLICT DO NOTHING`,
-    [target.outbound_id, channel, externalId, target.ticket_id],
+     SELECT $1::text, a.status, GREATEST(a.at, $5::timestamptz + interval '1 millisecond'), $4::text, a.channel, a.reason, a.external_id
+     FROM adopted a ON CONFLICT DO NOTHING`,
+    [target.outbound_id, channel, externalId, target.ticket_id, sentAt],
   );
 }
 

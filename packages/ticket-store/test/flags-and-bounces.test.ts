@@ -99,7 +99,8 @@ describe.each(BACKENDS)('ticket store on $name: sender flags, spam, reports by c
     await store.applyDelivery({ schemaVersion: 1, channel: 'slack', status: 'failed', externalId: sentAs, reason: 'not this one', at: hoursFromNow(0.3) });
     expect((await store.getTicket(ticket.id))!.messages[1]).toMatchObject({ id: reply.id, deliveryState: 'sent', externalId: sentAs });
 
-    const bounce = { schemaVersion: 1 as const, channel: 'email', status: 'failed' as const, externalId: sentAs, reason: '5.1.1 smtp; 550 5.1.1 User unknown', at: hoursFromNow(0.2) };
+    // The bounce's Date (whole seconds) may read earlier than the send's report: it still comes after it.
+    const bounce = { schemaVersion: 1 as const, channel: 'email', status: 'failed' as const, externalId: sentAs, reason: '5.1.1 smtp; 550 5.1.1 User unknown', at: hoursFromNow(0.09) };
     await store.applyDelivery(bounce);
     await store.applyDelivery(bounce);
     const messages = (await store.getTicket(ticket.id))!.messages;
@@ -112,7 +113,7 @@ describe.each(BACKENDS)('ticket store on $name: sender flags, spam, reports by c
     const ack = { ...replyTo(ticket, customer, stableId('ack', ticket.id)), kind: 'ack' as const };
     await store.recordOutbound(ack);
     const sentAs = `sb.${ticket.number}.${uniqueKey('hash')}@wallet.example`;
-    await store.applyDelivery({ schemaVersion: 1, channel: 'email', status: 'failed', externalId: sentAs, reason: '5.2.2 mailbox full', at: hoursFromNow(0.2) });
+    await store.applyDelivery({ schemaVersion: 1, channel: 'email', status: 'failed', externalId: sentAs, reason: '5.2.2 mailbox full', at: hoursFromNow(0.05) });
     expect((await store.getTicket(ticket.id))!.messages[1]).toMatchObject({ deliveryState: 'queued' });
     await store.applyDelivery({ schemaVersion: 1, outboundId: ack.id, ticketId: ticket.id, channel: 'email', status: 'sent', externalId: sentAs, at: hoursFromNow(0.1) });
     expect((await store.getTicket(ticket.id))!.messages[1]).toMatchObject({ id: ack.id, deliveryState: 'failed', deliveryReason: '5.2.2 mailbox full' });
