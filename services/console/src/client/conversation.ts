@@ -163,41 +163,11 @@ export class ConversationView {
         { id, name: field },
         values.map((value) => h('option', { value, text: label(field, value), selected: ticket[field] === value })),
       );
-      element.addEventListener('change', () => {
-        result.textContent = '';
-        api
-          .patchTicket(ticket.id, { [field]: element.value })
-          .then(() => {
-            result.textContent = t('ticket.saved');
-            result.className = 'control-result ok';
-            this.onChanged();
-            return this.poller.now();
-          })
-          .catch((error: unknown) => {
-            if (this.onError(error)) return;
-            result.textContent = t('ticket.saveFailed', { reason: error instanceof Error ? error.message : String(error) });
-            result.className = 'control-result error';
-          });
-      });
+      element.addEventListener('change', () => this.save(ticket.id, { [field]: element.value }, result));
       return h('label', { for: id }, h('span', { text: t(key) }), element);
     };
     const toggle = showSpamToggle(h('button', { type: 'button', id: 'ticket-spam-toggle', class: 'link' }), ticket);
-    toggle.addEventListener('click', () => {
-      result.textContent = '';
-      api
-        .patchTicket(ticket.id, { spam: toggle.dataset.spam !== 'yes' })
-        .then(() => {
-          result.textContent = t('ticket.saved');
-          result.className = 'control-result ok';
-          this.onChanged();
-          return this.poller.now();
-        })
-        .catch((error: unknown) => {
-          if (this.onError(error)) return;
-          result.textContent = t('ticket.saveFailed', { reason: error instanceof Error ? error.message : String(error) });
-          result.className = 'control-result error';
-        });
-    });
+    toggle.addEventListener('click', () => this.save(ticket.id, { spam: toggle.dataset.spam !== 'yes' }, result));
     fill(
       this.controls,
       control('status', STATUSES, 'filter.status'),
@@ -206,6 +176,24 @@ export class ConversationView {
       toggle,
       result,
     );
+  }
+
+  /** PATCHes the ticket, says whether it was saved, and refreshes. */
+  private save(ticketId: string, patch: Record<string, string | boolean>, result: HTMLElement): void {
+    result.textContent = '';
+    api
+      .patchTicket(ticketId, patch)
+      .then(() => {
+        result.textContent = t('ticket.saved');
+        result.className = 'control-result ok';
+        this.onChanged();
+        return this.poller.now();
+      })
+      .catch((error: unknown) => {
+        if (this.onError(error)) return;
+        result.textContent = t('ticket.saveFailed', { reason: error instanceof Error ? error.message : String(error) });
+        result.className = 'control-result error';
+      });
   }
 
   private showDecision(ticket: TicketSummary, messages: StoredMessage[]): void {
