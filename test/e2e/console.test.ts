@@ -10,6 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { BatchingProducer } from '@switchboard/kafka';
+import { topicNames } from '@switchboard/schema';
 import type { StoredMessage, TicketSummary } from '@switchboard/ticket-store';
 import { createWebchatConnector } from '@switchboard/connector-chat';
 import { loadAllInOneConfig, startAllInOne } from '@switchboard/all-in-one';
@@ -198,7 +199,8 @@ describe('the console in Chromium', () => {
     await poll(() => page.locator('#lag tbody tr').count()).toBe(4);
     await poll(() => page.locator('#channels li').count()).toBe(2);
     expect(await page.locator('#channels li.ready').count()).toBe(2);
-    expect(await page.locator('#panel-rates svg.spark').count()).toBe(6);
+    // One row per topic of the pipeline, each with its sparkline.
+    expect(await page.locator('#panel-rates svg.spark').count()).toBe(Object.keys(topicNames()).length);
 
     const letter = page.locator('#dead-letters li.dead-letter', { hasText: '{"broken": tru' });
     await letter.waitFor({ timeout: 15_000 });

@@ -48,9 +48,10 @@ export interface ReplyRequest {
  * Why a reply cannot go out, as codes the console words in the agent's language:
  * `window-closed` (too long since the customer wrote), `template-only` (only an approved template may be
  * sent now), `quota-exhausted` (the channel's message allowance after the customer's last message is used),
- * `not-for-automatic` (an automatic message may not use this mode), `no-customer-message`.
+ * `not-for-automatic` (an automatic message may not use this mode), `no-customer-message`,
+ * `no-reply-address` (the customer's address is kept as written but no reply can reach it).
  */
-export type ReplyRefusal = 'window-closed' | 'template-only' | 'quota-exhausted' | 'not-for-automatic' | 'no-customer-message';
+export type ReplyRefusal = 'window-closed' | 'template-only' | 'quota-exhausted' | 'not-for-automatic' | 'no-customer-message' | 'no-reply-address';
 
 export type ReplyDecision =
   | {

@@ -69,12 +69,12 @@ export interface ConnectorContext {
   saveCheckpoint(update: CheckpointUpdate): Promise<void>;
   /**
    * Reports what became of an outbound message after `send` returned, for channels that say so later:
-   * delivery and read receipts, or a failure the channel learned of after accepting the message. The
-   * host reports `sent`/`failed` of each `send` itself. Validated (a channel this connector does not
-   * serve is refused) and produced to the delivery topic, keyed by the outbound id. Set by the host; a
-   * context built by hand in a test may leave it out.
+   * delivery and read receipts, a bounce, a status callback. The host reports `sent`/`failed` of each
+   * `send` itself. Validated (a channel this connector does not serve is refused) and produced to the
+   * delivery topic; a report without `outboundId` names what was sent by the channel's `externalId`,
+   * and the store finds the outbound message by it.
    */
-  reportDelivery?(report: DeliveryReport): Promise<void>;
+  reportDelivery(report: DeliveryReport): Promise<void>;
   /** Keeps something the connector could not turn into a message (raw bytes and the reason). */
   deadLetter(entry: { reason: string; raw: Buffer | string; sourceId: string; error?: unknown }): Promise<void>;
   logger: Logger;

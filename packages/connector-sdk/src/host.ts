@@ -51,7 +51,7 @@ export function createContext(connector: Connector, options: HostOptions, signal
     if (!connector.channels.includes(parsed.channel)) {
       throw new SchemaError('DeliveryReport', [{ path: ['channel'], message: `"${parsed.channel}" is not one of this connector's channels (${connector.channels.join(', ')})` }]);
     }
-    await options.producer.sendJson(options.topics.delivery, [{ key: parsed.outboundId, value: parsed }]);
+    await produceDelivery(options, parsed);
   };
 
   return {
@@ -84,6 +84,12 @@ export function createContext(connector: Connector, options: HostOptions, signal
       if (checkpoint) await positions.save(checkpoint.account, checkpoint.stream, checkpoint.position);
     },
   };
+}
+
+/** Keyed by the outbound id, or by what the channel sent when the report names only that. */
+function produceDelivery(options: HostOptions, value: DeliveryReport): Promise<unknown> {
+  const key = value.outboundId ?? `${value.channel}:${value.externalId}`;
+  return options.producer.sendJson(options.topics.delivery, [{ key, value }]);
 }
 
 function sourceIdOf(message: InboundMessageInput): string {
@@ -129,7 +135,7 @@ async function runOutbound(connector: Connector, options: HostOptions, context: 
   const send = connector.send!.bind(connector);
   const budget = options.sendBudget ?? RETRY_BUDGETS['connector.send'];
   const log = context.logger.child('outbound');
-  const report = context.reportDelivery!;
+  const report = context.reportDelivery;
 
   let running: RunningConsumer | undefined;
 

@@ -50,12 +50,24 @@ describe('connector host on a real broker', () => {
     const checkpoints = await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints);
     const ctx = createContext(idle, { ...options(), checkpoints }, new AbortController().signal);
     const receipt = { schemaVersion: 1 as const, outboundId: 'reply_receipt_1', ticketId: 'tkt_1', channel: 'api', status: 'read' as const, at: new Date().toISOString() };
-    await ctx.reportDelivery!(receipt);
-    await expect(ctx.reportDelivery!({ ...receipt, outboundId: 'reply_receipt_2', channel: 'email' })).rejects.toThrow(/"email" is not one of this connector's channels/);
-    await expect(ctx.reportDelivery!({ ...receipt, outboundId: 'reply_receipt_3', status: 'opened' as never })).rejects.toBeInstanceOf(SchemaError);
+    await ctx.reportDelivery(receipt);
+    await expect(ctx.reportDelivery({ ...receipt, outboundId: 'reply_receipt_2', channel: 'email' })).rejects.toThrow(/"email" is not one of this connector's channels/);
+    await expect(ctx.reportDelivery({ ...receipt, outboundId: 'reply_receipt_3', status: 'opened' as never })).rejects.toBeInstanceOf(SchemaError);
     const records = await readAll(env.kafka, env.topics.delivery);
     expect(records.map((r) => r.key)).toEqual(['reply_receipt_1']);
     expect(DeliveryReport.parse(JSON.parse(records[0]!.value))).toEqual(receipt);
+  });
+
+  it('reports a delivery by the channel id of what was sent, and refuses an invalid or foreign one', async () => {
+    const checkpoints = await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints);
+    const ctx = createContext(idle, { ...options(), checkpoints }, new AbortController().signal);
+    const at = new Date().toISOString();
+    await ctx.reportDelivery({ schemaVersion: 1, channel: 'api', status: 'failed', externalId: 'sent-1@api.test', reason: 'returned by the peer', at });
+    const byExternalId = <R extends { key: string | null }>(records: R[]) => records.filter((r) => r.key === 'api:sent-1@api.test');
+    const [record] = byExternalId(await readTopic(env.kafka, env.topics.delivery, (rs) => byExternalId(rs).length >= 1));
+    expect(DeliveryReport.parse(JSON.parse(record!.value))).toEqual({ schemaVersion: 1, channel: 'api', status: 'failed', externalId: 'sent-1@api.test', reason: 'returned by the peer', at });
+    await expect(ctx.reportDelivery({ schemaVersion: 1, channel: 'api', status: 'failed', at })).rejects.toThrow(/outboundId/);
+    await expect(ctx.reportDelivery({ schemaVersion: 1, channel: 'email', status: 'failed', externalId: 'x@y', at })).rejects.toThrow(/not one of this connector's channels/);
   });
 });
 

@@ -81,7 +81,7 @@ describe('outbound through the connector host, on a real broker', () => {
   };
   const produce = (messages: OutboundMessage[]) => producer.sendJson(env.topics.outbound, messages.map((m) => ({ key: m.conversationKey, value: m })));
   const reportsOf = async (ids: Set<string>) =>
-    (await readAll(env.kafka, env.topics.delivery)).map((r) => DeliveryReport.parse(JSON.parse(r.value))).filter((r) => ids.has(r.outboundId));
+    (await readAll(env.kafka, env.topics.delivery)).map((r) => DeliveryReport.parse(JSON.parse(r.value))).filter((r) => r.outboundId !== undefined && ids.has(r.outboundId));
   const unique = (what: string) => `${what}-${randomBytes(3).toString('hex')}`;
 
   it('tries a permanent error once and reports it failed; an unclassified one within the send budget', async () => {

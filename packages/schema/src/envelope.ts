@@ -29,6 +29,17 @@ export type Language = z.infer<typeof Language>;
 const isoDateTime = z.iso.datetime({ offset: true });
 const nonEmpty = z.string().min(1);
 
+export const SenderFlag = z
+  .object({
+    code: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,63}$/)
+      .describe('What was found, as a stable lower-case code (e.g. `encoded-word-in-address`, `unparseable-address`).'),
+    reason: z.string().min(1).max(1000).describe('The finding in a sentence, for the agent.'),
+  })
+  .describe("Something a connector found about a sender's identity or address, with the reason.");
+export type SenderFlag = z.infer<typeof SenderFlag>;
+
 export const Sender = z
   .object({
     id: nonEmpty.describe("The channel's own id of the customer (email address, Twitter user id, WeChat id, ...)."),
@@ -39,6 +50,12 @@ export const Sender = z
       .regex(/^\+[1-9]\d{1,14}$/)
       .optional()
       .describe('The phone number in E.164, when the channel knows it (WhatsApp, the hotline): how one customer is recognised across channels.'),
+    suspect: SenderFlag.optional().describe(
+      'The connector found this identity forged or unverifiable (e.g. an address made to look like another one): the sender is never merged with a contact of the same id, never acknowledged, and agents see the reason.',
+    ),
+    unusableAddress: SenderFlag.optional().describe(
+      'The address is kept as the channel gave it, but a reply cannot go to it (it does not parse, or it would reach someone else): no acknowledgement, and the reply API refuses.',
+    ),
   })
   .describe('Who wrote the message.');
 export type Sender = z.infer<typeof Sender>;
@@ -81,6 +98,14 @@ export const Thread = z
   .describe('How the message threads beyond its conversationKey, as its connector read it.');
 export type Thread = z.infer<typeof Thread>;
 
+export const SpamVerdict = z
+  .object({
+    reason: z.string().min(1).max(1000).describe('Who judged it and how (e.g. `X-Spam-Flag: YES`, a filter and its score).'),
+    score: z.number().optional().describe("The filter's score, when it gives one."),
+  })
+  .describe("A spam filter's verdict on a message.");
+export type SpamVerdict = z.infer<typeof SpamVerdict>;
+
 export const InboundMessage = z
   .object({
     schemaVersion: z.literal(SCHEMA_VERSION),
@@ -102,6 +127,7 @@ export const InboundMessage = z
       .string()
       .optional()
       .describe('Set (to the reason) for automatic mail: auto-replies, bounces, loops. Never acknowledged.'),
+    spam: SpamVerdict.optional().describe('Set when a spam filter the channel trusts judged the message spam: never acknowledged; its ticket is marked spam, which agents filter by.'),
     edit: Edit.optional(),
     thread: Thread.optional(),
     meta: z.record(z.string(), z.unknown()).default({}).describe('Channel extras (threading reason, message type, ...).'),
@@ -174,8 +200,10 @@ export type OutboundMessageInput = z.input<typeof OutboundMessage>;
 export const DeliveryReport = z
   .object({
     schemaVersion: z.literal(SCHEMA_VERSION),
-    outboundId: nonEmpty,
-    ticketId: nonEmpty,
+    outboundId: nonEmpty
+      .optional()
+      .describe("Our id of the outbound message. Unset when the channel reported on what it sent by its own id alone (a bounce naming the Message-ID, a status callback naming the channel's message id): the store finds the outbound message by `externalId`."),
+    ticketId: nonEmpty.optional().describe('The ticket of the outbound message; unset when `outboundId` is.'),
     channel: Channel,
     status: z
       .enum(['sent', 'failed', 'delivered', 'read'])
@@ -186,7 +214,11 @@ export const DeliveryReport = z
     externalId: z.string().optional().describe("The channel's id of what was sent (Message-ID, tweet id, ts)."),
     at: isoDateTime,
   })
-  .describe('cs.messages.delivery.v1: the result of sending one outbound message, and what the channel later reported of it.');
+  .refine((report) => report.outboundId !== undefined || (report.externalId ?? '') !== '', {
+    message: 'a delivery report names the outbound message: `outboundId`, or the channel\'s `externalId`',
+    path: ['outboundId'],
+  })
+  .describe('cs.messages.delivery.v1: the result of sending one outbound message, and what the channel later reported of it (receipts, a bounce).');
 export type DeliveryReport = z.infer<typeof DeliveryReport>;
 
 export const DeadLetter = z

@@ -38,7 +38,7 @@ export const TOPIC_SPECS = {
   delivery: {
     name: 'cs.messages.delivery.v1',
     partitions: 3,
-    key: 'outbound message id',
+    key: 'outbound message id (`<channel>:<externalId>` for a report that names only what the channel sent)',
     description: 'What a connector did with an outbound message: sent or failed (DeliveryReport).',
     config: { 'retention.ms': WEEK_MS },
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InboundMessage, RoutedMessage, messageId, stableId, topicNames, TOPIC_EXAMPLES, TOPIC_SPECS, SchemaError, parseWith } from '../src/index.ts';
+import { DeliveryReport, InboundMessage, RoutedMessage, messageId, stableId, topicNames, TOPIC_EXAMPLES, TOPIC_SPECS, SchemaError, parseWith } from '../src/index.ts';
 
 describe('message ids', () => {
   it('are deterministic per channel, account and external id', () => {
@@ -27,5 +27,25 @@ describe('envelopes', () => {
   });
   it('give the outbound ledger one partition per outbound partition (an entry goes where its record is)', () => {
     expect(TOPIC_SPECS.ledger.partitions).toBe(TOPIC_SPECS.outbound.partitions);
+  });
+});
+
+describe('what connectors find beyond the text', () => {
+  const inbound = TOPIC_EXAMPLES.inbound as Record<string, unknown>;
+  it('a sender may be marked suspect and its address unusable, each with a code and a reason', () => {
+    const flag = { code: 'encoded-word-in-address', reason: 'Built to look like support@bank.example.' };
+    const parsed = InboundMessage.parse({ ...inbound, sender: { id: 'x@bank.example', suspect: flag, unusableAddress: flag } });
+    expect(parsed.sender).toMatchObject({ suspect: flag, unusableAddress: flag });
+    expect(() => InboundMessage.parse({ ...inbound, sender: { id: 'x', suspect: { code: 'Not A Code', reason: 'r' } } })).toThrow(/code/);
+  });
+  it('a message may carry a spam verdict', () => {
+    expect(InboundMessage.parse({ ...inbound, spam: { reason: 'X-Spam-Flag: YES', score: 7.5 } }).spam).toEqual({ reason: 'X-Spam-Flag: YES', score: 7.5 });
+  });
+  it('a delivery report names the outbound message by our id or by the channel id of what was sent, not by neither', () => {
+    const base = { schemaVersion: 1, channel: 'email', status: 'failed', at: '2026-03-01T00:00:00Z' };
+    expect(DeliveryReport.parse({ ...base, outboundId: 'out-1', ticketId: 't-1' }).outboundId).toBe('out-1');
+    expect(DeliveryReport.parse({ ...base, externalId: 'sb.SB-000001.abc@wallet.example' }).outboundId).toBeUndefined();
+    expect(() => parseWith(DeliveryReport, 'DeliveryReport', base)).toThrow(/names the outbound message/);
+    expect(() => parseWith(DeliveryReport, 'DeliveryReport', { ...base, externalId: '' })).toThrow(/names the outbound message/);
   });
 });

@@ -119,7 +119,7 @@ CREATE INDEX messages_conversation_idx ON messages (conversation_id, sent_at, re
 -- report arrives before the message itself was recorded.
 CREATE TABLE deliveries (
   outbound_id  text NOT NULL,
-  status       text NOT NULL CHECK (status IN ('sent', 'failed')),
+  status       text NOT NULL CHECK (status IN ('sent', 'failed', 'delivered', 'read')),
   at           timestamptz NOT NULL,
   ticket_id    text NOT NULL,
   channel      text NOT NULL,
@@ -253,6 +253,35 @@ ALTER TABLE messages DROP CONSTRAINT messages_delivery_state_check,
   ADD CONSTRAINT messages_delivery_state_check CHECK (delivery_state IN ('queued', 'sent', 'failed', 'delivered', 'read'));
 ALTER TABLE tickets DROP CONSTRAINT tickets_ack_state_check,
   ADD CONSTRAINT tickets_ack_state_check CHECK (ack_state IN ('queued', 'sent', 'failed', 'delivered', 'read'));
+`,
+  },
+  {
+    version: 6,
+    name: 'suspect senders, spam, delivery reports by the channel id of what was sent',
+    // A sender its connector marked suspect (a forged-looking address) is a contact of its own, never the
+    // real one with the same id. Spam verdicts are kept on the message and on the ticket it opened (agents
+    // filter by it). A report that names what was sent only by the channel's id (a bounce naming our
+    // Message-ID) finds its outbound message by that id; one that arrives before the report carrying the
+    // id waits in unmatched_deliveries.
+    sql: `
+ALTER TABLE contacts ADD COLUMN suspect boolean NOT NULL DEFAULT false;
+ALTER TABLE contacts ADD COLUMN flags jsonb;
+ALTER TABLE contacts DROP CONSTRAINT contacts_channel_account_sender_id_key;
+ALTER TABLE contacts ADD CONSTRAINT contacts_identity_key UNIQUE (channel, account, sender_id, suspect);
+ALTER TABLE messages ADD COLUMN spam jsonb;
+ALTER TABLE tickets ADD COLUMN spam jsonb;
+ALTER TABLE deliveries ALTER COLUMN ticket_id DROP NOT NULL;
+CREATE INDEX messages_delivered_external_idx ON messages (channel, delivered_external_id) WHERE delivered_external_id IS NOT NULL;
+CREATE INDEX deliveries_external_idx ON deliveries (channel, external_id) WHERE external_id IS NOT NULL;
+CREATE TABLE unmatched_deliveries (
+  channel      text NOT NULL,
+  external_id  text NOT NULL,
+  status       text NOT NULL CHECK (status IN ('sent', 'failed', 'delivered', 'read')),
+  at           timestamptz NOT NULL,
+  reason       text,
+  received_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (channel, external_id, status, at)
+);
 `,
   },
 ];

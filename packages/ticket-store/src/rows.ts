@@ -1,4 +1,4 @@
-import type { Attachment, Category, Channel, Language, Priority, Sender } from '@switchboard/schema';
+import type { Attachment, Category, Channel, Language, Priority, Sender, SenderFlag, SpamVerdict } from '@switchboard/schema';
 import type { Row } from '@switchboard/db';
 import type { StoredMessage, TicketStatus, TicketSummary } from './types.ts';
 
@@ -26,7 +26,7 @@ export function previewOf(text: string): string {
 export const TICKET_COLUMNS = `t.id, t.number, t.status, t.category, t.priority, t.language, t.channel, t.account,
   c.conversation_key, ct.sender_id AS customer_id, ct.name AS customer_name, ct.address AS customer_address,
   t.subject, t.preview, t.message_count, t.triage, t.confidence, t.assignee, t.created_at, t.updated_at,
-  t.last_message_at, t.linked_ticket_id, t.first_response_at`;
+  t.last_message_at, t.linked_ticket_id, t.first_response_at, t.spam, ct.flags AS customer_flags`;
 
 export const TICKET_FROM = `tickets t
   JOIN conversations c ON c.id = t.conversation_id
@@ -38,6 +38,8 @@ export function toTicketSummary(row: Row): TicketSummary {
   const address = optional<string>(row.customer_address);
   if (name !== undefined) customer.name = name;
   if (address !== undefined) customer.address = address;
+  const flags = optional<{ suspect?: SenderFlag; unusableAddress?: SenderFlag }>(row.customer_flags);
+  if (flags) Object.assign(customer, json<typeof flags>(flags));
   const summary: TicketSummary = {
     id: String(row.id),
     number: String(row.number),
@@ -64,6 +66,8 @@ export function toTicketSummary(row: Row): TicketSummary {
   if (assignee !== undefined) summary.assignee = assignee;
   if (linked !== undefined) summary.linkedTicketId = linked;
   if (row.first_response_at !== null && row.first_response_at !== undefined) summary.firstResponseAt = iso(row.first_response_at);
+  const spam = optional<SpamVerdict>(row.spam);
+  if (spam !== undefined) summary.spam = json<SpamVerdict>(spam);
   return summary;
 }
 
@@ -92,6 +96,7 @@ export function toStoredMessage(row: Row): StoredMessage {
   copy('redactions', row.redactions, json);
   copy('explanation', row.explanation, json);
   copy('autoSubmitted', row.auto_submitted);
+  copy('spam', row.spam, json);
   copy('thread', row.thread, json);
   copy('kind', row.kind);
   copy('author', row.author, json);

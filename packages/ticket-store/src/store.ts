@@ -2,6 +2,7 @@ import { DeliveryReport, OutboundMessage, parseWith, type Channel, type RoutedMe
 import { createLogger, RETRY_BUDGETS, withRetry, type Logger } from '@switchboard/runtime';
 import { openDatabase, type Db, type Queryable, type Row } from '@switchboard/db';
 import { migrateTicketStore } from './migrations.ts';
+import { applyLatestDeliveries, recordDelivery } from './deliveries.ts';
 import { TICKET_COLUMNS, TICKET_FROM, toStoredMessage, toTicketSummary } from './rows.ts';
 import { ConcurrentWriteError, type PlacementOutcome, followNamedTickets, IN_LIST, jsonParam, placeMessages, PRIORITY_ORDER } from './write.ts';
 import { applyEdit } from './edits.ts';
@@ -34,6 +35,8 @@ export interface TicketStoreOptions {
 }
 
 const HOUR_MS = 3_600_000;
+/** What a ticket an agent marked spam says (a filter's verdict, when there is one, is kept). */
+const AGENT_SPAM_VERDICT = { reason: 'marked as spam by an agent' };
 
 interface OrderedWrite {
   placement: PlacementOutcome;
@@ -135,6 +138,7 @@ class SqlTicketStore implements TicketStore {
     if (f.assignee !== undefined) where.push(`t.assignee = ${param(f.assignee, 'text')}`);
     if (f.unassigned) where.push('t.assignee IS NULL');
     if (visibility) where.push(`(t.category IN (SELECT jsonb_array_elements_text(${param(jsonParam(visibility.categories), 'text')}::jsonb)) OR t.assignee = ${param(visibility.userId, 'text')})`);
+    if (f.spam !== undefined) where.push(f.spam ? 't.spam IS NOT NULL' : 't.spam IS NULL');
     const q = f.q?.trim();
     if (q) {
       const p = param(likePattern(q), 'text');
@@ -180,10 +184,11 @@ class SqlTicketStore implements TicketStore {
            triage = CASE WHEN $4::text IS NOT NULL THEN false ELSE triage END,
            category = COALESCE($4::text, category),
            assignee = CASE WHEN $5::boolean THEN $6::text ELSE assignee END,
+           spam = CASE WHEN $7::boolean IS NULL THEN spam WHEN $7::boolean THEN COALESCE(spam, $8::text::jsonb) ELSE NULL END,
            updated_at = now()
          WHERE id = (SELECT id FROM tickets WHERE id = $1::text OR number = upper($1::text))
          RETURNING id`,
-        [idOrNumber, p.status ?? null, p.priority ?? null, p.category ?? null, p.assignee !== undefined, p.assignee ?? null],
+        [idOrNumber, p.status ?? null, p.priority ?? null, p.category ?? null, p.assignee !== undefined, p.assignee ?? null, p.spam ?? null, JSON.stringify(AGENT_SPAM_VERDICT)],
       );
       const row = updated.rows[0];
       return row ? this.findTicket(tx, row.id) : undefined;
@@ -251,40 +256,13 @@ class SqlTicketStore implements TicketStore {
          WHERE t.id = x.ticket_id`,
         [jsonParam(outs.filter((o) => fresh.has(o.id)).map((o) => ({ id: o.id, ticket_id: o.ticketId, kind: o.kind })))],
       );
-      await this.applyLatestDeliveries(tx, [...fresh]);
+      await applyLatestDeliveries(tx, [...fresh]);
     });
   }
 
   async applyDelivery(report: DeliveryReport): Promise<void> {
     const r = parseWith(DeliveryReport, 'DeliveryReport', report);
-    await this.db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1::text))', [r.outboundId]);
-      await tx.query(
-        `INSERT INTO deliveries (outbound_id, status, at, ticket_id, channel, reason, external_id)
-         VALUES ($1::text, $2::text, $3::timestamptz, $4::text, $5::text, $6::text, $7::text) ON CONFLICT DO NOTHING`,
-        [r.outboundId, r.status, r.at, r.ticketId, r.channel, r.reason ?? null, r.externalId ?? null],
-      );
-      await this.applyLatestDeliveries(tx, [r.outboundId]);
-    });
-  }
-
-  /**
-   * The channel's receipts win: `read` over `delivered` over the rest, whenever each arrived (a receipt
-   * dated by the channel's clock may sort before our own `sent` of the same second). Between `sent` and
-   * `failed` the latest wins: a retry that succeeded after a failure shows as sent, and a failure the
-   * channel reports after accepting the message shows as failed.
-   */
-  private async applyLatestDeliveries(tx: Queryable, outboundIds: string[]): Promise<void> {
-    const latest = `WITH latest AS (SELECT DISTINCT ON (outbound_id) outbound_id, status, reason, external_id, at FROM deliveries
-                    WHERE outbound_id IN ${IN_LIST('$1')}
-                    ORDER BY outbound_id, CASE status WHEN 'read' THEN 2 WHEN 'delivered' THEN 1 ELSE 0 END DESC, at DESC, (status = 'sent') DESC)`;
-    await tx.query(
-      `${latest} UPDATE messages m SET delivery_state = latest.status, delivery_reason = latest.reason,
-         delivered_external_id = COALESCE(latest.external_id, m.delivered_external_id), delivered_at = latest.at
-       FROM latest WHERE m.id = latest.outbound_id AND m.direction = 'outbound'`,
-      [jsonParam(outboundIds)],
-    );
-    await tx.query(`${latest} UPDATE tickets t SET ack_state = latest.status FROM latest WHERE t.ack_outbound_id = latest.outbound_id`, [jsonParam(outboundIds)]);
+    await this.db.transaction((tx) => recordDelivery(tx, r));
   }
 
   async lastInbound(idOrNumber: string): Promise<StoredMessage | undefined> {

@@ -10,6 +10,8 @@ import {
   type Redaction,
   type RoutedMessage,
   type Sender,
+  type SenderFlag,
+  type SpamVerdict,
   type Thread,
 } from '@switchboard/schema';
 import { PermanentError } from '@switchboard/runtime';
@@ -30,7 +32,8 @@ export interface TicketSummary {
   channel: Channel;
   account: string;
   conversationKey: string;
-  customer: { id: string; name?: string; address?: string };
+  /** `suspect` and `unusableAddress`: what the connector found about this sender (the contact keeps it). */
+  customer: { id: string; name?: string; address?: string; suspect?: SenderFlag; unusableAddress?: SenderFlag };
   subject?: string;
   /** First line of the ticket's first message, at most 140 characters. */
   preview: string;
@@ -46,6 +49,8 @@ export interface TicketSummary {
   linkedTicketId?: string;
   /** When an agent first replied. */
   firstResponseAt?: string;
+  /** Set when the message that opened it was judged spam (or an agent marked it): no acknowledgement, filterable. */
+  spam?: SpamVerdict;
 }
 
 export interface StoredMessage {
@@ -70,6 +75,7 @@ export interface StoredMessage {
   redactions?: Redaction[];
   explanation?: RoutedMessage['explanation'];
   autoSubmitted?: string;
+  spam?: SpamVerdict;
   thread?: Thread;
   meta: Record<string, unknown>;
   kind?: OutboundMessage['kind'];
@@ -115,6 +121,8 @@ export const TicketFilter = z.object({
   priority: Priority.optional(),
   channel: z.string().optional(),
   language: z.string().optional(),
+  /** true: only tickets marked spam; false: only those not marked. Unset: both. */
+  spam: z.boolean().optional(),
   /** Words looked for in the number, subject, customer and the messages' text. */
   q: z.string().optional(),
   limit: z.number().int().min(1).max(500).optional(),
@@ -134,6 +142,8 @@ export const TicketPatch = z
     priority: Priority.optional(),
     category: Category.optional(),
     assignee: z.string().min(1).nullable().optional(),
+    /** An agent's verdict: true marks the ticket spam, false clears the mark. */
+    spam: z.boolean().optional(),
   })
   .strict();
 export type TicketPatch = z.infer<typeof TicketPatch>;

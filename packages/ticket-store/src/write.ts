@@ -19,8 +19,15 @@ export function jsonParam(value: unknown): string {
 }
 export const IN_LIST = (param: string) => `(SELECT jsonb_array_elements_text(${param}::text::jsonb))`;
 
+/** A sender marked suspect is a contact of its own: never the real one that has the same id. */
 export function contactIdOf(m: RoutedMessage): string {
-  return stableId('ct', m.channel, m.account, m.sender.id);
+  return m.sender.suspect ? stableId('ct', m.channel, m.account, m.sender.id, 'suspect') : stableId('ct', m.channel, m.account, m.sender.id);
+}
+
+/** What a connector found about the sender, kept on the contact (null when nothing). */
+function senderFlagsOf(m: RoutedMessage): Record<string, unknown> | null {
+  const { suspect, unusableAddress } = m.sender;
+  return suspect || unusableAddress ? { ...(suspect ? { suspect } : {}), ...(unusableAddress ? { unusableAddress } : {}) } : null;
 }
 export function conversationIdOf(m: RoutedMessage): string {
   return stableId('cv', m.channel, m.account, m.conversationKey);
@@ -101,19 +108,31 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
 
 /** One row per sender; the latest name and address seen win. Sorted ids lock in one order. */
 async function upsertContacts(tx: Queryable, planned: readonly PlannedMessage[]): Promise<void> {
-  const contacts = new Map<string, { id: string; channel: string; account: string; sender_id: string; name: string | null; address: string | null }>();
+  type ContactRow = { id: string; channel: string; account: string; sender_id: string; suspect: boolean; name: string | null; address: string | null; flags: Record<string, unknown> | null };
+  const contacts = new Map<string, ContactRow>();
   for (const { message: m, contactId: id } of planned) {
     const known = contacts.get(id);
-    contacts.set(id, { id, channel: m.channel, account: m.account, sender_id: m.sender.id, name: m.sender.name ?? known?.name ?? null, address: m.sender.address ?? known?.address ?? null });
+    contacts.set(id, {
+      id,
+      channel: m.channel,
+      account: m.account,
+      sender_id: m.sender.id,
+      suspect: m.sender.suspect !== undefined,
+      name: m.sender.name ?? known?.name ?? null,
+      address: m.sender.address ?? known?.address ?? null,
+      flags: senderFlagsOf(m) ?? known?.flags ?? null,
+    });
   }
   await tx.query(
-    `INSERT INTO contacts (id, channel, account, sender_id, name, address)
-     SELECT x.id, x.channel, x.account, x.sender_id, x.name, x.address
-     FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, channel text, account text, sender_id text, name text, address text)
-     ON CONFLICT (channel, account, sender_id) DO UPDATE
-       SET name = COALESCE(EXCLUDED.name, contacts.name), address = COALESCE(EXCLUDED.address, contacts.address), updated_at = now()
+    `INSERT INTO contacts (id, channel, account, sender_id, suspect, name, address, flags)
+     SELECT x.id, x.channel, x.account, x.sender_id, x.suspect, x.name, x.address, x.flags
+     FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, channel text, account text, sender_id text, suspect boolean, name text, address text, flags jsonb)
+     ON CONFLICT (channel, account, sender_id, suspect) DO UPDATE
+       SET name = COALESCE(EXCLUDED.name, contacts.name), address = COALESCE(EXCLUDED.address, contacts.address),
+           flags = COALESCE(EXCLUDED.flags, contacts.flags), updated_at = now()
        WHERE contacts.name IS DISTINCT FROM COALESCE(EXCLUDED.name, contacts.name)
-          OR contacts.address IS DISTINCT FROM COALESCE(EXCLUDED.address, contacts.address)`,
+          OR contacts.address IS DISTINCT FROM COALESCE(EXCLUDED.address, contacts.address)
+          OR contacts.flags IS DISTINCT FROM COALESCE(EXCLUDED.flags, contacts.flags)`,
     [jsonParam([...contacts.values()].sort((a, b) => a.id.localeCompare(b.id)))],
   );
 }
@@ -175,12 +194,12 @@ async function insertTickets(tx: Queryable, created: readonly NewTicket[]): Prom
   const numbers = rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
   await tx.query(
     `INSERT INTO tickets (id, number, seq, status, category, priority, language, channel, account, conversation_id, contact_id,
-       subject, preview, triage, confidence, created_at, updated_at, last_message_at, message_count, linked_ticket_id, opened_by_message_id)
+       subject, preview, triage, confidence, created_at, updated_at, last_message_at, message_count, linked_ticket_id, opened_by_message_id, spam)
      SELECT x.id, x.number, x.seq, 'open', x.category, x.priority, x.language, x.channel, x.account, x.conversation_id, x.contact_id,
-       x.subject, x.preview, x.triage, x.confidence, x.created_at, now(), x.last_at, x.count, x.linked_ticket_id, x.opened_by
+       x.subject, x.preview, x.triage, x.confidence, x.created_at, now(), x.last_at, x.count, x.linked_ticket_id, x.opened_by, x.spam
      FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, number text, seq bigint, category text, priority text, language text,
        channel text, account text, conversation_id text, contact_id text, subject text, preview text, triage boolean,
-       confidence double precision, created_at timestamptz, last_at timestamptz, count integer, linked_ticket_id text, opened_by text)`,
+       confidence double precision, created_at timestamptz, last_at timestamptz, count integer, linked_ticket_id text, opened_by text, spam jsonb)`,
     [
       jsonParam(
         created.map((t, i) => ({
@@ -203,6 +222,8 @@ async function insertTickets(tx: Queryable, created: readonly NewTicket[]): Prom
           count: t.count,
           linked_ticket_id: t.linkedTicketId,
           opened_by: t.opening.id,
+          // A ticket opened by spam is marked so; agents filter by it, and may clear it.
+          spam: t.opening.spam ?? null,
         })),
       ),
     ],
@@ -213,14 +234,14 @@ async function insertTickets(tx: Queryable, created: readonly NewTicket[]): Prom
 async function insertMessages(tx: Queryable, planned: readonly PlannedMessage[], ticketOf: ReadonlyMap<string, string>): Promise<void> {
   const { rows } = await tx.query<{ id: string }>(
     `INSERT INTO messages (id, direction, conversation_id, ticket_id, channel, account, conversation_key, external_id, sender, subject, text,
-       attachments, meta, thread, auto_submitted, sent_at, received_at, category, confidence, triage, priority, language, redactions,
+       attachments, meta, thread, auto_submitted, spam, sent_at, received_at, category, confidence, triage, priority, language, redactions,
        explanation, classifier_version, routed_at)
      SELECT x.id, 'inbound', x.conversation_id, x.ticket_id, x.channel, x.account, x.conversation_key, x.external_id, x.sender, x.subject, x.text,
-       x.attachments, x.meta, x.thread, x.auto_submitted, x.sent_at, x.received_at, x.category, x.confidence, x.triage, x.priority, x.language,
+       x.attachments, x.meta, x.thread, x.auto_submitted, x.spam, x.sent_at, x.received_at, x.category, x.confidence, x.triage, x.priority, x.language,
        x.redactions, x.explanation, x.classifier_version, x.routed_at
      FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, conversation_id text, ticket_id text, channel text, account text, conversation_key text,
-       external_id text, sender jsonb, subject text, text text, attachments jsonb, meta jsonb, thread jsonb, auto_submitted text, sent_at timestamptz,
-       received_at timestamptz, category text, confidence double precision, triage boolean, priority text, language text,
+       external_id text, sender jsonb, subject text, text text, attachments jsonb, meta jsonb, thread jsonb, auto_submitted text, spam jsonb,
+       sent_at timestamptz, received_at timestamptz, category text, confidence double precision, triage boolean, priority text, language text,
        redactions jsonb, explanation jsonb, classifier_version text, routed_at timestamptz)
      ON CONFLICT (id) DO NOTHING RETURNING id`,
     [jsonParam(planned.map(({ message: m, conversationId }) => messageRow(m, conversationId, ticketOf.get(m.id) ?? null)))],
@@ -247,6 +268,7 @@ function messageRow(m: RoutedMessage, conversationId: string, ticketId: string |
     meta: m.meta,
     thread: m.thread ?? null,
     auto_submitted: m.autoSubmitted ?? null,
+    spam: m.spam ?? null,
     sent_at: m.sentAt,
     received_at: m.receivedAt,
     category: m.category,

@@ -49,6 +49,19 @@ describe('normalizeSlackEvent', () => {
     expect(envelopeOf('message-changed.json').id).toBe(m.id);
   });
 
+  it('applies an edit whose message has no ts (only previous_message.ts) to the original, in its thread', () => {
+    const m = envelopeOf('message-changed-previous-ts.json');
+    expect(m.edit).toEqual({ kind: 'edited', targetId: messageId('slack', 'T0WALLET1', 'C0SUPPORT:1732467600.000200') });
+    expect(m.id).toBe(messageId('slack', 'T0WALLET1', 'C0SUPPORT:1732467600.000200:edit:1732471200.000000'));
+    expect(m.conversationKey).toBe('slack:T0WALLET1:C0SUPPORT:1732464000.000100');
+    expect(m.sender.id).toBe('U0CUSTOMER');
+    expect(m.text).toBe('Still nothing after two hours, the reference is TX-7781');
+    expect(m.sentAt).toBe('2024-11-24T18:00:00.000Z');
+    const neither = JSON.parse(fixture('message-changed-previous-ts.json'));
+    delete neither.event.previous_message.ts;
+    expect(() => normalizeSlackEvent(neither, identity)).toThrow(/without message.ts or previous_message.ts/);
+  });
+
   it('makes a deletion a record pointing at the deleted message, in its thread', () => {
     const m = envelopeOf('message-deleted.json');
     expect(m.edit).toEqual({ kind: 'deleted', targetId: messageId('slack', 'T0WALLET1', 'C0SUPPORT:1732467600.000200') });

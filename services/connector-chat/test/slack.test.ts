@@ -88,6 +88,18 @@ describe('slack connector', () => {
     expect(messages.some((m) => m.text.includes('Deploy finished') || m.text.includes('we are looking into it'))).toBe(false);
   });
 
+  it('applies a message_changed that carries only previous_message.ts to the original message, not to the DLQ', async () => {
+    expect((await postEvent(base, fixture('message-changed-previous-ts.json'))).status).toBe(200);
+    const original = messageId('slack', 'T0WALLET1', 'C0SUPPORT:1732467600.000200');
+    const messages = await inbound((ms) => ms.some((m) => m.edit?.kind === 'edited' && m.edit.targetId === original));
+    const edit = messages.find((m) => m.edit?.kind === 'edited' && m.edit.targetId === original)!;
+    expect(edit.edit).toEqual({ kind: 'edited', targetId: original });
+    expect(edit.text).toBe('Still nothing after two hours, the reference is TX-7781');
+    expect(edit.conversationKey).toBe('slack:T0WALLET1:C0SUPPORT:1732464000.000100');
+    const letters = await readAll(env.kafka, env.topics.dlq);
+    expect(letters.filter((l) => l.value.includes('Ev0EDITPREV01'))).toEqual([]);
+  });
+
   it('replies with chat.postMessage in the thread, without ever calling auth.test', async () => {
     const outbound: OutboundMessageInput = {
       schemaVersion: 1,

@@ -8,9 +8,12 @@ export { createEmailConnector, EmailConnector, UnknownEmailAccountError } from '
 export { normalizeEmail, UnparseableEmailError, syntheticMessageId, storageRefOf, type NormalizedEmail, type NormalizeOptions } from './normalize.ts';
 export { threadOf, threadFields, emailConversationKey, ticketConversationKey, parseMessageIds, REPLY_PREFIX, type Threading, type ThreadingReason } from './threading.ts';
 export { manifest } from './channel.ts';
-export { buildOutgoingMail, outboundMessageId, NoRecipientError } from './outbound.ts';
+export { buildOutgoingMail, outboundMessageId, ownMessageIdDomains, NoRecipientError } from './outbound.ts';
 export { stripQuotedText } from './quotes.ts';
 export { automaticReason } from './automatic.ts';
+export { spamVerdict } from './spam.ts';
+export { readDeliveryStatus, bouncedReply, type DeliveryStatus } from './dsn.ts';
+export { firstMailbox, addressProblem } from './sender.ts';
 export { MailboxWatcher, type MailboxPosition } from './mailbox.ts';
 
 /** Found by the gateway (package.json `switchboard.connector`): one connector for every configured mailbox. */

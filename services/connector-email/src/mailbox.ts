@@ -10,6 +10,7 @@ import type { InboundMessageInput } from '@switchboard/schema';
 import { backoffDelay, RETRY_BUDGETS, sleep, TransientError, withRetry } from '@switchboard/runtime';
 import type { EmailAccountConfig, EmailConfig } from './config.ts';
 import { headerSection, normalizeEmail, storageRefOf } from './normalize.ts';
+import { ownMessageIdDomains } from './outbound.ts';
 import { storeAttachments, storeStream } from './attachments.ts';
 
 const MailboxPosition = z.object({ uidValidity: z.string(), lastUid: z.number().int().nonnegative() });
@@ -267,6 +268,7 @@ export class MailboxWatcher {
           maxMessageBytes: this.config.maxMessageBytes,
           maxAttachmentBytes: this.config.maxAttachmentBytes,
           meta: { mailbox: this.mailbox, uid: mail.uid, uidValidity },
+          ownMessageIdDomains: ownMessageIdDomains(this.config.accounts),
         });
       } catch (error) {
         const stored = mail.original ? ` (the whole ${mail.size} bytes are kept as ${storageRefOf(mail.original.sha256)})` : '';
@@ -281,6 +283,8 @@ export class MailboxWatcher {
       }
       // A disk error here is ours, not the mail's: it fails the batch, which is read again after a reconnect.
       await storeAttachments(this.context.dataDir, normalized.files);
+      // Before the batch and its checkpoint: a crash in between reports it again, with the same time, which changes nothing.
+      for (const report of normalized.deliveryReports) await this.context.reportDelivery(report);
       envelopes.push(normalized.envelope);
     }
     return envelopes;

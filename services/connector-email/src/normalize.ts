@@ -4,10 +4,14 @@
  */
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
-import { messageId, type Attachment, type InboundMessageInput } from '@switchboard/schema';
+import { messageId, type Attachment, type DeliveryReport, type InboundMessageInput, type Sender } from '@switchboard/schema';
 import { htmlToText, tidyText, toIso } from '@switchboard/connector-sdk';
 import { automaticReason } from './automatic.ts';
+import { bouncedReply, readDeliveryStatus } from './dsn.ts';
+import { decodeRawHeader, decodeWords, headerCharsetOf, undeclaredBytes } from './header-charset.ts';
 import { stripQuotedText } from './quotes.ts';
+import { addressProblem, firstMailbox, flaggedSender, mailerDaemon, type MailboxText } from './sender.ts';
+import { spamVerdict } from './spam.ts';
 import { parseMessageIds, threadFields, threadOf } from './threading.ts';
 import { PermanentError } from '@switchboard/runtime';
 
@@ -25,6 +29,8 @@ export interface NormalizeOptions {
   maxAttachmentBytes?: number;
   /** Extra `meta` (mailbox, UID, UIDVALIDITY). */
   meta?: Record<string, unknown>;
+  /** Domains of our Message-IDs, lower case: a bounce whose original carries one of ours is linked to that reply. Unset: any domain. */
+  ownMessageIdDomains?: ReadonlySet<string>;
 }
 
 export interface AttachmentFile {
@@ -36,6 +42,8 @@ export interface NormalizedEmail {
   envelope: InboundMessageInput;
   /** Bytes of the attachments to keep, content-addressed. */
   files: AttachmentFile[];
+  /** What this mail says about mail we sent (a bounce of our reply): for `ctx.reportDelivery`. */
+  deliveryReports: DeliveryReport[];
 }
 
 /** The mail cannot become a message (no sender, unreadable structure): it goes to the DLQ. */
@@ -73,25 +81,40 @@ export async function normalizeEmail(raw: Buffer, options: NormalizeOptions): Pr
     throw new UnparseableEmailError(`MIME parsing failed: ${(error as Error).message}`);
   }
 
-  const from = firstAddress(parsed.from);
-  if (!from?.address) throw new UnparseableEmailError('no sender address (From header missing or unreadable)');
   const headers = headerMap(parsed);
+  const rawSubject = rawHeader(parsed, 'subject');
+  const rawFrom = rawHeader(parsed, 'from');
+  const undeclared = { subject: rawSubject ? undeclaredBytes(rawSubject) : [], from: rawFrom ? undeclaredBytes(rawFrom) : [] };
+  const headerCharset = headerCharsetOf([...undeclared.subject, ...undeclared.from], declaredBodyCharset(readable));
+  const charset = headerCharset?.charset;
+  const mailbox = firstMailbox(rawFrom ? decodeRawHeader(rawFrom, charset) : '');
+  const parsedFrom = firstAddress(parsed.from);
+  const problem = mailbox.addrSpec ? addressProblem(mailbox.addrSpec) : undefined;
+  const fromAddress = problem ? mailbox.addrSpec : parsedFrom?.address;
 
   const ownId = parseMessageIds(parsed.messageId)[0];
   const externalId = ownId ?? syntheticMessageId(oversized ? headerSection(raw) : raw);
   const references = parseMessageIds(parsed.references);
   const inReplyTo = parseMessageIds(parsed.inReplyTo);
-  const subject = parsed.subject?.trim() || undefined;
-  const threading = threadOf({ messageId: externalId, inReplyTo, references, ...(subject ? { subject } : {}) });
+  const subjectText = rawSubject && undeclared.subject.length > 0 ? decodeWords(decodeRawHeader(rawSubject, charset), charset) : parsed.subject;
+  const subject = subjectText?.trim() || undefined;
 
   const contentType = structured(parsed.headers.get('content-type'));
   const autoSubmitted = automaticReason({
     headers,
-    fromAddress: from.address,
+    fromAddress,
     contentType: contentType?.value.toLowerCase(),
     reportType: contentType?.params['report-type']?.toLowerCase(),
     ownAddresses: options.ownAddresses ?? new Set(),
   });
+  // A bounce may have an empty From: it is still a bounce, only one nobody can answer.
+  const sender = senderOf(mailbox, problem, parsedFrom, undeclared.from.length > 0 ? charset : false) ?? (autoSubmitted === 'bounce' ? mailerDaemon(decodeWords(mailbox.displayName || mailbox.comment || '', charset)) : undefined);
+  if (!sender) throw new UnparseableEmailError('no sender address (From header missing or unreadable)');
+  const spam = spamVerdict(headers);
+  const deliveryStatus = autoSubmitted === 'bounce' ? readDeliveryStatus(parsed) : undefined;
+  const bounced = deliveryStatus ? bouncedReply(deliveryStatus, options.ownMessageIdDomains) : undefined;
+  const threading = bounced?.threading ?? threadOf({ messageId: externalId, inReplyTo, references, ...(subject ? { subject } : {}) });
+  const sentAt = toIso(parsed.date, options.receivedAt ?? new Date());
 
   const fullText = bodyText(parsed);
   const stripped = stripQuotedText(fullText, { forwarded: FORWARD_SUBJECT.test(subject ?? '') });
@@ -123,6 +146,8 @@ export async function normalizeEmail(raw: Buffer, options: NormalizeOptions): Pr
     ...(notKept.length ? { attachmentsNotKept: notKept } : {}),
     ...(original ? { original: original.meta } : {}),
     ...(parsed.html && !parsed.text ? { htmlOnly: true } : {}),
+    ...(headerCharset ? { headerCharset } : {}),
+    ...(deliveryStatus ? { deliveryStatus: { ...deliveryStatus, ...(bounced ? { bouncedReply: bounced.messageId } : {}) } } : {}),
   };
 
   const envelope: InboundMessageInput = {
@@ -132,17 +157,46 @@ export async function normalizeEmail(raw: Buffer, options: NormalizeOptions): Pr
     account: options.account,
     externalId,
     conversationKey: threading.conversationKey,
-    sender: { id: from.address.toLowerCase(), address: from.address.toLowerCase(), ...(from.name ? { name: from.name } : {}) },
+    sender,
     ...(subject ? { subject } : {}),
     text,
     attachments,
-    sentAt: toIso(parsed.date, options.receivedAt ?? new Date()),
+    sentAt,
     receivedAt: (options.receivedAt ?? new Date()).toISOString(),
     ...(autoSubmitted ? { autoSubmitted } : {}),
-    thread: threadFields(threading, references, inReplyTo),
+    ...(spam ? { spam } : {}),
+    thread: bounced?.thread ?? threadFields(threading, references, inReplyTo),
     meta,
   };
-  return { envelope, files };
+  // The report's time is the bounce's own, so reading the mail again reports the same thing once.
+  const deliveryReports: DeliveryReport[] =
+    bounced?.failure !== undefined ? [{ schemaVersion: 1, channel: 'email', status: 'failed', externalId: bounced.messageId, reason: bounced.failure, at: sentAt }] : [];
+  return { envelope, files, deliveryReports };
+}
+
+/**
+ * The sender: mailparser's reading when the address is sound; as written and marked when it is not;
+ * undefined when there is no address. `charset` is the one of undeclared 8-bit bytes in From (false: none).
+ */
+function senderOf(mailbox: MailboxText, problem: ReturnType<typeof addressProblem>, parsed: { address?: string; name?: string } | undefined, charset: string | undefined | false): Sender | undefined {
+  const ownName = () => decodeWords(mailbox.displayName ?? mailbox.comment ?? '', charset || undefined) || undefined;
+  if (mailbox.addrSpec && problem) return flaggedSender(mailbox.addrSpec, problem, decodeWords(mailbox.addrSpec, undefined), ownName());
+  if (!parsed?.address) return undefined;
+  const name = charset === false ? parsed.name : ownName();
+  return { id: parsed.address.toLowerCase(), address: parsed.address.toLowerCase(), ...(name ? { name } : {}) };
+}
+
+/** A header's raw bytes, unfolded, after its name (mailparser keeps header lines as binary strings). */
+function rawHeader(parsed: ParsedMail, key: string): Buffer | undefined {
+  const line = parsed.headerLines.find((h) => h.key === key)?.line;
+  if (line === undefined) return undefined;
+  return Buffer.from(line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim(), 'latin1');
+}
+
+/** The charset the body declares (the first text part's), a hint for undeclared 8-bit header bytes. */
+function declaredBodyCharset(raw: Buffer): string | undefined {
+  const text = raw.subarray(0, 256 * 1024).toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
+  return /^content-type:\s*text\/[\w.+-]+[^\r\n]*?;\s*charset\s*=\s*"?([^";\s]+)"?/im.exec(text)?.[1];
 }
 
 function bodyText(parsed: ParsedMail): string {

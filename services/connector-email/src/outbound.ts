@@ -25,6 +25,16 @@ export class NoRecipientError extends PermanentError {
   override readonly name = 'NoRecipientError';
 }
 
+/** The domain of an account's Message-IDs. */
+export function messageIdDomainOf(account: Pick<EmailAccountConfig, 'address' | 'messageIdDomain'>): string {
+  return account.messageIdDomain ?? account.address.split('@')[1]!;
+}
+
+/** Every domain our Message-IDs use: a bounce whose original carries one of them is of a reply of ours. */
+export function ownMessageIdDomains(accounts: readonly Pick<EmailAccountConfig, 'address' | 'messageIdDomain'>[]): Set<string> {
+  return new Set(accounts.map((account) => messageIdDomainOf(account).toLowerCase()));
+}
+
 /** Deterministic, so a send retried after a crash carries the same Message-ID and clients see one mail. */
 export function outboundMessageId(message: Pick<OutboundMessage, 'id' | 'ticketNumber'>, domain: string): string {
   const hash = createHash('sha256').update(message.id).digest('hex').slice(0, 20);
@@ -36,9 +46,12 @@ function bare(ids: readonly string[]): string[] {
 }
 
 export function buildOutgoingMail(message: OutboundMessage, account: EmailAccountConfig): OutgoingMail {
+  // An address kept as the customer's client wrote it (spaces, an encoded-word) would be "repaired" into someone else's.
+  const unusable = message.recipient.unusableAddress;
+  if (unusable) throw new NoRecipientError(`outbound ${message.id}: ${unusable.reason}`);
   const to = message.recipient.address ?? (message.recipient.id.includes('@') ? message.recipient.id : undefined);
   if (!to) throw new NoRecipientError(`outbound ${message.id} has no recipient address`);
-  const domain = account.messageIdDomain ?? account.address.split('@')[1]!;
+  const domain = messageIdDomainOf(account);
   const root = message.conversationKey.startsWith('email:') ? message.conversationKey.slice('email:'.length) : undefined;
   const parent = message.inReplyTo ? bare([message.inReplyTo.externalId])[0] : undefined;
   const chain = [...(root ? [root] : []), ...bare(message.inReplyTo?.references ?? []), ...(parent ? [parent] : [])];

@@ -7,7 +7,8 @@
  */
 import type { Thread } from '@switchboard/schema';
 
-export type ThreadingReason = 'references-root' | 'in-reply-to' | 'subject-token' | 'new';
+/** `bounced-message`: a delivery report, on the conversation of the reply of ours that bounced. */
+export type ThreadingReason = 'references-root' | 'in-reply-to' | 'subject-token' | 'new' | 'bounced-message';
 
 export interface Threading {
   conversationKey: string;

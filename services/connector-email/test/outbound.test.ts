@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OutboundMessage, type OutboundMessageInput } from '@switchboard/schema';
 import { emailConfig } from '../src/config.ts';
-import { buildOutgoingMail, outboundMessageId, NoRecipientError } from '../src/outbound.ts';
+import { buildOutgoingMail, outboundMessageId, NoRecipientError, ownMessageIdDomains } from '../src/outbound.ts';
 import { threadOf } from '../src/threading.ts';
 
 const [account] = emailConfig([
@@ -63,5 +63,14 @@ describe('buildOutgoingMail', () => {
 
   it('refuses a recipient without an address', () => {
     expect(() => mail({ recipient: { id: 'wx-user-1' } })).toThrow(NoRecipientError);
+  });
+
+  it('refuses an address kept as written that no reply can reach, instead of sending to what a parser makes of it', () => {
+    const recipient = { id: 'help desk team@shop.example', address: 'help desk team@shop.example', unusableAddress: { code: 'unparseable-address', reason: 'its local part has spaces' } };
+    expect(() => mail({ recipient })).toThrow(/its local part has spaces/);
+  });
+
+  it('knows the domains of our Message-IDs, for bounces', () => {
+    expect(ownMessageIdDomains([{ address: 'support@Wallet.test' }, { address: 'help@wallet.test', messageIdDomain: 'mail.wallet.test' }])).toEqual(new Set(['wallet.test', 'mail.wallet.test']));
   });
 });

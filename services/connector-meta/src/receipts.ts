@@ -76,10 +76,6 @@ export class SentLog {
     return this.change(receipt.channel, receipt.account, receipt.customer, async (notes, context) => {
       const { outcomes, notes: next } = applyReceipt(notes, receipt);
       if (outcomes.length === 0) return { notes: next, unchanged: true, result: 0 };
-      if (!context.reportDelivery) {
-        context.logger.warn('receipts not reported: this host gives no reportDelivery', { channel: receipt.channel, receipts: outcomes.length });
-        return { notes, unchanged: true, result: 0 };
-      }
       for (const outcome of outcomes) await context.reportDelivery(this.report(receipt, outcome));
       return { notes: next, result: outcomes.length };
     });

@@ -109,6 +109,7 @@ describe('when Kafka cannot take a delivery', () => {
           throw new Error('KafkaJSNumberOfRetriesExceeded');
         },
         deadLetter: async () => undefined,
+        reportDelivery: async () => undefined,
         checkpoint: () => undefined,
         saveCheckpoint: async () => undefined,
         logger: createLogger('test.meta'),

@@ -97,6 +97,7 @@ describe('WeChat connector when Kafka refuses a callback it already answered', (
         throw new Error('broker unavailable');
       },
       deadLetter: async ({ reason, raw }) => void deadLetters.push({ reason, raw: raw.toString() }),
+      reportDelivery: async () => undefined,
       checkpoint: () => undefined,
       saveCheckpoint: async () => undefined,
       logger: createLogger('test'),

@@ -30,10 +30,11 @@ const TicketQuery = z
     /** A user id, `me`, or `none` (unassigned). */
     assignee: z.string().min(1).max(100).optional(),
     unassigned: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    spam: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   })
   .strict();
 
-const PatchBody = TicketPatch.refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to change: give status, priority, category or assignee' });
+const PatchBody = TicketPatch.refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to change: give status, priority, category, assignee or spam' });
 
 export const ReplyBody = z
   .object({

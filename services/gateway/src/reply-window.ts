@@ -21,8 +21,17 @@ export function replyHistoryOf(messages: readonly StoredMessage[]): ReplyHistory
   return { lastCustomerMessageAt: new Date(since), sentSinceCustomer: sent };
 }
 
-/** May an agent's reply to `ticket` go out now, given its messages. */
+/** The customer message a reply answers, as the store's `lastInbound` picks it: the latest, automatic mail last. */
+function answeredOf(messages: readonly StoredMessage[]): StoredMessage | undefined {
+  const inbound = messages.filter((m) => m.direction === 'inbound' && !m.deletedAt);
+  const human = inbound.filter((m) => !m.autoSubmitted);
+  return (human.length > 0 ? human : inbound).reduce<StoredMessage | undefined>((latest, m) => (!latest || Date.parse(m.sentAt) >= Date.parse(latest.sentAt) ? m : latest), undefined);
+}
+
+/** May an agent's reply to `ticket` go out now, given its messages. An address no reply can reach refuses it on any channel. */
 export function agentReplyDecision(channels: ChannelRegistry, ticket: TicketSummary, messages: readonly StoredMessage[], now: Date): ReplyDecision {
+  const unusable = answeredOf(messages)?.sender.unusableAddress;
+  if (unusable) return { allowed: false, code: 'no-reply-address', reason: unusable.reason };
   const request = { kind: 'reply' as const, now, account: ticket.account, conversationKey: ticket.conversationKey, history: replyHistoryOf(messages) };
   return decideReply(channels.get(ticket.channel), request);
 }

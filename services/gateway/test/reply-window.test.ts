@@ -79,6 +79,50 @@ describe('reply windows on the reply API', () => {
   });
 });
 
+describe('what the read API does with what a connector found', () => {
+  const patch = (path: string, body: unknown) =>
+    fetch(base + path, { method: 'PATCH', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('refuses a reply to an address no reply can reach (409 no-reply-address), and says so on the ticket', async () => {
+    const unusableAddress = { code: 'unparseable-address', reason: 'The address "help desk team@shop.example" has spaces in its local part: no reply can go to it.' };
+    const message = routedMessage({
+      channel: 'other-channel',
+      account: 'acct',
+      conversationKey: 'spaced:1',
+      sender: { id: 'help desk team@shop.example', address: 'help desk team@shop.example', unusableAddress },
+      sentAt: new Date(now.getTime() - 60_000).toISOString(),
+    });
+    const ticketId = (await store.writeRouted([message])).newTickets[0]!.id;
+    const view = (await (await call(`/api/v1/tickets/${ticketId}`)).json()) as { replyWindow: ReplyDecision; ticket: { customer: unknown } };
+    expect(view.replyWindow).toEqual({ allowed: false, code: 'no-reply-address', reason: unusableAddress.reason });
+    expect(view.ticket.customer).toMatchObject({ address: 'help desk team@shop.example', unusableAddress });
+    const refused = await call(`/api/v1/tickets/${ticketId}/replies`, { text: 'Hello?' });
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ code: 'no-reply-address' });
+    const outbound = (await readAll(env.kafka, env.topics.outbound)).map((r) => OutboundMessage.parse(JSON.parse(r.value))).filter((o) => o.ticketId === ticketId);
+    expect(outbound).toEqual([]);
+  });
+
+  it('lists tickets by their spam mark (?spam=true|false) and lets an agent clear it', async () => {
+    const spam = { reason: 'X-Spam-Flag: YES' };
+    const [junk, honest] = [
+      routedMessage({ channel: 'other-channel', account: 'acct', conversationKey: 'spam:1', spam }),
+      routedMessage({ channel: 'other-channel', account: 'acct', conversationKey: 'spam:2' }),
+    ];
+    const [junkId, honestId] = (await store.writeRouted([junk, honest])).newTickets.map((t) => t.id);
+    const listed = async (query: string) => ((await (await call(`/api/v1/tickets?channel=other-channel&${query}`)).json()) as { tickets: { id: string; spam?: unknown }[] }).tickets;
+    expect((await listed('spam=true')).map((t) => t.id)).toEqual([junkId]);
+    expect((await listed('spam=true'))[0]!.spam).toEqual(spam);
+    expect((await listed('spam=false')).map((t) => t.id)).toContain(honestId);
+    expect((await listed('spam=false')).map((t) => t.id)).not.toContain(junkId);
+    expect((await call('/api/v1/tickets?spam=maybe')).status).toBe(400);
+    const cleared = await patch(`/api/v1/tickets/${junkId}`, { spam: false });
+    expect(cleared.status).toBe(200);
+    expect(((await cleared.json()) as { ticket: { spam?: unknown } }).ticket.spam).toBeUndefined();
+    expect((await listed('spam=true')).map((t) => t.id)).toEqual([]);
+  });
+});
+
 describe('the history a reply policy reads', () => {
   const inbound = (at: string, extra: Partial<StoredMessage> = {}): StoredMessage =>
     ({ id: `in-${at}`, direction: 'inbound', channel: 'windowed', externalId: at, sender: { id: 'ann' }, text: 'hi', attachments: [], sentAt: at, receivedAt: at, meta: {}, ...extra }) as StoredMessage;

@@ -29,6 +29,18 @@ function wordingFor(language: Language): AckWording {
   return language === 'zh-Hans' || language === 'zh-Hant' ? WORDING[language] : WORDING.en;
 }
 
+/**
+ * Why a new ticket gets no acknowledgement although its channel sends them: the sender's identity looks
+ * forged (an answer would confirm the forgery to whoever it reaches), no reply can reach the address as
+ * written, or a spam filter judged the opening message. Undefined: acknowledge.
+ */
+export function ackWithheld({ ticket, opening }: PendingAck): string | undefined {
+  if (opening.sender.suspect) return `suspect sender (${opening.sender.suspect.code})`;
+  if (opening.sender.unusableAddress) return `no usable address (${opening.sender.unusableAddress.code})`;
+  if (ticket.spam || opening.spam) return 'spam';
+  return undefined;
+}
+
 /** The ack id depends on the ticket alone: however often it is produced, a connector sends it once. */
 export function ackIdFor(ticketId: string): string {
   return stableId('ack', ticketId);

@@ -4,7 +4,7 @@ import { decideReply, type ChannelRegistry } from '@switchboard/connector-sdk';
 import { runConsumer, type BatchingProducer, type RunningConsumer } from '@switchboard/kafka';
 import { counter, createLogger, type Logger } from '@switchboard/runtime';
 import type { TicketStore, WriteResult } from '@switchboard/ticket-store';
-import { buildAck } from './ack.ts';
+import { ackWithheld, buildAck } from './ack.ts';
 
 export const DEFAULT_SINK_GROUP = 'switchboard-ticket-sink';
 export const DEFAULT_DELIVERY_GROUP = 'switchboard-delivery-sink';
@@ -64,6 +64,11 @@ export async function startTicketSink(options: TicketSinkOptions): Promise<Runni
     const pending = await store.pendingAcks(messageIds, ackChannels, new Date(Date.now() - ackMaxAgeMs));
     const now = new Date();
     const acks = pending.flatMap((p) => {
+      const withheld = ackWithheld(p);
+      if (withheld) {
+        logger.info('acknowledgement withheld', { ticket: p.ticket.number, reason: withheld });
+        return [];
+      }
       // The ack answers the message that opened the ticket: the channel's policy decides from that alone.
       const history = { lastCustomerMessageAt: new Date(p.opening.sentAt), sentSinceCustomer: [] };
       const decision = decideReply(channels.get(p.ticket.channel), { kind: 'ack', now, account: p.ticket.account, conversationKey: p.ticket.conversationKey, history });

@@ -4,7 +4,7 @@ import type { PendingAck, StoredMessage, TicketSummary } from '@switchboard/tick
 import { ConfigError } from '@switchboard/runtime';
 import { loadChannelRegistry } from '@switchboard/connector-sdk';
 import { REPO_ROOT } from '@switchboard/runtime';
-import { ackCandidates, ackIdFor, buildAck, resolveAckChannels, ticketSinkConfigFromEnv } from '../src/index.ts';
+import { ackCandidates, ackIdFor, ackWithheld, buildAck, resolveAckChannels, ticketSinkConfigFromEnv } from '../src/index.ts';
 import { routed } from './messages.ts';
 
 const ticket: TicketSummary = {
@@ -101,6 +101,16 @@ describe('automatic acknowledgement', () => {
     };
     expect(ackCandidates([opener, joiner, redelivered, onChat, edit], result, ['email'])).toEqual([opener.id, redelivered.id]);
     expect(ackCandidates([opener, joiner, redelivered, onChat, edit], result, ['email', 'webchat'])).toEqual([opener.id, redelivered.id, onChat.id]);
+  });
+
+  it.each([
+    ['a suspect sender', { opening: { ...opening, sender: { ...opening.sender, suspect: { code: 'encoded-word-in-address', reason: 'forged-looking' } } } }, 'suspect sender (encoded-word-in-address)'],
+    ['an address no reply can reach', { opening: { ...opening, sender: { id: 'help desk team@shop.example', unusableAddress: { code: 'unparseable-address', reason: 'spaces' } } } }, 'no usable address (unparseable-address)'],
+    ['a ticket marked spam', { ticket: { ...ticket, spam: { reason: 'X-Spam-Flag: YES' } } }, 'spam'],
+    ['an opening message judged spam', { opening: { ...opening, spam: { reason: 'X-Spam-Status: Yes, score=8.2', score: 8.2 } } }, 'spam'],
+    ['an ordinary customer', {}, undefined],
+  ])('is withheld for %s', (_, change, reason) => {
+    expect(ackWithheld({ ticket, opening, ...change })).toBe(reason);
   });
 
   it('has one id per ticket, whenever it is built', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeadLetter, OutboundMessage, type RoutedMessage } from '@switchboard/schema';
+import { DeadLetter, OutboundMessage, stableId, type RoutedMessage } from '@switchboard/schema';
 import { BatchingProducer, consumerLag } from '@switchboard/kafka';
 import { TransientError } from '@switchboard/runtime';
 import { eventually, freshDatabase, kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
@@ -172,6 +172,25 @@ describe('ticket sink on a real broker and PostgreSQL', () => {
     expect(letters.map((r) => DeadLetter.parse(JSON.parse(r.value))).filter((l) => l.stage === `${env.prefix}delivery-sink`)).toEqual([
       expect.objectContaining({ reason: expect.stringMatching(/^schema violation: DeliveryReport/) }),
     ]);
+  });
+  it('opens tickets for suspect senders, addresses no reply reaches and spam, but acknowledges none of them', async () => {
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    const forged = routed({
+      sender: { id: '=?utf-8?b?c3vwcg9ydaa=?=@bank.example', address: '=?utf-8?B?c3VwcG9ydA==?=@bank.example', suspect: { code: 'encoded-word-in-address', reason: 'forged-looking' } },
+      text: 'Your account is locked, verify it here.',
+      sentAt: minutesAgo(3),
+    });
+    const spaced = routed({ sender: { id: 'help desk team@shop.example', address: 'help desk team@shop.example', unusableAddress: { code: 'unparseable-address', reason: 'spaces' } }, sentAt: minutesAgo(3) });
+    const junk = routed({ spam: { reason: 'X-Spam-Flag: YES' }, text: 'Cheap watches, best prices', sentAt: minutesAgo(3) });
+    const honest = routed({ text: 'My refund for order 1177 has not arrived.', sentAt: minutesAgo(3) });
+    await produceRouted(producer, env.topics.routed, [forged, spaced, junk, honest]);
+    const ticketOf = (m: RoutedMessage) => eventually(async () => (await store.getTicket(stableId('tkt', m.id)))?.ticket, 20_000, `the ticket of ${m.id}`);
+    const tickets = await Promise.all([forged, spaced, junk, honest].map(ticketOf));
+    await drained(env, groupId());
+    const acked = new Set((await acksIn(env)).map((a) => a.ticketId));
+    expect(tickets.map((t) => acked.has(t.id))).toEqual([false, false, false, true]);
+    expect(tickets[0]!.customer.suspect).toEqual({ code: 'encoded-word-in-address', reason: 'forged-looking' });
+    expect((await store.listTickets({ spam: true, limit: 500 })).map((t) => t.id)).toEqual([tickets[2]!.id]);
   });
 });
 

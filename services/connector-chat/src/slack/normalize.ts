@@ -27,15 +27,19 @@ const SlackMessage = z.looseObject({
   files: z.array(SlackFile).optional(),
   user_profile: z.looseObject({ real_name: z.string().optional(), display_name: z.string().optional() }).optional(),
 });
-type SlackMessage = z.infer<typeof SlackMessage>;
+
+/** A changed message (`message`, `previous_message`): some payloads leave out the ts of one of them. */
+const ChangedMessage = SlackMessage.extend({ ts: z.string().optional() });
+/** Any message payload, its ts perhaps missing: what the helpers below read. */
+type AnyMessage = z.infer<typeof ChangedMessage>;
 
 const MessageEvent = SlackMessage.extend({
   type: z.literal('message'),
   channel: z.string(),
   channel_type: z.string().optional(),
   event_ts: z.string().optional(),
-  message: SlackMessage.optional(),
-  previous_message: SlackMessage.optional(),
+  message: ChangedMessage.optional(),
+  previous_message: ChangedMessage.optional(),
   deleted_ts: z.string().optional(),
 });
 
@@ -94,7 +98,7 @@ export function escapeSlackText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function attachmentsOf(message: SlackMessage): Attachment[] {
+function attachmentsOf(message: AnyMessage): Attachment[] {
   return (message.files ?? []).map((file) => ({
     name: file.name ?? file.title ?? file.id,
     contentType: file.mimetype ?? 'application/octet-stream',
@@ -103,13 +107,13 @@ function attachmentsOf(message: SlackMessage): Attachment[] {
   }));
 }
 
-function isOurs(message: SlackMessage, identity: SlackIdentity): string | undefined {
+function isOurs(message: AnyMessage, identity: SlackIdentity): string | undefined {
   if (message.bot_id || message.subtype === 'bot_message') return 'bot message';
   if (identity.botUserId && message.user === identity.botUserId) return 'our own message';
   return undefined;
 }
 
-function senderOf(message: SlackMessage): InboundMessageInput['sender'] {
+function senderOf(message: AnyMessage): InboundMessageInput['sender'] {
   const name = message.user_profile?.display_name || message.user_profile?.real_name;
   return { id: message.user!, ...(name ? { name } : {}) };
 }
@@ -133,25 +137,32 @@ export function normalizeSlackEvent(payload: unknown, identity: SlackIdentity, r
   if (event.subtype === 'message_changed') {
     const message = event.message;
     if (!message) throw new SlackPayloadError('message_changed without message');
-    const ours = isOurs(message, identity);
+    const previous = event.previous_message;
+    const ours = isOurs(message, identity) ?? (previous ? isOurs(previous, identity) : undefined);
     if (ours) return { kind: 'ignored', reason: ours };
     // Unfurls and reply-count updates also arrive as message_changed, without `edited`: not an edit.
     if (!message.edited) return { kind: 'ignored', reason: 'message_changed without an edit' };
-    if (!message.user) throw new SlackPayloadError('edited message without user');
-    const externalId = `${slackExternalId(channel, message.ts)}:edit:${message.edited.ts}`;
+    // The edited message is the original one: its ts, author and thread, from `previous_message` when `message` leaves them out.
+    const ts = message.ts ?? previous?.ts;
+    if (!ts) throw new SlackPayloadError('message_changed without message.ts or previous_message.ts');
+    const user = message.user ?? previous?.user;
+    if (!user) throw new SlackPayloadError('edited message without user');
+    const threadTs = message.thread_ts ?? previous?.thread_ts;
+    const editedTs = message.edited.ts;
+    const externalId = `${slackExternalId(channel, ts)}:edit:${editedTs}`;
     return {
       kind: 'message',
       envelope: {
         ...base,
         id: messageId('slack', team, externalId),
         externalId,
-        conversationKey: slackConversationKey(team, channel, message.thread_ts ?? message.ts),
-        sender: senderOf(message),
+        conversationKey: slackConversationKey(team, channel, threadTs ?? ts),
+        sender: senderOf({ ...message, user }),
         text: slackText(message.text ?? ''),
         attachments: attachmentsOf(message),
-        sentAt: toIso(Number(message.edited.ts)),
-        edit: { kind: 'edited', targetId: messageId('slack', team, slackExternalId(channel, message.ts)) },
-        meta: meta({ ts: message.ts, threadTs: message.thread_ts, subtype: event.subtype }),
+        sentAt: toIso(Number(editedTs)),
+        edit: { kind: 'edited', targetId: messageId('slack', team, slackExternalId(channel, ts)) },
+        meta: meta({ ts, threadTs, subtype: event.subtype }),
       },
     };
   }

@@ -55,6 +55,7 @@ export function contextForTest(name: string, emit: ConnectorContext['emit'], dat
     checkpoint: () => undefined,
     saveCheckpoint: async () => undefined,
     deadLetter: async () => undefined,
+    reportDelivery: async () => undefined,
     emit,
   };
 }

@@ -64,7 +64,7 @@ async function call<T>(path: string, init: CallOptions = {}): Promise<T> {
 /** What the channel's reply policy says about replying now (the server's ReplyDecision). */
 export type ReplyWindow =
   | { allowed: true; mode?: string; closesAt?: string; remaining?: number }
-  | { allowed: false; code: 'window-closed' | 'template-only' | 'quota-exhausted' | 'not-for-automatic' | 'no-customer-message'; reason: string };
+  | { allowed: false; code: 'window-closed' | 'template-only' | 'quota-exhausted' | 'not-for-automatic' | 'no-customer-message' | 'no-reply-address'; reason: string };
 
 export interface TicketQuery {
   status?: string;
@@ -76,6 +76,8 @@ export interface TicketQuery {
   sort?: string;
   assignee?: string;
   unassigned?: string;
+  /** `true`: only tickets marked spam; `false`: only those not marked. */
+  spam?: string;
 }
 
 export interface Me {
@@ -130,7 +132,7 @@ export const api = {
     return call<{ tickets: (TicketSummary & { sla?: SlaReading })[] }>(`/api/v1/tickets?${params}`);
   },
   ticket: (id: string) => call<{ ticket: TicketSummary; messages: StoredMessage[]; replyWindow: ReplyWindow; sla?: SlaReading }>(`/api/v1/tickets/${encodeURIComponent(id)}`),
-  patchTicket: (id: string, patch: Record<string, string | null>) => call<{ ticket: TicketSummary }>(`/api/v1/tickets/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
+  patchTicket: (id: string, patch: Record<string, string | boolean | null>) => call<{ ticket: TicketSummary }>(`/api/v1/tickets/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
   reply: (id: string, text: string, idempotencyKey: string, isPublic: boolean) =>
     call<{ id: string; state?: string; duplicate?: boolean }>(`/api/v1/tickets/${encodeURIComponent(id)}/replies`, {
       method: 'POST',

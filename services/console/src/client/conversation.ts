@@ -33,6 +33,13 @@ function slaText(key: 'sla.firstResponse' | 'sla.resolution', clock: SlaReading[
   return h('span', { class: `sla sla-${clock.state}`, 'data-clock': key, text: `${t(key)}: ${state}` });
 }
 
+/** The spam button says what a click does: clear the ticket's mark, or set it. */
+function showSpamToggle(button: HTMLButtonElement, ticket: TicketSummary): HTMLButtonElement {
+  button.dataset.spam = ticket.spam ? 'yes' : 'no';
+  button.textContent = t(ticket.spam ? 'ticket.notSpam' : 'ticket.markSpam');
+  return button;
+}
+
 /** One ticket: its thread, the classifier's reasons, status/category/priority controls and a reply box. */
 export class ConversationView {
   readonly element: HTMLElement;
@@ -149,12 +156,18 @@ export class ConversationView {
         ticket.linkedTicketId ? ` · ${t('ticket.linked', { id: ticket.linkedTicketId })}` : '',
       ),
       sla ? h('p', { class: 'sla-line', id: 'ticket-sla' }, slaText('sla.firstResponse', sla.firstResponse), ' · ', slaText('sla.resolution', sla.resolution)) : null,
+      // What the connector found, in its own words: why this sender is not trusted, why no reply can go out.
+      ticket.customer.suspect ? h('p', { class: 'flag suspect', id: 'customer-suspect', role: 'alert', text: `⚠ ${t('sender.suspect')}: ${ticket.customer.suspect.reason}` }) : null,
+      ticket.customer.unusableAddress ? h('p', { class: 'flag', id: 'customer-unusable', text: `${t('sender.unusable')}: ${ticket.customer.unusableAddress.reason}` }) : null,
+      ticket.spam ? h('p', { class: 'flag spam', id: 'ticket-spam', text: `${t('ticket.spam')}: ${ticket.spam.reason}` }) : null,
     );
   }
 
   /** Built once; later refreshes only move the selects to the stored values (unless one is in use). */
   private async showControls(ticket: TicketSummary): Promise<void> {
     const selects = this.controls.querySelectorAll('select');
+    const spamToggle = this.controls.querySelector<HTMLButtonElement>('#ticket-spam-toggle');
+    if (spamToggle) showSpamToggle(spamToggle, ticket);
     if (selects.length > 0) {
       selects.forEach((select) => {
         if (select !== document.activeElement) select.value = (ticket[select.name as 'status' | 'category' | 'priority' | 'assignee'] as string | undefined) ?? '';
@@ -171,33 +184,39 @@ export class ConversationView {
         { id, name: field },
         values.map(({ value, text }) => h('option', { value, text, selected: current === value })),
       );
-      element.addEventListener('change', () => {
-        result.textContent = '';
-        api
-          .patchTicket(ticket.id, { [field]: field === 'assignee' && element.value === '' ? null : element.value })
-          .then(() => {
-            result.textContent = t('ticket.saved');
-            result.className = 'control-result ok';
-            this.onChanged();
-            return this.refresher.now();
-          })
-          .catch((error: unknown) => {
-            if (this.onError(error)) return;
-            result.textContent = t('ticket.saveFailed', { reason: error instanceof Error ? error.message : String(error) });
-            result.className = 'control-result error';
-          });
-      });
+      element.addEventListener('change', () => this.save(ticket.id, { [field]: field === 'assignee' && element.value === '' ? null : element.value }, result));
       return h('label', { for: id }, h('span', { text: t(key) }), element);
     };
     const of = (kind: 'status' | 'category' | 'priority', values: readonly string[]) => values.map((value) => ({ value, text: label(kind, value) }));
+    const toggle = showSpamToggle(h('button', { type: 'button', id: 'ticket-spam-toggle', class: 'link' }), ticket);
+    toggle.addEventListener('click', () => this.save(ticket.id, { spam: toggle.dataset.spam !== 'yes' }, result));
     fill(
       this.controls,
       control('status', of('status', STATUSES), 'filter.status'),
       control('category', of('category', CATEGORIES), 'filter.category'),
       control('priority', of('priority', PRIORITIES), 'filter.priority'),
       may('tickets.assign') ? control('assignee', [{ value: '', text: t('assignee.none') }, ...agents.map((a) => ({ value: a.id, text: a.name }))], 'filter.assignee') : null,
+      toggle,
       result,
     );
+  }
+
+  /** PATCHes the ticket, says whether it was saved, and refreshes. */
+  private save(ticketId: string, patch: Record<string, string | boolean | null>, result: HTMLElement): void {
+    result.textContent = '';
+    api
+      .patchTicket(ticketId, patch)
+      .then(() => {
+        result.textContent = t('ticket.saved');
+        result.className = 'control-result ok';
+        this.onChanged();
+        return this.refresher.now();
+      })
+      .catch((error: unknown) => {
+        if (this.onError(error)) return;
+        result.textContent = t('ticket.saveFailed', { reason: error instanceof Error ? error.message : String(error) });
+        result.className = 'control-result error';
+      });
   }
 
   private showDecision(ticket: TicketSummary, messages: StoredMessage[]): void {
@@ -252,6 +271,8 @@ export class ConversationView {
         h('time', { datetime: m.sentAt, text: dateTime(m.sentAt) }),
         m.editedAt ? h('span', { class: 'muted', text: t('thread.edited') }) : null,
         m.autoSubmitted ? h('span', { class: 'chip', text: t('thread.auto', { reason: m.autoSubmitted }) }) : null,
+        inbound && m.sender.suspect ? h('span', { class: 'chip suspect', title: m.sender.suspect.reason, text: `⚠ ${t('chip.suspect')}` }) : null,
+        inbound && m.spam ? h('span', { class: 'chip spam', title: m.spam.reason, text: t('chip.spam') }) : null,
         !inbound && state
           ? h('span', { class: `delivery state-${state}`, title: m.deliveryReason ?? '', text: state === 'failed' && m.deliveryReason ? `${t(`state.${state}`)}: ${m.deliveryReason}` : t(`state.${state}`) })
           : null,
