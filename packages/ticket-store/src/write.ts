@@ -116,8 +116,8 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
   const contactOf = (m: RoutedMessage) => ids.get(m)!.contact;
   const conversationOf = (m: RoutedMessage) => ids.get(m)!.conversation;
 
-  // Contacts: one row per sender; the latest name and address seen win. Sorted ids lock in one order.
-  const contacts = new Map<string, { id: string; channel: string; account: string; sender_id: string; name: string | null; address: string | null }>();
+  // Contacts: one row per sender; the latest name, address and phone number seen win. Sorted ids lock in one order.
+  const contacts = new Map<string, { id: string; channel: string; account: string; sender_id: string; name: string | null; address: string | null; phone: string | null }>();
   for (const m of fresh) {
     const id = contactOf(m);
     const known = contacts.get(id);
@@ -128,16 +128,19 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
       sender_id: m.sender.id,
       name: m.sender.name ?? known?.name ?? null,
       address: m.sender.address ?? known?.address ?? null,
+      phone: m.sender.phone ?? known?.phone ?? null,
     });
   }
   await tx.query(
-    `INSERT INTO contacts (id, channel, account, sender_id, name, address)
-     SELECT x.id, x.channel, x.account, x.sender_id, x.name, x.address
-     FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, channel text, account text, sender_id text, name text, address text)
+    `INSERT INTO contacts (id, channel, account, sender_id, name, address, phone)
+     SELECT x.id, x.channel, x.account, x.sender_id, x.name, x.address, x.phone
+     FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, channel text, account text, sender_id text, name text, address text, phone text)
      ON CONFLICT (channel, account, sender_id) DO UPDATE
-       SET name = COALESCE(EXCLUDED.name, contacts.name), address = COALESCE(EXCLUDED.address, contacts.address), updated_at = now()
+       SET name = COALESCE(EXCLUDED.name, contacts.name), address = COALESCE(EXCLUDED.address, contacts.address),
+           phone = COALESCE(EXCLUDED.phone, contacts.phone), updated_at = now()
        WHERE contacts.name IS DISTINCT FROM COALESCE(EXCLUDED.name, contacts.name)
-          OR contacts.address IS DISTINCT FROM COALESCE(EXCLUDED.address, contacts.address)`,
+          OR contacts.address IS DISTINCT FROM COALESCE(EXCLUDED.address, contacts.address)
+          OR contacts.phone IS DISTINCT FROM COALESCE(EXCLUDED.phone, contacts.phone)`,
     [jsonParam([...contacts.values()].sort((a, b) => a.id.localeCompare(b.id)))],
   );
 
@@ -286,13 +289,13 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
   // caller looked unless that caller raced another writer before the lock: then start again.
   const insertedRows = await tx.query<{ id: string }>(
     `INSERT INTO messages (id, direction, conversation_id, ticket_id, channel, account, conversation_key, external_id, sender, subject, text,
-       attachments, meta, thread, auto_submitted, sent_at, received_at, category, confidence, triage, priority, language, redactions,
+       attachments, meta, thread, call, auto_submitted, sent_at, received_at, category, confidence, triage, priority, language, redactions,
        explanation, classifier_version, routed_at)
      SELECT x.id, 'inbound', x.conversation_id, x.ticket_id, x.channel, x.account, x.conversation_key, x.external_id, x.sender, x.subject, x.text,
-       x.attachments, x.meta, x.thread, x.auto_submitted, x.sent_at, x.received_at, x.category, x.confidence, x.triage, x.priority, x.language,
+       x.attachments, x.meta, x.thread, x.call, x.auto_submitted, x.sent_at, x.received_at, x.category, x.confidence, x.triage, x.priority, x.language,
        x.redactions, x.explanation, x.classifier_version, x.routed_at
      FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, conversation_id text, ticket_id text, channel text, account text, conversation_key text,
-       external_id text, sender jsonb, subject text, text text, attachments jsonb, meta jsonb, thread jsonb, auto_submitted text, sent_at timestamptz,
+       external_id text, sender jsonb, subject text, text text, attachments jsonb, meta jsonb, thread jsonb, call jsonb, auto_submitted text, sent_at timestamptz,
        received_at timestamptz, category text, confidence double precision, triage boolean, priority text, language text,
        redactions jsonb, explanation jsonb, classifier_version text, routed_at timestamptz)
      ON CONFLICT (id) DO NOTHING RETURNING id`,
@@ -312,6 +315,7 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
           attachments: m.attachments,
           meta: m.meta,
           thread: m.thread ?? null,
+          call: m.call ?? null,
           auto_submitted: m.autoSubmitted ?? null,
           sent_at: m.sentAt,
           received_at: m.receivedAt,
@@ -364,34 +368,4 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
   outcome.newTickets = created.map((t, i) => ({ id: t.id, number: ticketNumber(numbers[i]!), channel: t.opening.channel, openedBy: t.opening.id }));
   outcome.reopened = [...reopened.values()];
   return outcome;
-}
-
-/** Applies an edit or deletion to its target; the edit's id in the history makes a redelivery a no-op. */
-export async function applyEdit(tx: Queryable, m: RoutedMessage): Promise<'applied' | 'duplicate' | 'orphan'> {
-  const edit = m.edit!;
-  const entry = { id: m.id, kind: edit.kind, at: m.sentAt };
-  const updated = await tx.query<{ ticket_id: string | null }>(
-    `UPDATE messages SET
-       text = CASE WHEN $2::text = 'edited' THEN $4::text ELSE text END,
-       edited_at = CASE WHEN $2::text = 'edited' THEN $5::timestamptz ELSE edited_at END,
-       deleted_at = CASE WHEN $2::text = 'deleted' THEN $5::timestamptz ELSE deleted_at END,
-       edit_history = edit_history || jsonb_build_array($6::text::jsonb || jsonb_build_object('previousText', text))
-     WHERE id = $1::text AND NOT edit_history @> jsonb_build_array(jsonb_build_object('id', $3::text))
-     RETURNING ticket_id`,
-    [edit.targetId, edit.kind, m.id, m.text, m.sentAt, JSON.stringify(entry)],
-  );
-  const row = updated.rows[0];
-  if (!row) {
-    const exists = await tx.query('SELECT 1 FROM messages WHERE id = $1::text', [edit.targetId]);
-    return exists.rowCount > 0 ? 'duplicate' : 'orphan';
-  }
-  if (row.ticket_id !== null) {
-    await tx.query(
-      `UPDATE tickets SET updated_at = now(),
-         preview = CASE WHEN opened_by_message_id = $2::text AND $3::text = 'edited' THEN $4::text ELSE preview END
-       WHERE id = $1::text`,
-      [row.ticket_id, edit.targetId, edit.kind, previewOf(m.text)],
-    );
-  }
-  return 'applied';
 }
