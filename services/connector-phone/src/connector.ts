@@ -1,42 +1,89 @@
-import { createHmac } from 'node:crypto';
+import { ConfigError } from '@switchboard/runtime';
 import type { Connector, ConnectorContext, ConnectorHealth, HttpRoute } from '@switchboard/connector-sdk';
-import { HttpError, json, jsonBody } from '@switchboard/http';
-import { safeEqual } from '@switchboard/runtime';
+import { HttpError } from '@switchboard/http';
+import type { CallEvent } from './calls.ts';
 import type { PhoneConfig } from './config.ts';
-import { PhonePayload, normalizePhone } from './normalize.ts';
+import { CallDesk } from './desk.ts';
+import { CallJournal } from './journal.ts';
+import { isRegion } from './numbers.ts';
+import { phoneRoutes } from './webhook.ts';
 
+export interface PhoneConnectorOptions {
+  /** Names its checkpoints and consumer groups; default `phone`. */
+  name?: string;
+  now?: () => Date;
+  /** First pause before a failed fetch or produce is tried again; default 30 s. */
+  retryMs?: number;
+  /** How long a produced call's record is kept for late callbacks; default 7 days. */
+  retentionMs?: number;
+}
+
+const TWILIO_TIMEOUT_MS = 30_000;
+
+/**
+ * The hotline: Twilio Voice callbacks and a PBX's CTI events become one record per call, and each call
+ * once over becomes a message on the caller's conversation (a ticket when someone must call back, a note
+ * when it was answered). Receives only: the channel's reply policy refuses every reply.
+ */
 export class PhoneConnector implements Connector {
-  readonly name = 'phone';
+  readonly name: string;
   readonly channels = ['phone'] as const;
   readonly routes: HttpRoute[];
-  private context: ConnectorContext | undefined;
-  private lastMessageAt: string | undefined;
+  private desk: CallDesk | undefined;
+  private readonly now: () => Date;
 
-  constructor(private readonly config: PhoneConfig) {
-    this.routes = [{ method: 'POST', path: '/webhooks/phone', maxBodyBytes: 256 * 1024, handle: (request) => this.receive(request) }];
+  constructor(
+    private readonly config: PhoneConfig,
+    private readonly options: PhoneConnectorOptions = {},
+  ) {
+    if (!isRegion(config.region)) throw new ConfigError('connector-phone', [`PHONE_DEFAULT_REGION: "${config.region}" is not a region libphonenumber knows`]);
+    this.name = options.name ?? 'phone';
+    this.now = options.now ?? (() => new Date());
+    this.routes = phoneRoutes({
+      config,
+      now: this.now,
+      accept: (events) => this.accept(events),
+      deadLetter: (entry) => this.started().deadLetter(entry),
+    });
+  }
+
+  private context: ConnectorContext | undefined;
+
+  private started(): ConnectorContext {
+    if (!this.context) throw new HttpError(503, 'the phone connector is not started');
+    return this.context;
+  }
+
+  private async accept(events: CallEvent[]): Promise<void> {
+    this.started();
+    await this.desk!.accept(events);
   }
 
   async start(context: ConnectorContext): Promise<void> {
+    const twilio = this.config.twilio;
+    this.desk = new CallDesk(
+      new CallJournal(context.dataDir),
+      context,
+      this.config,
+      twilio ? { apiBase: twilio.apiBase, authToken: twilio.authToken, format: twilio.format, maxBytes: twilio.maxBytes, timeoutMs: TWILIO_TIMEOUT_MS } : undefined,
+      { retryMs: this.options.retryMs ?? 30_000, retentionMs: this.options.retentionMs ?? 7 * 86_400_000, now: this.now },
+    );
+    await this.desk.resume();
     this.context = context;
   }
 
   async stop(): Promise<void> {
     this.context = undefined;
+    await this.desk?.stop();
   }
 
   health(): ConnectorHealth {
-    return { ready: this.context !== undefined, status: this.context ? 'listening' : 'stopped', ...(this.lastMessageAt ? { lastMessageAt: this.lastMessageAt } : {}) };
-  }
-
-  private async receive(request: Parameters<Extract<HttpRoute, { handle: unknown }>['handle']>[0]) {
-    const expected = createHmac('sha256', this.config.webhookSecret).update(request.rawBody).digest('hex');
-    const signature = request.headers['x-signature'];
-    if (!safeEqual(typeof signature === 'string' ? signature : undefined, expected)) throw new HttpError(401, 'bad signature');
-    if (!this.context) throw new HttpError(503, 'connector not started');
-    const parsed = PhonePayload.safeParse(jsonBody(request));
-    if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    await this.context.emit([normalizePhone(parsed.data, this.config.account)]);
-    this.lastMessageAt = new Date().toISOString();
-    return json(202, { accepted: parsed.data.id });
+    const sources = [this.config.twilio ? 'Twilio callbacks' : undefined, this.config.ctiToken ? 'CTI events' : undefined].filter(Boolean).join(' and ');
+    return {
+      ready: this.context !== undefined,
+      status: this.context ? `listening for ${sources}` : 'stopped',
+      ...(this.desk?.lastProducedAt ? { lastMessageAt: this.desk.lastProducedAt } : {}),
+      errors: this.desk?.errors ?? 0,
+    };
   }
 }
