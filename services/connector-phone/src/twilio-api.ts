@@ -63,7 +63,9 @@ export async function fetchRecording(recordingUrl: string, accountSid: string, o
   }
   const bytes = Buffer.from(await response.arrayBuffer());
   if (bytes.length > options.maxBytes) throw new TwilioApiError(`recording of ${bytes.length} bytes is larger than PHONE_RECORDING_MAX_BYTES`, false);
-  const contentType = response.headers.get('content-type')?.split(';')[0]?.trim() || CONTENT_TYPES[options.format];
+  const served = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+  // Twilio serves WAV as audio/x-wav; browsers and the attachment store know it as audio/wav.
+  const contentType = !served || served === 'application/octet-stream' ? CONTENT_TYPES[options.format] : served === 'audio/x-wav' ? 'audio/wav' : served;
   return { bytes, contentType };
 }
 
