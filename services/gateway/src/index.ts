@@ -6,3 +6,4 @@ export { healthRoutes, registerPipelineMetrics, readiness, KafkaProbe, type Heal
 export { connectorsFromModules, DuplicateConnectorError, UndeclaredChannelError } from './connectors.ts';
 export { runFromCommandLine, type CommandLine } from './run.ts';
 export { startLocalKafka, LocalKafkaError } from './local-kafka.ts';
+export { ticketWorkRoutes, type TicketWorkOptions } from './ticket-work.ts';

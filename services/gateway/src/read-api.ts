@@ -129,8 +129,8 @@ export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
       path: TICKET_PATH,
       async handle(request) {
         requireBearer(request, token);
-        const { ticket, messages } = await ticketOr404(idOf(TICKET_PATH, request));
-        return json(200, { ticket, messages, replyWindow: agentReplyDecision(channels, ticket, messages, now()) });
+        const { ticket, messages, tasks, related } = await ticketOr404(idOf(TICKET_PATH, request));
+        return json(200, { ticket, messages, tasks, related, replyWindow: agentReplyDecision(channels, ticket, messages, now()) });
       },
     },
     {
