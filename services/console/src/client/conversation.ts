@@ -1,18 +1,14 @@
-import { api, ApiError, type ReplyWindow, type StoredMessage, type TicketSummary } from './api.ts';
+import { api, ApiError, type RelatedConversation, type ReplyWindow, type StoredMessage, type TicketSummary } from './api.ts';
+import { audioPlayer, callLine } from './call.ts';
 import { channelIcon, fill, h, maskedText } from './dom.ts';
 import { dateTime, duration, label, t, type MessageKey } from './i18n.ts';
 import { Poller } from './poller.ts';
+import { newKey, TasksPanel } from './tasks.ts';
 import { CATEGORIES, channelView, PRIORITIES, STATUSES } from './vocabulary.ts';
 
 const POLL_MS = 3_000;
 /** While a reply is still queued the thread refreshes faster, so "sent" shows up promptly. */
 const POLL_PENDING_MS = 1_000;
-
-/** An Idempotency-Key without crypto.randomUUID, which plain-http pages on another host do not have. */
-function newKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 function maskTitle(mask: string): string {
   if (mask.startsWith('[card')) return t('mask.card');
@@ -38,6 +34,7 @@ export class ConversationView {
   private readonly thread: HTMLOListElement;
   private readonly replyNotice: HTMLElement;
   private readonly windowBanner: HTMLElement;
+  private readonly tasks: TasksPanel;
   private readonly poller: Poller;
   private shown = '';
   private pending = false;
@@ -55,13 +52,14 @@ export class ConversationView {
     this.thread = h('ol', { class: 'thread', id: 'thread', 'aria-label': t('thread.title') });
     this.replyNotice = h('p', { class: 'reply-notice', id: 'reply-notice', role: 'status' });
     this.windowBanner = h('p', { class: 'reply-window', id: 'reply-window', hidden: true });
+    this.tasks = new TasksPanel(ticketId, onError, () => this.poller.now());
     this.element = h(
       'section',
       { class: 'conversation', id: 'conversation', 'data-ticket': ticketId },
       h('a', { href: '#/inbox', class: 'back link', text: `‹ ${t('back')}` }),
       this.head,
       this.controls,
-      h('div', { class: 'conversation-body' }, h('div', { class: 'thread-column' }, this.thread, this.replyForm()), this.decision),
+      h('div', { class: 'conversation-body' }, h('div', { class: 'thread-column' }, this.thread, this.replyForm(), this.tasks.element), this.decision),
     );
     this.controls.addEventListener('submit', (event) => event.preventDefault());
     this.poller = new Poller(() => this.load(), () => (this.pending ? POLL_PENDING_MS : POLL_MS)).start();
@@ -73,15 +71,16 @@ export class ConversationView {
 
   private async load(): Promise<void> {
     try {
-      const { ticket, messages, replyWindow } = await api.ticket(this.ticketId);
+      const { ticket, messages, tasks, related, replyWindow } = await api.ticket(this.ticketId);
       // Only a channel that can post in public offers the choice.
       this.element.querySelector<HTMLElement>('#reply-public-label')!.hidden = !channelView(ticket.channel).publicReplies;
       this.showWindow(replyWindow);
       this.pending = messages.some((m) => m.direction === 'outbound' && m.deliveryState === 'queued');
-      const signature = JSON.stringify([ticket, messages]);
+      this.tasks.show(tasks);
+      const signature = JSON.stringify([ticket, messages, related]);
       if (signature === this.shown) return;
       this.shown = signature;
-      this.showHead(ticket);
+      this.showHead(ticket, related);
       this.showControls(ticket);
       this.showDecision(ticket, messages);
       this.showThread(messages);
@@ -100,6 +99,8 @@ export class ConversationView {
   private showWindow(window: ReplyWindow): void {
     const send = this.element.querySelector<HTMLButtonElement>('#reply-send')!;
     send.disabled = !window.allowed;
+    // Nothing can ever be sent on the channel: the box would only invite a reply that cannot go.
+    this.element.querySelector<HTMLTextAreaElement>('#reply-text')!.disabled = !window.allowed && window.code === 'receive-only';
     const lines: string[] = [];
     if (!window.allowed) lines.push(t(`window.${window.code}`));
     else {
@@ -111,7 +112,7 @@ export class ConversationView {
     this.windowBanner.textContent = lines.join(' ');
   }
 
-  private showHead(ticket: TicketSummary): void {
+  private showHead(ticket: TicketSummary, related: readonly RelatedConversation[]): void {
     const customer = [ticket.customer.name, ticket.customer.address ?? ticket.customer.id].filter(Boolean).join(' · ');
     fill(
       this.head,
@@ -129,6 +130,24 @@ export class ConversationView {
         h('span', { class: 'customer', text: customer }),
         ` · ${label('channel', ticket.channel)} · ${label('language', ticket.language)} · ${t('ticket.opened')} ${dateTime(ticket.createdAt)} · ${t('ticket.messages', { n: ticket.messageCount })}`,
         ticket.linkedTicketId ? ` · ${t('ticket.linked', { id: ticket.linkedTicketId })}` : '',
+      ),
+      related.length > 0 ? this.relatedLine(related) : null,
+    );
+  }
+
+  /** The customer's conversations on other channels (the same phone number), with their latest tickets. */
+  private relatedLine(related: readonly RelatedConversation[]): HTMLElement {
+    return h(
+      'p',
+      { class: 'related', id: 'related' },
+      `${t('related.title')}: `,
+      related.map((r) =>
+        h(
+          r.ticket ? 'a' : 'span',
+          { class: 'related-item', ...(r.ticket ? { href: `#/tickets/${encodeURIComponent(r.ticket.id)}` } : {}) },
+          channelIcon(r.channel, label('channel', r.channel)),
+          ` ${label('channel', r.channel)}${r.ticket ? ` ${r.ticket.number} (${label('status', r.ticket.status)})` : ''}`,
+        ),
       ),
     );
   }
@@ -228,11 +247,12 @@ export class ConversationView {
         h('strong', { text: who }),
         h('time', { datetime: m.sentAt, text: dateTime(m.sentAt) }),
         m.editedAt ? h('span', { class: 'muted', text: t('thread.edited') }) : null,
-        m.autoSubmitted ? h('span', { class: 'chip', text: t('thread.auto', { reason: m.autoSubmitted }) }) : null,
+        m.autoSubmitted && !m.call ? h('span', { class: 'chip', text: t('thread.auto', { reason: m.autoSubmitted }) }) : null,
         !inbound && state
           ? h('span', { class: `delivery state-${state}`, title: m.deliveryReason ?? '', text: state === 'failed' && m.deliveryReason ? `${t(`state.${state}`)}: ${m.deliveryReason}` : t(`state.${state}`) })
           : null,
       ),
+      m.call ? callLine(m.call) : null,
       m.subject ? h('p', { class: 'message-subject', text: m.subject }) : null,
       h('p', { class: 'message-text' }, m.deletedAt ? h('span', { class: 'muted', text: t('thread.deleted') }) : null, maskedText(m.text, maskTitle)),
       m.attachments.length > 0
@@ -240,7 +260,13 @@ export class ConversationView {
             'div',
             { class: 'attachments' },
             h('span', { class: 'muted', text: `${t('thread.attachments')}:` }),
-            h('ul', {}, m.attachments.map((a) => h('li', { text: `📎 ${a.name} (${a.contentType}, ${sizeText(a.size)})` }))),
+            h(
+              'ul',
+              {},
+              m.attachments.map((a, i) =>
+                h('li', {}, `📎 ${a.name} (${a.contentType}, ${sizeText(a.size)})`, a.contentType.startsWith('audio/') && a.storageRef ? audioPlayer(this.ticketId, m, i, this.onError) : null),
+              ),
+            ),
           )
         : null,
       inbound && m.category
