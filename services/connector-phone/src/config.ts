@@ -23,7 +23,7 @@ export const phoneConfig = configSpec('connector-phone', {
   PHONE_SETTLE_SECONDS: field.int(5, 0, 600).describe('Quiet time after a call\'s last callback before it is produced, so callbacks that arrive out of order are folded in first.'),
   PHONE_SILENCE_MINUTES: field.int(240, 1).describe('A call with no hangup reported for this long is closed as it stands (a missed call when nobody answered).').advanced(),
   PHONE_RECORDING_FORMAT: field.oneOf(['wav', 'mp3'], 'wav').describe("Format recordings are fetched in (Twilio's RecordingUrl plus `.wav` or `.mp3`)."),
-  PHONE_RECORDING_MAX_BYTES: field.int(25 * 1024 * 1024, 1).describe('Largest recording fetched; a larger one is referred to, not kept.').advanced(),
+  PHONE_RECORDING_MAX_BYTES: field.int(25 * 1024 * 1024, 1).describe("Largest recording fetched; a larger one is not kept (the call's message goes out without it).").advanced(),
   TWILIO_API_BASE: field.url(DEFAULT_TWILIO_API).describe('Base URL of the Twilio REST API; recordings are fetched from it only. Tests point it at a local server.').advanced(),
 });
 
