@@ -19,6 +19,7 @@ export interface PhoneConnectorOptions {
 }
 
 const TWILIO_TIMEOUT_MS = 30_000;
+const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * The hotline: Twilio Voice callbacks and a PBX's CTI events become one record per call, and each call
@@ -30,6 +31,7 @@ export class PhoneConnector implements Connector {
   readonly channels = ['phone'] as const;
   readonly routes: HttpRoute[];
   private desk: CallDesk | undefined;
+  private pruning: NodeJS.Timeout | undefined;
   private readonly now: () => Date;
 
   constructor(
@@ -69,11 +71,15 @@ export class PhoneConnector implements Connector {
       { retryMs: this.options.retryMs ?? 30_000, retentionMs: this.options.retentionMs ?? 7 * 86_400_000, now: this.now },
     );
     await this.desk.resume();
+    const desk = this.desk;
+    this.pruning = setInterval(() => void desk.prune().catch((error: unknown) => context.logger.warn('old calls not removed from the journal', { error })), PRUNE_EVERY_MS);
+    this.pruning.unref();
     this.context = context;
   }
 
   async stop(): Promise<void> {
     this.context = undefined;
+    clearInterval(this.pruning);
     await this.desk?.stop();
   }
 

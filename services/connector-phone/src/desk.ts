@@ -72,10 +72,23 @@ export class CallDesk {
   /** Picks up the calls of the journal: those not fully produced are produced, old ones removed. */
   async resume(): Promise<void> {
     for (const entry of await this.journal.all()) {
-      const quietFor = this.options.now().getTime() - Date.parse(entry.lastArrivalAt);
-      if (entry.published && quietFor > this.options.retentionMs) await this.journal.remove(entry.key);
-      else this.schedule(entry.key, Math.max(0, this.config.settleMs - quietFor));
+      if (!(await this.pruned(entry))) this.schedule(entry.key, Math.max(0, this.config.settleMs - this.quietFor(entry)));
     }
+  }
+
+  /** Removes the calls produced and quiet for longer than the retention (run now and then). */
+  async prune(): Promise<void> {
+    for (const entry of await this.journal.all()) await this.serial(entry.key, () => this.pruned(entry));
+  }
+
+  private quietFor(entry: CallEntry): number {
+    return this.options.now().getTime() - Date.parse(entry.lastArrivalAt);
+  }
+
+  private async pruned(entry: CallEntry): Promise<boolean> {
+    if (!entry.published || this.quietFor(entry) <= this.options.retentionMs) return false;
+    await this.journal.remove(entry.key);
+    return true;
   }
 
   private schedule(key: string, delayMs: number): void {

@@ -3,6 +3,7 @@ import { audioPlayer, callLine } from './call.ts';
 import { channelIcon, fill, h, maskedText } from './dom.ts';
 import { dateTime, duration, label, t, type MessageKey } from './i18n.ts';
 import { Poller } from './poller.ts';
+import { relatedLine } from './related.ts';
 import { newKey, TasksPanel } from './tasks.ts';
 import { CATEGORIES, channelView, PRIORITIES, STATUSES } from './vocabulary.ts';
 
@@ -131,24 +132,7 @@ export class ConversationView {
         ` · ${label('channel', ticket.channel)} · ${label('language', ticket.language)} · ${t('ticket.opened')} ${dateTime(ticket.createdAt)} · ${t('ticket.messages', { n: ticket.messageCount })}`,
         ticket.linkedTicketId ? ` · ${t('ticket.linked', { id: ticket.linkedTicketId })}` : '',
       ),
-      related.length > 0 ? this.relatedLine(related) : null,
-    );
-  }
-
-  /** The customer's conversations on other channels (the same phone number), with their latest tickets. */
-  private relatedLine(related: readonly RelatedConversation[]): HTMLElement {
-    return h(
-      'p',
-      { class: 'related', id: 'related' },
-      `${t('related.title')}: `,
-      related.map((r) =>
-        h(
-          r.ticket ? 'a' : 'span',
-          { class: 'related-item', ...(r.ticket ? { href: `#/tickets/${encodeURIComponent(r.ticket.id)}` } : {}) },
-          channelIcon(r.channel, label('channel', r.channel)),
-          ` ${label('channel', r.channel)}${r.ticket ? ` ${r.ticket.number} (${label('status', r.ticket.status)})` : ''}`,
-        ),
-      ),
+      related.length > 0 ? relatedLine(related) : null,
     );
   }
 
