@@ -49,9 +49,10 @@ export interface ReplyRequest {
  * `window-closed` (too long since the customer wrote), `template-only` (only an approved template may be
  * sent now), `quota-exhausted` (the channel's message allowance after the customer's last message is used),
  * `not-for-automatic` (an automatic message may not use this mode), `no-customer-message`,
- * `no-reply-address` (the customer's address is kept as written but no reply can reach it).
+ * `no-reply-address` (the customer's address is kept as written but no reply can reach it), `receive-only`
+ * (the channel carries nothing back: agents follow up another way, e.g. with a task on the ticket).
  */
-export type ReplyRefusal = 'window-closed' | 'template-only' | 'quota-exhausted' | 'not-for-automatic' | 'no-customer-message' | 'no-reply-address';
+export type ReplyRefusal = 'window-closed' | 'template-only' | 'quota-exhausted' | 'not-for-automatic' | 'no-customer-message' | 'no-reply-address' | 'receive-only';
 
 export type ReplyDecision =
   | {
@@ -72,6 +73,11 @@ export interface ReplyPolicy {
 }
 
 export const ANY_TIME: ReplyDecision = { allowed: true };
+
+/** The policy of a channel that only receives (a hotline's calls): every reply and acknowledgement is refused with `reason`. */
+export function receiveOnly(reason: string): ReplyPolicy {
+  return { summary: 'never: the channel only receives', decide: () => ({ allowed: false, code: 'receive-only', reason }) };
+}
 
 /** A descriptor's shape, checked at discovery so a typo in a new connector fails the start, not the console. */
 export const ChannelDescriptorShape = z.object({

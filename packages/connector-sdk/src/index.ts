@@ -4,3 +4,4 @@ export * from './registry.ts';
 export * from './host.ts';
 export * from './text.ts';
 export * from './modules.ts';
+export * from './attachments.ts';

@@ -79,7 +79,9 @@ export const Edit = z
     kind: z.enum(['edited', 'deleted']),
     targetId: nonEmpty.describe('The `id` of the message this edit applies to.'),
   })
-  .describe('Set when this record changes an earlier message instead of adding one (Slack edits and deletions).');
+  .describe(
+    "Set when this record changes an earlier message instead of adding one (Slack edits and deletions, a call's voicemail transcript): an `edited` record carries the message's new text, and its subject, attachments and call when it has them.",
+  );
 export type Edit = z.infer<typeof Edit>;
 
 export const Thread = z
@@ -105,6 +107,27 @@ export const SpamVerdict = z
   })
   .describe("A spam filter's verdict on a message.");
 export type SpamVerdict = z.infer<typeof SpamVerdict>;
+export const CALL_OUTCOMES = ['answered', 'voicemail', 'missed', 'abandoned', 'rejected', 'failed', 'forwarded', 'unanswered'] as const;
+export const CallOutcome = z
+  .enum(CALL_OUTCOMES)
+  .describe(
+    'How the call ended: `answered` by a person, `voicemail` left, `missed` (rang out unanswered), `abandoned` (the caller hung up first), `rejected` (busy, declined), `failed` (never connected), `forwarded` elsewhere, `unanswered` (our outbound call was not picked up).',
+  );
+export type CallOutcome = z.infer<typeof CallOutcome>;
+
+export const Call = z
+  .object({
+    direction: z.enum(['inbound', 'outbound']).describe('`inbound`: the customer called us.'),
+    outcome: CallOutcome,
+    startedAt: isoDateTime.optional().describe('When the call began (rang).'),
+    answeredAt: isoDateTime.optional(),
+    endedAt: isoDateTime.optional(),
+    durationSeconds: z.number().int().nonnegative().optional().describe('Length of the conversation (or of the voicemail) in seconds.'),
+    agent: z.string().optional().describe('Who answered, or placed the outbound call: an extension, a user name or a number.'),
+    line: z.string().optional().describe('Our number (or queue) the customer called, or called from.'),
+  })
+  .describe('Set when the message records a voice call: the console shows it as a call, with its direction, duration and who answered.');
+export type Call = z.infer<typeof Call>;
 
 export const InboundMessage = z
   .object({
@@ -130,6 +153,7 @@ export const InboundMessage = z
     spam: SpamVerdict.optional().describe('Set when a spam filter the channel trusts judged the message spam: never acknowledged; its ticket is marked spam, which agents filter by.'),
     edit: Edit.optional(),
     thread: Thread.optional(),
+    call: Call.optional(),
     meta: z.record(z.string(), z.unknown()).default({}).describe('Channel extras (threading reason, message type, ...).'),
   })
   .describe('cs.messages.inbound.v1: one customer message, normalized by its connector.');

@@ -284,6 +284,26 @@ CREATE TABLE unmatched_deliveries (
 );
 `,
   },
+  {
+    version: 7,
+    name: 'phone numbers of contacts, calls on messages, tasks on tickets',
+    // A sender's E.164 number (the envelope's sender.phone) links one customer's conversations across
+    // channels; a message's typed call (direction, outcome, duration, who answered); follow-ups agents
+    // record on a ticket when the channel carries no reply (call the customer back).
+    sql: `
+ALTER TABLE contacts ADD COLUMN phone text;
+CREATE INDEX contacts_phone_idx ON contacts (phone) WHERE phone IS NOT NULL;
+ALTER TABLE messages ADD COLUMN call jsonb;
+CREATE TABLE ticket_tasks (
+  id          text PRIMARY KEY,
+  ticket_id   text NOT NULL REFERENCES tickets (id),
+  text        text NOT NULL,
+  created_at  timestamptz NOT NULL,
+  done_at     timestamptz
+);
+CREATE INDEX ticket_tasks_ticket_idx ON ticket_tasks (ticket_id, created_at);
+`,
+  },
 ];
 
 /** The ticket store's migrations, recorded in `schema_migrations`. */

@@ -1,6 +1,6 @@
 import type { Attachment, Category, Channel, Language, Priority, Sender, SenderFlag, SpamVerdict } from '@switchboard/schema';
 import type { Row } from '@switchboard/db';
-import type { StoredMessage, TicketStatus, TicketSummary } from './types.ts';
+import type { RelatedConversation, StoredMessage, TicketStatus, TicketSummary, TicketTask } from './types.ts';
 
 /** Both drivers return timestamptz as Date; this also accepts text so neither driver's setting matters. */
 export function iso(value: unknown): string {
@@ -24,7 +24,7 @@ export function previewOf(text: string): string {
 
 /** The columns `toTicketSummary` reads. */
 export const TICKET_COLUMNS = `t.id, t.number, t.status, t.category, t.priority, t.language, t.channel, t.account,
-  c.conversation_key, ct.sender_id AS customer_id, ct.name AS customer_name, ct.address AS customer_address,
+  c.conversation_key, ct.sender_id AS customer_id, ct.name AS customer_name, ct.address AS customer_address, ct.phone AS customer_phone,
   t.subject, t.preview, t.message_count, t.triage, t.confidence, t.assignee, t.created_at, t.updated_at,
   t.last_message_at, t.linked_ticket_id, t.first_response_at, t.spam, ct.flags AS customer_flags`;
 
@@ -36,8 +36,10 @@ export function toTicketSummary(row: Row): TicketSummary {
   const customer: TicketSummary['customer'] = { id: String(row.customer_id ?? '') };
   const name = optional<string>(row.customer_name);
   const address = optional<string>(row.customer_address);
+  const phone = optional<string>(row.customer_phone);
   if (name !== undefined) customer.name = name;
   if (address !== undefined) customer.address = address;
+  if (phone !== undefined) customer.phone = phone;
   const flags = optional<{ suspect?: SenderFlag; unusableAddress?: SenderFlag }>(row.customer_flags);
   if (flags) Object.assign(customer, json<typeof flags>(flags));
   const summary: TicketSummary = {
@@ -98,6 +100,7 @@ export function toStoredMessage(row: Row): StoredMessage {
   copy('autoSubmitted', row.auto_submitted);
   copy('spam', row.spam, json);
   copy('thread', row.thread, json);
+  copy('call', row.call, json);
   copy('kind', row.kind);
   copy('author', row.author, json);
   copy('deliveryState', row.delivery_state);
@@ -105,4 +108,17 @@ export function toStoredMessage(row: Row): StoredMessage {
   copy('editedAt', row.edited_at, iso);
   copy('deletedAt', row.deleted_at, iso);
   return message;
+}
+
+export function toTask(row: Row): TicketTask {
+  const task: TicketTask = { id: String(row.id), ticketId: String(row.ticket_id), text: String(row.text), createdAt: iso(row.created_at) };
+  if (row.done_at !== null && row.done_at !== undefined) task.doneAt = iso(row.done_at);
+  return task;
+}
+
+export function toRelated(row: Row): RelatedConversation {
+  const related: RelatedConversation = { channel: row.channel as Channel, account: String(row.account), conversationKey: String(row.conversation_key) };
+  if (row.last_message_at !== null && row.last_message_at !== undefined) related.lastMessageAt = iso(row.last_message_at);
+  if (row.ticket_id) related.ticket = { id: String(row.ticket_id), number: String(row.number), status: row.status as TicketStatus };
+  return related;
 }

@@ -7,6 +7,7 @@ import { TICKET_COLUMNS, TICKET_FROM, toStoredMessage, toTicketSummary } from '.
 import { ConcurrentWriteError, type PlacementOutcome, followNamedTickets, IN_LIST, jsonParam, placeMessages, PRIORITY_ORDER } from './write.ts';
 import { applyEdit } from './edits.ts';
 import { assign, eventsAfter, lastEventId, queue } from './live.ts';
+import { addTask, relatedByPhone, setTaskDone, tasksOf } from './tasks.ts';
 import {
   TicketFilter,
   TicketPatch,
@@ -14,7 +15,9 @@ import {
   type PendingAck,
   type QueuedTicketRow,
   type StoredMessage,
+  type TicketDetail,
   type TicketEvent,
+  type TicketTask,
   type TicketVisibility,
   type TicketStats,
   type TicketStore,
@@ -143,7 +146,7 @@ class SqlTicketStore implements TicketStore {
     if (q) {
       const p = param(likePattern(q), 'text');
       where.push(`(t.number ILIKE ${p} OR t.subject ILIKE ${p} OR t.preview ILIKE ${p} OR ct.name ILIKE ${p} OR ct.address ILIKE ${p}
-        OR ct.sender_id ILIKE ${p} OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND m.text ILIKE ${p}))`);
+        OR ct.sender_id ILIKE ${p} OR ct.phone ILIKE ${p} OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND m.text ILIKE ${p}))`);
     }
     const newest = 't.last_message_at DESC, t.seq DESC';
     const order = f.sort === 'urgent' ? `array_position(${PRIORITY_ORDER}, t.priority), ${newest}` : newest;
@@ -155,7 +158,7 @@ class SqlTicketStore implements TicketStore {
     return rows.map(toTicketSummary);
   }
 
-  async getTicket(idOrNumber: string): Promise<{ ticket: TicketSummary; messages: StoredMessage[] } | undefined> {
+  async getTicket(idOrNumber: string): Promise<TicketDetail | undefined> {
     const ticket = await this.findTicket(this.db, idOrNumber);
     if (!ticket) return undefined;
     // The ticket's messages, and the conversation's automatic mail that belongs to no ticket.
@@ -165,7 +168,16 @@ class SqlTicketStore implements TicketStore {
        ORDER BY m.sent_at, m.received_at, m.id`,
       [ticket.id],
     );
-    return { ticket, messages: rows.map(toStoredMessage) };
+    const [tasks, related] = await Promise.all([tasksOf(this.db, ticket.id), relatedByPhone(this.db, ticket.id)]);
+    return { ticket, messages: rows.map(toStoredMessage), tasks, related };
+  }
+
+  addTask(idOrNumber: string, task: { id: string; text: string; createdAt?: string }): Promise<{ task: TicketTask; created: boolean } | undefined> {
+    return addTask(this.db, idOrNumber, task);
+  }
+
+  setTaskDone(idOrNumber: string, taskId: string, done: boolean): Promise<TicketTask | undefined> {
+    return setTaskDone(this.db, idOrNumber, taskId, done);
   }
 
   async updateTicket(idOrNumber: string, patch: TicketPatch): Promise<TicketSummary | undefined> {

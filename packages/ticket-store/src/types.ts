@@ -3,6 +3,7 @@ import {
   Category,
   Priority,
   type Attachment,
+  type Call,
   type Channel,
   type DeliveryReport,
   type Language,
@@ -33,7 +34,7 @@ export interface TicketSummary {
   account: string;
   conversationKey: string;
   /** `suspect` and `unusableAddress`: what the connector found about this sender (the contact keeps it). */
-  customer: { id: string; name?: string; address?: string; suspect?: SenderFlag; unusableAddress?: SenderFlag };
+  customer: { id: string; name?: string; address?: string; phone?: string; suspect?: SenderFlag; unusableAddress?: SenderFlag };
   subject?: string;
   /** First line of the ticket's first message, at most 140 characters. */
   preview: string;
@@ -77,6 +78,8 @@ export interface StoredMessage {
   autoSubmitted?: string;
   spam?: SpamVerdict;
   thread?: Thread;
+  /** The voice call this message records. */
+  call?: Call;
   meta: Record<string, unknown>;
   kind?: OutboundMessage['kind'];
   /** Outbound replies: who wrote it. */
@@ -86,6 +89,33 @@ export interface StoredMessage {
   deliveryReason?: string;
   editedAt?: string;
   deletedAt?: string;
+}
+
+/** A follow-up an agent records on a ticket (call the customer back), done or not. */
+export interface TicketTask {
+  id: string;
+  ticketId: string;
+  text: string;
+  createdAt: string;
+  doneAt?: string;
+}
+
+/** Another conversation of the same customer, recognised by their phone number on any channel. */
+export interface RelatedConversation {
+  channel: Channel;
+  account: string;
+  conversationKey: string;
+  lastMessageAt?: string;
+  /** The conversation's latest ticket, when it has one. */
+  ticket?: { id: string; number: string; status: TicketStatus };
+}
+
+/** A ticket with what its page shows: its messages, its tasks and the customer's other conversations. */
+export interface TicketDetail {
+  ticket: TicketSummary;
+  messages: StoredMessage[];
+  tasks: TicketTask[];
+  related: RelatedConversation[];
 }
 
 export interface WriteResult {
@@ -203,8 +233,11 @@ export interface TicketStore {
   writeRouted(batch: RoutedMessage[]): Promise<WriteResult>;
   /** With `visibility`, only what an agent may see. */
   listTickets(filter?: TicketFilter, visibility?: TicketVisibility): Promise<TicketSummary[]>;
-  /** By id or by number (SB-000123); messages ordered by sent_at, then received_at. */
-  getTicket(idOrNumber: string): Promise<{ ticket: TicketSummary; messages: StoredMessage[] } | undefined>;
+  /**
+   * By id or by number (SB-000123); messages ordered by sent_at, then received_at; tasks oldest first;
+   * the other conversations whose customer has the same phone number, latest first.
+   */
+  getTicket(idOrNumber: string): Promise<TicketDetail | undefined>;
   /** A category change is recorded as a human correction. Undefined when there is no such ticket. */
   updateTicket(idOrNumber: string, patch: TicketPatch): Promise<TicketSummary | undefined>;
   /** Stored on the ticket's conversation, delivery state queued; idempotent by id. An ack marks the ticket acknowledged. */
@@ -212,6 +245,10 @@ export interface TicketStore {
   /** Several outbound messages in one transaction (a batch's acknowledgements). */
   recordOutbounds(messages: readonly OutboundMessage[]): Promise<void>;
   applyDelivery(report: DeliveryReport): Promise<void>;
+  /** Records a task on a ticket, idempotent by id (`created` false when it existed). Undefined when there is no such ticket. */
+  addTask(idOrNumber: string, task: { id: string; text: string; createdAt?: string }): Promise<{ task: TicketTask; created: boolean } | undefined>;
+  /** Marks a task of the ticket done (or not done again). Undefined when the ticket has no such task. */
+  setTaskDone(idOrNumber: string, taskId: string, done: boolean): Promise<TicketTask | undefined>;
   /** The latest customer message of a ticket (non-automatic first): recipient and threading of a reply. */
   lastInbound(idOrNumber: string): Promise<StoredMessage | undefined>;
   /**

@@ -106,9 +106,19 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
   };
 }
 
-/** One row per sender; the latest name and address seen win. Sorted ids lock in one order. */
+/** One row per sender; the latest name, address and phone number seen win. Sorted ids lock in one order. */
 async function upsertContacts(tx: Queryable, planned: readonly PlannedMessage[]): Promise<void> {
-  type ContactRow = { id: string; channel: string; account: string; sender_id: string; suspect: boolean; name: string | null; address: string | null; flags: Record<string, unknown> | null };
+  type ContactRow = {
+    id: string;
+    channel: string;
+    account: string;
+    sender_id: string;
+    suspect: boolean;
+    name: string | null;
+    address: string | null;
+    phone: string | null;
+    flags: Record<string, unknown> | null;
+  };
   const contacts = new Map<string, ContactRow>();
   for (const { message: m, contactId: id } of planned) {
     const known = contacts.get(id);
@@ -120,18 +130,20 @@ async function upsertContacts(tx: Queryable, planned: readonly PlannedMessage[])
       suspect: m.sender.suspect !== undefined,
       name: m.sender.name ?? known?.name ?? null,
       address: m.sender.address ?? known?.address ?? null,
+      phone: m.sender.phone ?? known?.phone ?? null,
       flags: senderFlagsOf(m) ?? known?.flags ?? null,
     });
   }
   await tx.query(
-    `INSERT INTO contacts (id, channel, account, sender_id, suspect, name, address, flags)
-     SELECT x.id, x.channel, x.account, x.sender_id, x.suspect, x.name, x.address, x.flags
-     FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, channel text, account text, sender_id text, suspect boolean, name text, address text, flags jsonb)
+    `INSERT INTO contacts (id, channel, account, sender_id, suspect, name, address, phone, flags)
+     SELECT x.id, x.channel, x.account, x.sender_id, x.suspect, x.name, x.address, x.phone, x.flags
+     FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, channel text, account text, sender_id text, suspect boolean, name text, address text, phone text, flags jsonb)
      ON CONFLICT (channel, account, sender_id, suspect) DO UPDATE
        SET name = COALESCE(EXCLUDED.name, contacts.name), address = COALESCE(EXCLUDED.address, contacts.address),
-           flags = COALESCE(EXCLUDED.flags, contacts.flags), updated_at = now()
+           phone = COALESCE(EXCLUDED.phone, contacts.phone), flags = COALESCE(EXCLUDED.flags, contacts.flags), updated_at = now()
        WHERE contacts.name IS DISTINCT FROM COALESCE(EXCLUDED.name, contacts.name)
           OR contacts.address IS DISTINCT FROM COALESCE(EXCLUDED.address, contacts.address)
+          OR contacts.phone IS DISTINCT FROM COALESCE(EXCLUDED.phone, contacts.phone)
           OR contacts.flags IS DISTINCT FROM COALESCE(EXCLUDED.flags, contacts.flags)`,
     [jsonParam([...contacts.values()].sort((a, b) => a.id.localeCompare(b.id)))],
   );
@@ -234,13 +246,13 @@ async function insertTickets(tx: Queryable, created: readonly NewTicket[]): Prom
 async function insertMessages(tx: Queryable, planned: readonly PlannedMessage[], ticketOf: ReadonlyMap<string, string>): Promise<void> {
   const { rows } = await tx.query<{ id: string }>(
     `INSERT INTO messages (id, direction, conversation_id, ticket_id, channel, account, conversation_key, external_id, sender, subject, text,
-       attachments, meta, thread, auto_submitted, spam, sent_at, received_at, category, confidence, triage, priority, language, redactions,
+       attachments, meta, thread, call, auto_submitted, spam, sent_at, received_at, category, confidence, triage, priority, language, redactions,
        explanation, classifier_version, routed_at)
      SELECT x.id, 'inbound', x.conversation_id, x.ticket_id, x.channel, x.account, x.conversation_key, x.external_id, x.sender, x.subject, x.text,
-       x.attachments, x.meta, x.thread, x.auto_submitted, x.spam, x.sent_at, x.received_at, x.category, x.confidence, x.triage, x.priority, x.language,
+       x.attachments, x.meta, x.thread, x.call, x.auto_submitted, x.spam, x.sent_at, x.received_at, x.category, x.confidence, x.triage, x.priority, x.language,
        x.redactions, x.explanation, x.classifier_version, x.routed_at
      FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, conversation_id text, ticket_id text, channel text, account text, conversation_key text,
-       external_id text, sender jsonb, subject text, text text, attachments jsonb, meta jsonb, thread jsonb, auto_submitted text, spam jsonb,
+       external_id text, sender jsonb, subject text, text text, attachments jsonb, meta jsonb, thread jsonb, call jsonb, auto_submitted text, spam jsonb,
        sent_at timestamptz, received_at timestamptz, category text, confidence double precision, triage boolean, priority text, language text,
        redactions jsonb, explanation jsonb, classifier_version text, routed_at timestamptz)
      ON CONFLICT (id) DO NOTHING RETURNING id`,
@@ -267,6 +279,7 @@ function messageRow(m: RoutedMessage, conversationId: string, ticketId: string |
     attachments: m.attachments,
     meta: m.meta,
     thread: m.thread ?? null,
+    call: m.call ?? null,
     auto_submitted: m.autoSubmitted ?? null,
     spam: m.spam ?? null,
     sent_at: m.sentAt,

@@ -61,6 +61,8 @@ const SECURITY_HEADERS = {
     "style-src 'self'",
     "connect-src 'self'",
     "img-src 'self' data:",
+    // Recordings are fetched with the token and played from object URLs.
+    "media-src 'self' blob:",
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",

@@ -14,6 +14,7 @@ import { connectorsFromModules } from './connectors.ts';
 import { healthRoutes, registerPipelineMetrics, type LagSource } from './health.ts';
 import { startPeople, type People } from './people/index.ts';
 import { readApiRoutes } from './read-api.ts';
+import { ticketWorkRoutes } from './ticket-work.ts';
 
 /** What the gateway opened, for the stages that run beside it in one process (the all-in-one's router and sink). */
 export interface SharedResources {
@@ -119,9 +120,11 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     }
 
     const checkpoints = await CheckpointStore.load(kafka, producer, topics.checkpoints);
+    // Connectors keep their files (attachment bytes) here; the attachment route serves them from here.
+    const connectorsDir = join(config.dataDir, 'connectors');
     const started: Connector[] = [];
     for (const connector of connectors) {
-      const hosted = await hostConnector(connector, { kafka, producer, topics, checkpoints, dataDir: join(config.dataDir, 'connectors'), logger: logger.child(`connector.${connector.name}`) });
+      const hosted = await hostConnector(connector, { kafka, producer, topics, checkpoints, dataDir: connectorsDir, logger: logger.child(`connector.${connector.name}`) });
       stack.push({ what: `connector ${connector.name}`, stop: () => hosted.stop() });
       started.push(connector);
       if (connector.send) lagSources.push({ group: consumerGroup(topics, `switchboard-outbound-${connector.name}`), topic: topics.outbound });
@@ -134,6 +137,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     http.mount(health.routes);
     http.mount(people.routes);
     http.mount(readApiRoutes({ store, producer, topics, channels, auth: people.auth, access: people.access, team: people.team, sla: config.people.sla, logger: logger.child('api'), ...(options.now ? { now: options.now } : {}) }));
+    http.mount(ticketWorkRoutes({ store, auth: people.auth, access: people.access, team: people.team, attachmentsDir: connectorsDir }));
     // Same origin as the read API: the console's page calls the ticket routes directly.
     const operatorConsole = createConsole({ store, kafka, topics, channels, authorize: consoleAuthorizer(people), connectors: () => started, lagSources: () => lagSources, logger: logger.child('console') });
     stack.push({ what: 'console', stop: () => operatorConsole.close() });

@@ -7,3 +7,4 @@ export { connectorsFromModules, DuplicateConnectorError, UndeclaredChannelError 
 export { runFromCommandLine, type CommandLine } from './run.ts';
 export { startLocalKafka, LocalKafkaError } from './local-kafka.ts';
 export { Authenticator, TicketAccess, TeamDirectory, peopleFields, type Principal, type PeopleConfig } from './people/index.ts';
+export { ticketWorkRoutes, type TicketWorkOptions } from './ticket-work.ts';

@@ -157,11 +157,13 @@ export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
       path: TICKET_PATH,
       async handle(request) {
         const principal = await auth.require(request, 'tickets.read');
-        const { ticket, messages } = await readable(principal, idOf(TICKET_PATH, request));
+        const { ticket, messages, tasks, related } = await readable(principal, idOf(TICKET_PATH, request));
         await views.viewed(auth.actor(request, principal), ticket.number);
         return json(200, {
           ticket: access.ticket(principal, ticket),
           messages: messages.map((m) => access.message(principal, m)),
+          tasks,
+          related: await access.related(principal, related, (ids) => store.queue(ids)),
           sla: (await slaOf([ticket.id])).get(ticket.id),
           replyWindow: agentReplyDecision(channels, ticket, messages, now()),
         });

@@ -1,4 +1,4 @@
-import type { StoredMessage, TicketSummary } from '@switchboard/ticket-store';
+import type { RelatedConversation, StoredMessage, TicketSummary, TicketTask } from '@switchboard/ticket-store';
 import type { ChannelHealth } from '../channels.ts';
 import type { DeadLetterEntry, ReplayOutcome } from '../dead-letters.ts';
 import type { PipelineStats } from '../pipeline.ts';
@@ -64,7 +64,7 @@ async function call<T>(path: string, init: CallOptions = {}): Promise<T> {
 /** What the channel's reply policy says about replying now (the server's ReplyDecision). */
 export type ReplyWindow =
   | { allowed: true; mode?: string; closesAt?: string; remaining?: number }
-  | { allowed: false; code: 'window-closed' | 'template-only' | 'quota-exhausted' | 'not-for-automatic' | 'no-customer-message' | 'no-reply-address'; reason: string };
+  | { allowed: false; code: 'window-closed' | 'template-only' | 'quota-exhausted' | 'not-for-automatic' | 'no-customer-message' | 'no-reply-address' | 'receive-only'; reason: string };
 
 export interface TicketQuery {
   status?: string;
@@ -131,8 +131,25 @@ export const api = {
     for (const [name, value] of Object.entries(query)) if (value) params.set(name, value);
     return call<{ tickets: (TicketSummary & { sla?: SlaReading })[] }>(`/api/v1/tickets?${params}`);
   },
-  ticket: (id: string) => call<{ ticket: TicketSummary; messages: StoredMessage[]; replyWindow: ReplyWindow; sla?: SlaReading }>(`/api/v1/tickets/${encodeURIComponent(id)}`),
+  ticket: (id: string) =>
+    call<{ ticket: TicketSummary; messages: StoredMessage[]; tasks: TicketTask[]; related: RelatedConversation[]; replyWindow: ReplyWindow; sla?: SlaReading }>(
+      `/api/v1/tickets/${encodeURIComponent(id)}`,
+    ),
   patchTicket: (id: string, patch: Record<string, string | boolean | null>) => call<{ ticket: TicketSummary }>(`/api/v1/tickets/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
+  addTask: (id: string, text: string, idempotencyKey: string) =>
+    call<{ task: TicketTask }>(`/api/v1/tickets/${encodeURIComponent(id)}/tasks`, { method: 'POST', body: { text }, headers: { 'idempotency-key': idempotencyKey } }),
+  setTaskDone: (id: string, taskId: string, done: boolean) =>
+    call<{ task: TicketTask }>(`/api/v1/tickets/${encodeURIComponent(id)}/tasks/${encodeURIComponent(taskId)}`, { method: 'PATCH', body: { done } }),
+  /** An attachment's bytes, for an object URL the page's player plays (with the session cookie, like every call). */
+  async attachment(ticketId: string, messageId: string, index: number): Promise<Blob> {
+    const response = await fetch(`/api/v1/tickets/${encodeURIComponent(ticketId)}/messages/${encodeURIComponent(messageId)}/attachments/${index}`, {
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+    if (response.status === 401) throw new UnauthorizedError('unauthorized');
+    if (!response.ok) throw new ApiError(response.status, ((await response.json().catch(() => undefined)) as { error?: string } | undefined)?.error ?? `HTTP ${response.status}`);
+    return response.blob();
+  },
   reply: (id: string, text: string, idempotencyKey: string, isPublic: boolean) =>
     call<{ id: string; state?: string; duplicate?: boolean }>(`/api/v1/tickets/${encodeURIComponent(id)}/replies`, {
       method: 'POST',
@@ -145,4 +162,4 @@ export const api = {
   replay: (id: string) => call<ReplayOutcome & { error?: string }>('/api/v1/console/dlq/replay', { method: 'POST', body: { id }, conflictIsAnswer: true }),
 };
 
-export type { ChannelHealth, DeadLetterEntry, PipelineStats, StoredMessage, TicketSummary };
+export type { ChannelHealth, DeadLetterEntry, PipelineStats, RelatedConversation, StoredMessage, TicketSummary, TicketTask };

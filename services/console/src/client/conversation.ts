@@ -1,16 +1,13 @@
-import { api, ApiError, type ReplyWindow, type SlaReading, type StoredMessage, type TicketSummary } from './api.ts';
-import { channelIcon, fill, h, maskedText } from './dom.ts';
+import { api, ApiError, type RelatedConversation, type ReplyWindow, type SlaReading, type StoredMessage, type TicketSummary } from './api.ts';
+import { audioPlayer, callLine } from './call.ts';
+import { channelIcon, fill, h, maskedText, newKey } from './dom.ts';
 import { dateTime, duration, label, lang, t, type MessageKey } from './i18n.ts';
 import { live } from './live.ts';
 import { may } from './me.ts';
 import { Refresher } from './refresher.ts';
+import { relatedLine } from './related.ts';
+import { TasksPanel } from './tasks.ts';
 import { CATEGORIES, channelView, PRIORITIES, STATUSES, type ChannelView } from './vocabulary.ts';
-
-/** An Idempotency-Key without crypto.randomUUID, which plain-http pages on another host do not have. */
-function newKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 function maskTitle(mask: string): string {
   if (mask.startsWith('[card')) return t('mask.card');
@@ -51,6 +48,7 @@ export class ConversationView {
   private readonly windowBanner: HTMLElement;
   private readonly refresher: Refresher;
   private readonly unsubscribe: (() => void)[];
+  private readonly tasks: TasksPanel;
   private shown = '';
   /** Agents to assign to (supervisors and admins only), loaded once per view. */
   private agents: Promise<{ id: string; name: string }[]> | undefined;
@@ -68,13 +66,14 @@ export class ConversationView {
     this.thread = h('ol', { class: 'thread', id: 'thread', 'aria-label': t('thread.title') });
     this.replyNotice = h('p', { class: 'reply-notice', id: 'reply-notice', role: 'status' });
     this.windowBanner = h('p', { class: 'reply-window', id: 'reply-window', hidden: true });
+    this.tasks = new TasksPanel(ticketId, onError, () => this.refresher.now());
     this.element = h(
       'section',
       { class: 'conversation', id: 'conversation', 'data-ticket': ticketId },
       h('a', { href: '#/inbox', class: 'back link', text: `‹ ${t('back')}` }),
       this.head,
       this.controls,
-      h('div', { class: 'conversation-body' }, h('div', { class: 'thread-column' }, this.thread, may('tickets.reply') ? this.replyForm() : h('p', { class: 'muted read-only', id: 'read-only', text: t('reply.readOnly') })), this.decision),
+      h('div', { class: 'conversation-body' }, h('div', { class: 'thread-column' }, this.thread, may('tickets.reply') ? this.replyForm() : h('p', { class: 'muted read-only', id: 'read-only', text: t('reply.readOnly') }), this.tasks.element), this.decision),
     );
     this.controls.addEventListener('submit', (event) => event.preventDefault());
     this.refresher = new Refresher(() => this.load());
@@ -92,15 +91,16 @@ export class ConversationView {
 
   private async load(): Promise<void> {
     try {
-      const { ticket, messages, replyWindow, sla } = await api.ticket(this.ticketId);
+      const { ticket, messages, tasks, related, replyWindow, sla } = await api.ticket(this.ticketId);
       // Only a channel that can post in public offers the choice.
       const publicLabel = this.element.querySelector<HTMLElement>('#reply-public-label');
       if (publicLabel) publicLabel.hidden = !channelView(ticket.channel).publicReplies;
       this.showWindow(replyWindow, channelView(ticket.channel));
-      const signature = JSON.stringify([ticket, messages, sla]);
+      this.tasks.show(tasks);
+      const signature = JSON.stringify([ticket, messages, related, sla]);
       if (signature === this.shown) return;
       this.shown = signature;
-      this.showHead(ticket, sla);
+      this.showHead(ticket, sla, related);
       if (may('tickets.update')) await this.showControls(ticket);
       this.showDecision(ticket, messages);
       this.showThread(messages);
@@ -123,6 +123,9 @@ export class ConversationView {
     const send = this.element.querySelector<HTMLButtonElement>('#reply-send');
     if (!send) return;
     send.disabled = !window.allowed;
+    // Nothing can ever be sent on the channel: the box would only invite a reply that cannot go.
+    const text = this.element.querySelector<HTMLTextAreaElement>('#reply-text');
+    if (text) text.disabled = !window.allowed && window.code === 'receive-only';
     const lines: string[] = [];
     if (!window.allowed) lines.push(t(`window.${window.code}`));
     else {
@@ -136,7 +139,7 @@ export class ConversationView {
     this.windowBanner.textContent = lines.join(' ');
   }
 
-  private showHead(ticket: TicketSummary, sla: SlaReading | undefined): void {
+  private showHead(ticket: TicketSummary, sla: SlaReading | undefined, related: readonly RelatedConversation[]): void {
     const customer = [ticket.customer.name, ticket.customer.address ?? ticket.customer.id].filter(Boolean).join(' · ');
     fill(
       this.head,
@@ -160,6 +163,7 @@ export class ConversationView {
       ticket.customer.suspect ? h('p', { class: 'flag suspect', id: 'customer-suspect', role: 'alert', text: `⚠ ${t('sender.suspect')}: ${ticket.customer.suspect.reason}` }) : null,
       ticket.customer.unusableAddress ? h('p', { class: 'flag', id: 'customer-unusable', text: `${t('sender.unusable')}: ${ticket.customer.unusableAddress.reason}` }) : null,
       ticket.spam ? h('p', { class: 'flag spam', id: 'ticket-spam', text: `${t('ticket.spam')}: ${ticket.spam.reason}` }) : null,
+      related.length > 0 ? relatedLine(related) : null,
     );
   }
 
@@ -270,13 +274,14 @@ export class ConversationView {
         h('strong', { text: who }),
         h('time', { datetime: m.sentAt, text: dateTime(m.sentAt) }),
         m.editedAt ? h('span', { class: 'muted', text: t('thread.edited') }) : null,
-        m.autoSubmitted ? h('span', { class: 'chip', text: t('thread.auto', { reason: m.autoSubmitted }) }) : null,
+        m.autoSubmitted && !m.call ? h('span', { class: 'chip', text: t('thread.auto', { reason: m.autoSubmitted }) }) : null,
         inbound && m.sender.suspect ? h('span', { class: 'chip suspect', title: m.sender.suspect.reason, text: `⚠ ${t('chip.suspect')}` }) : null,
         inbound && m.spam ? h('span', { class: 'chip spam', title: m.spam.reason, text: t('chip.spam') }) : null,
         !inbound && state
           ? h('span', { class: `delivery state-${state}`, title: m.deliveryReason ?? '', text: state === 'failed' && m.deliveryReason ? `${t(`state.${state}`)}: ${m.deliveryReason}` : t(`state.${state}`) })
           : null,
       ),
+      m.call ? callLine(m.call) : null,
       m.subject ? h('p', { class: 'message-subject', text: m.subject }) : null,
       h('p', { class: 'message-text' }, m.deletedAt ? h('span', { class: 'muted', text: t('thread.deleted') }) : null, maskedText(m.text, maskTitle)),
       m.attachments.length > 0
@@ -284,7 +289,13 @@ export class ConversationView {
             'div',
             { class: 'attachments' },
             h('span', { class: 'muted', text: `${t('thread.attachments')}:` }),
-            h('ul', {}, m.attachments.map((a) => h('li', { text: `📎 ${a.name} (${a.contentType}, ${sizeText(a.size)})` }))),
+            h(
+              'ul',
+              {},
+              m.attachments.map((a, i) =>
+                h('li', {}, `📎 ${a.name} (${a.contentType}, ${sizeText(a.size)})`, a.contentType.startsWith('audio/') && a.storageRef ? audioPlayer(this.ticketId, m, i, this.onError) : null),
+              ),
+            ),
           )
         : null,
       inbound && m.category

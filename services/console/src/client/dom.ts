@@ -95,3 +95,9 @@ export function channelIcon(channel: string, label: string): SVGElement {
   element.prepend(title);
   return element;
 }
+
+/** An Idempotency-Key without crypto.randomUUID, which plain-http pages on another host do not have. */
+export function newKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,6 +1,6 @@
 import { HttpError } from '@switchboard/http';
 import { can, maskPerson, maskText, seesCustomerDetails, type TeamStore } from '@switchboard/team';
-import type { StoredMessage, TicketSummary, TicketVisibility } from '@switchboard/ticket-store';
+import type { RelatedConversation, StoredMessage, TicketSummary, TicketVisibility } from '@switchboard/ticket-store';
 import type { Principal } from './authenticator.ts';
 
 const DIRECTORY_TTL_MS = 5_000;
@@ -61,6 +61,23 @@ export class TicketAccess {
   ticket(principal: Principal, ticket: TicketSummary): TicketSummary {
     if (seesCustomerDetails(principal.user.role)) return ticket;
     return { ...ticket, customer: maskPerson(ticket.customer), preview: maskText(ticket.preview), ...(ticket.subject !== undefined ? { subject: maskText(ticket.subject) } : {}) };
+  }
+
+  /**
+   * The customer's other conversations that this person may open (the others are left out, as their
+   * tickets would answer 404), with the keys masked for those who see no customer details: a phone
+   * channel's key is the caller's number.
+   */
+  async related(principal: Principal, related: RelatedConversation[], ticketsOf: (ids: string[]) => Promise<{ id: string; category: string; assignee?: string }[]>): Promise<RelatedConversation[]> {
+    const visibility = await this.visibility(principal);
+    let shown = related;
+    if (visibility) {
+      const ids = related.flatMap((r) => (r.ticket ? [r.ticket.id] : []));
+      const readable = new Set((await ticketsOf(ids)).filter((t) => t.assignee === visibility.userId || visibility.categories.includes(t.category)).map((t) => t.id));
+      shown = related.filter((r) => r.ticket && readable.has(r.ticket.id));
+    }
+    if (seesCustomerDetails(principal.user.role)) return shown;
+    return shown.map((r) => ({ ...r, conversationKey: maskText(r.conversationKey) }));
   }
 
   message(principal: Principal, message: StoredMessage): StoredMessage {

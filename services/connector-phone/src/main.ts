@@ -1,0 +1,4 @@
+import { runConnectorsAlone } from '@switchboard/connector-sdk/standalone';
+import { connectorModule } from './index.ts';
+
+await runConnectorsAlone(connectorModule);
