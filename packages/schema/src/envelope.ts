@@ -81,6 +81,21 @@ export const Thread = z
   .describe('How the message threads beyond its conversationKey, as its connector read it.');
 export type Thread = z.infer<typeof Thread>;
 
+export const ChannelEvent = z
+  .object({
+    type: nonEmpty.describe("The channel's own name of what happened (subscribe, SCAN, CLICK, LOCATION, enter_session, msg_send_fail, ...)."),
+    fields: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe("Everything the channel said about it, under the channel's own names (coordinates and their precision, a QR ticket, a menu key, an entry scene)."),
+    opensTicket: z
+      .boolean()
+      .optional()
+      .describe('True when the event asks for a person (a menu item configured as "talk to an agent"): it is placed on a ticket as a message is. Otherwise an event is kept on its conversation and never opens, joins or reopens a ticket.'),
+  })
+  .describe('Something the customer did, or the channel reported, rather than a message they wrote: kept on the conversation and shown in its thread, not a ticket. `sender` is the customer it concerns; `text` is empty or a readable line.');
+export type ChannelEvent = z.infer<typeof ChannelEvent>;
+
 export const InboundMessage = z
   .object({
     schemaVersion: z.literal(SCHEMA_VERSION),
@@ -104,6 +119,7 @@ export const InboundMessage = z
       .describe('Set (to the reason) for automatic mail: auto-replies, bounces, loops. Never acknowledged.'),
     edit: Edit.optional(),
     thread: Thread.optional(),
+    event: ChannelEvent.optional(),
     meta: z.record(z.string(), z.unknown()).default({}).describe('Channel extras (threading reason, message type, ...).'),
   })
   .describe('cs.messages.inbound.v1: one customer message, normalized by its connector.');
