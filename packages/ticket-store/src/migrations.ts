@@ -158,6 +158,15 @@ CREATE INDEX tickets_status_idx ON tickets (status);
 ALTER TABLE messages ADD COLUMN thread jsonb;
 `,
   },
+  {
+    version: 4,
+    name: 'events of a conversation',
+    // The envelope's `event` (a follow, a menu click, a location report, a session entered): stored on
+    // the conversation with no ticket unless it asks for a person (`opensTicket`).
+    sql: `
+ALTER TABLE messages ADD COLUMN event jsonb;
+`,
+  },
 ];
 
 /** Any constant: serializes concurrent migration runs (several sinks starting at once) on one database. */

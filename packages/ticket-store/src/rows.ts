@@ -92,6 +92,7 @@ export function toStoredMessage(row: Row): StoredMessage {
   copy('explanation', row.explanation, json);
   copy('autoSubmitted', row.auto_submitted);
   copy('thread', row.thread, json);
+  copy('event', row.event, json);
   copy('kind', row.kind);
   copy('deliveryState', row.delivery_state);
   copy('deliveryReason', row.delivery_reason);

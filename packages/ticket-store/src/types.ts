@@ -4,6 +4,7 @@ import {
   Priority,
   type Attachment,
   type Channel,
+  type ChannelEvent,
   type DeliveryReport,
   type Language,
   type OutboundMessage,
@@ -68,6 +69,8 @@ export interface StoredMessage {
   explanation?: RoutedMessage['explanation'];
   autoSubmitted?: string;
   thread?: Thread;
+  /** Set when the record is something the customer did or the channel reported, not a message. */
+  event?: ChannelEvent;
   meta: Record<string, unknown>;
   kind?: OutboundMessage['kind'];
   deliveryState?: 'queued' | 'sent' | 'failed';

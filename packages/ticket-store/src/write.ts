@@ -206,6 +206,8 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
   };
 
   for (const m of fresh) {
+    // An event (a follow, a location report) belongs to the conversation, not to a ticket, unless it asks for a person.
+    if (m.event && !m.event.opensTicket) continue;
     const conversationId = conversationOf(m);
     const automatic = m.autoSubmitted !== undefined;
     const current = state.get(conversationId);
@@ -267,7 +269,7 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
             conversation_id: t.conversationId,
             contact_id: t.contactId,
             subject: t.opening.subject ?? null,
-            preview: previewOf(t.opening.text),
+            preview: previewOf(t.opening.text || (t.opening.event ? `[${t.opening.event.type}]` : '')),
             triage: t.opening.triage,
             confidence: t.opening.confidence,
             created_at: t.opening.sentAt,
@@ -286,13 +288,13 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
   // caller looked unless that caller raced another writer before the lock: then start again.
   const insertedRows = await tx.query<{ id: string }>(
     `INSERT INTO messages (id, direction, conversation_id, ticket_id, channel, account, conversation_key, external_id, sender, subject, text,
-       attachments, meta, thread, auto_submitted, sent_at, received_at, category, confidence, triage, priority, language, redactions,
+       attachments, meta, thread, event, auto_submitted, sent_at, received_at, category, confidence, triage, priority, language, redactions,
        explanation, classifier_version, routed_at)
      SELECT x.id, 'inbound', x.conversation_id, x.ticket_id, x.channel, x.account, x.conversation_key, x.external_id, x.sender, x.subject, x.text,
-       x.attachments, x.meta, x.thread, x.auto_submitted, x.sent_at, x.received_at, x.category, x.confidence, x.triage, x.priority, x.language,
+       x.attachments, x.meta, x.thread, x.event, x.auto_submitted, x.sent_at, x.received_at, x.category, x.confidence, x.triage, x.priority, x.language,
        x.redactions, x.explanation, x.classifier_version, x.routed_at
      FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, conversation_id text, ticket_id text, channel text, account text, conversation_key text,
-       external_id text, sender jsonb, subject text, text text, attachments jsonb, meta jsonb, thread jsonb, auto_submitted text, sent_at timestamptz,
+       external_id text, sender jsonb, subject text, text text, attachments jsonb, meta jsonb, thread jsonb, event jsonb, auto_submitted text, sent_at timestamptz,
        received_at timestamptz, category text, confidence double precision, triage boolean, priority text, language text,
        redactions jsonb, explanation jsonb, classifier_version text, routed_at timestamptz)
      ON CONFLICT (id) DO NOTHING RETURNING id`,
@@ -312,6 +314,7 @@ export async function placeMessages(tx: Queryable, fresh: RoutedMessage[], reope
           attachments: m.attachments,
           meta: m.meta,
           thread: m.thread ?? null,
+          event: m.event ?? null,
           auto_submitted: m.autoSubmitted ?? null,
           sent_at: m.sentAt,
           received_at: m.receivedAt,
