@@ -5,3 +5,4 @@ export * from './checkpoints.ts';
 export * from './host.ts';
 export * from './text.ts';
 export * from './modules.ts';
+export * from './journal.ts';
