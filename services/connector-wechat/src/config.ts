@@ -13,6 +13,14 @@ export const wechatConfig = configSpec('connector-wechat', {
     .secret()
     .describe('Official Account: EncodingAESKey; when set, callbacks must be in safe mode (encrypt_type=aes).')
     .example('abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG'),
+  WECHAT_OA_AGENT_MENU_KEYS: field
+    .list()
+    .describe('Official Account: EventKeys of menu items (CLICK) that mean "talk to an agent": a click on one opens a ticket. Other events (follows, scans, location reports, clicks) are kept on the conversation.')
+    .example('MENU_TALK_TO_AGENT,MENU_HUMAN'),
+  WECHAT_OA_JOURNAL_AFTER_MS: field
+    .int(4_000, 100, 4_800)
+    .describe('A callback whose message Kafka has not acknowledged within this many milliseconds is written to the local journal (fsync) before WeChat, which waits 5 s, hears success; the journal is replayed until Kafka has it.')
+    .advanced(),
   WECHAT_API_BASE: field.url('https://api.weixin.qq.com').describe('Base URL of the WeChat API (a local server in tests).').advanced(),
   WECHAT_OA_MAX_SKEW_SECONDS: field.int(300, 1, 86_400).describe('Callbacks whose timestamp is further than this from now are refused as replays.').advanced(),
   WECHATY_PUPPET: field.optional().describe('Wechaty puppet module (e.g. wechaty-puppet-service, wechaty-puppet-mock); enables the bot account.'),
@@ -28,6 +36,8 @@ export interface OfficialAccountConfig {
   encodingAesKey?: string;
   apiBase: string;
   maxSkewSeconds: number;
+  agentMenuKeys: string[];
+  journalAfterMs: number;
 }
 
 export interface WechatyConfig {
@@ -61,6 +71,8 @@ export function wechatConfigFromEnv(environment: NodeJS.ProcessEnv = process.env
       appId: cfg.WECHAT_OA_APPID,
       apiBase: cfg.WECHAT_API_BASE.replace(/\/+$/, ''),
       maxSkewSeconds: cfg.WECHAT_OA_MAX_SKEW_SECONDS,
+      agentMenuKeys: cfg.WECHAT_OA_AGENT_MENU_KEYS,
+      journalAfterMs: cfg.WECHAT_OA_JOURNAL_AFTER_MS,
       ...(cfg.WECHAT_OA_APPSECRET ? { appSecret: cfg.WECHAT_OA_APPSECRET } : {}),
       ...(cfg.WECHAT_OA_ENCODING_AES_KEY ? { encodingAesKey: cfg.WECHAT_OA_ENCODING_AES_KEY } : {}),
     };

@@ -3,17 +3,26 @@ import { HttpError } from '@switchboard/http';
 import { safeEqual } from '@switchboard/runtime';
 import type { InboundMessageInput } from '@switchboard/schema';
 import type { OfficialAccountConfig } from '../config.ts';
-import { aesKeyOf, decryptMessage, DecryptError, wechatSignature } from './crypto.ts';
+import { aesKeyOf, decryptMessage, DecryptError, wechatSignature } from '../shared/crypto.ts';
 import { normalizeOfficialAccountMessage, UnusableCallbackError } from './normalize.ts';
-import { MalformedXmlError, parseWechatXml, UnsafeXmlError } from './xml.ts';
+import { MalformedXmlError, parseWechatXml, UnsafeXmlError } from '../shared/xml.ts';
 
 export const OA_WEBHOOK_PATH = '/webhooks/wechat';
 /** WeChat's callbacks are a few hundred bytes; anything near this is not one. */
 export const OA_MAX_BODY_BYTES = 64 * 1024;
 
+/** A verified callback as it arrived (query string and body): what the journal keeps, and a replay verifies again. */
+export interface SignedCallback {
+  query: string;
+  body: string;
+}
+
 export interface OfficialAccountSink {
-  /** Takes a verified, parsed message; must not block (WeChat waits at most 5 seconds for the answer). */
-  accept(message: InboundMessageInput, rawXml: string): void;
+  /**
+   * Takes a verified, parsed message; resolves once Kafka or the journal has it (WeChat waits at most
+   * 5 seconds, and never sends again after "success"). A rejection answers 503, so WeChat retries.
+   */
+  accept(message: InboundMessageInput, rawXml: string, signed: SignedCallback): Promise<void>;
   /** Keeps a verified callback that could not be turned into a message. */
   unusable(rawXml: string, reason: string, error: unknown): Promise<void>;
   /** False until the connector runs: callbacks are then refused (503) and WeChat retries them. */
@@ -34,6 +43,7 @@ const SUCCESS = text(200, 'success');
  */
 export class OfficialAccountWebhook {
   private readonly aesKey: Buffer | undefined;
+  private readonly agentMenuKeys: ReadonlySet<string>;
 
   constructor(
     private readonly config: OfficialAccountConfig,
@@ -41,6 +51,7 @@ export class OfficialAccountWebhook {
     private readonly now: () => number = Date.now,
   ) {
     this.aesKey = config.encodingAesKey ? aesKeyOf(config.encodingAesKey) : undefined;
+    this.agentMenuKeys = new Set(config.agentMenuKeys);
   }
 
   routes(): HttpRoute[] {
@@ -61,7 +72,7 @@ export class OfficialAccountWebhook {
 
   /** WeChat proves it knows the token; we echo `echostr` to prove we do. */
   async verifyUrl(request: HttpRequest): Promise<HttpResponse> {
-    const { signature, timestamp, nonce, echostr } = queryOf(request, ['signature', 'timestamp', 'nonce', 'echostr']);
+    const { signature, timestamp, nonce, echostr } = queryOf(request.query, ['signature', 'timestamp', 'nonce', 'echostr']);
     if (!safeEqual(signature, wechatSignature(this.config.token, timestamp, nonce))) throw new HttpError(401, 'bad signature');
     return text(200, echostr);
   }
@@ -70,11 +81,10 @@ export class OfficialAccountWebhook {
     if (!this.sink.ready()) throw new HttpError(503, 'not started');
     const raw = request.rawBody.toString('utf8');
     // In safe mode, the decrypted XML: what is dead-lettered is readable without the key.
-    const xml = this.aesKey ? this.openSafeMode(request, raw, this.aesKey) : this.checkPlaintext(request, raw);
-
+    const xml = this.open(request.query, raw, true);
     let message: InboundMessageInput;
     try {
-      message = normalizeOfficialAccountMessage(parseWechatXml(xml), this.config.appId, new Date(this.now()));
+      message = this.normalize(xml, new Date(this.now()));
     } catch (error) {
       if (error instanceof UnsafeXmlError || error instanceof MalformedXmlError || error instanceof UnusableCallbackError) {
         await this.sink.unusable(xml, `official account callback refused: ${error.message}`, error);
@@ -82,20 +92,40 @@ export class OfficialAccountWebhook {
       }
       throw error;
     }
-    this.sink.accept(message, xml);
+    try {
+      await this.sink.accept(message, xml, { query: request.query.toString(), body: raw });
+    } catch (error) {
+      throw new HttpError(503, `not kept, WeChat will retry: ${(error as Error).message}`);
+    }
     return SUCCESS;
   }
 
-  private checkPlaintext(request: HttpRequest, raw: string): string {
-    const { signature, timestamp, nonce } = queryOf(request, ['signature', 'timestamp', 'nonce']);
+  /**
+   * A journaled callback, verified again (its signature, not its age: it was received in time) and
+   * normalized with the time it was received. Throws when it no longer verifies or parses.
+   */
+  reopen(signed: SignedCallback, receivedAt: Date): InboundMessageInput {
+    return this.normalize(this.open(new URLSearchParams(signed.query), signed.body, false), receivedAt);
+  }
+
+  private normalize(xml: string, receivedAt: Date): InboundMessageInput {
+    return normalizeOfficialAccountMessage(parseWechatXml(xml), { appId: this.config.appId, agentMenuKeys: this.agentMenuKeys }, receivedAt);
+  }
+
+  private open(query: URLSearchParams, raw: string, fresh: boolean): string {
+    return this.aesKey ? this.openSafeMode(query, raw, this.aesKey, fresh) : this.checkPlaintext(query, raw, fresh);
+  }
+
+  private checkPlaintext(query: URLSearchParams, raw: string, fresh: boolean): string {
+    const { signature, timestamp, nonce } = queryOf(query, ['signature', 'timestamp', 'nonce']);
     if (!safeEqual(signature, wechatSignature(this.config.token, timestamp, nonce))) throw new HttpError(401, 'bad signature');
-    this.checkFresh(timestamp);
+    if (fresh) this.checkFresh(timestamp);
     return raw;
   }
 
-  private openSafeMode(request: HttpRequest, raw: string, key: Buffer): string {
-    const { msg_signature: signature, timestamp, nonce } = queryOf(request, ['msg_signature', 'timestamp', 'nonce']);
-    if (request.query.get('encrypt_type') !== 'aes') throw new HttpError(401, 'safe mode is configured: callbacks must be encrypted (encrypt_type=aes)');
+  private openSafeMode(query: URLSearchParams, raw: string, key: Buffer, fresh: boolean): string {
+    const { msg_signature: signature, timestamp, nonce } = queryOf(query, ['msg_signature', 'timestamp', 'nonce']);
+    if (query.get('encrypt_type') !== 'aes') throw new HttpError(401, 'safe mode is configured: callbacks must be encrypted (encrypt_type=aes)');
     let envelope: Record<string, string>;
     try {
       envelope = parseWechatXml(raw);
@@ -106,16 +136,16 @@ export class OfficialAccountWebhook {
     const encrypted = envelope.Encrypt;
     if (!encrypted) throw new HttpError(400, 'safe-mode callback without <Encrypt>');
     if (!safeEqual(signature, wechatSignature(this.config.token, timestamp, nonce, encrypted))) throw new HttpError(401, 'bad signature');
-    this.checkFresh(timestamp);
-    let opened: { xml: string; appId: string };
+    if (fresh) this.checkFresh(timestamp);
+    let opened: { message: string; receiveId: string };
     try {
       opened = decryptMessage(encrypted, key);
     } catch (error) {
       if (error instanceof DecryptError) throw new HttpError(400, error.message);
       throw error;
     }
-    if (!safeEqual(opened.appId, this.config.appId)) throw new HttpError(401, 'ciphertext is for another AppID');
-    return opened.xml;
+    if (!safeEqual(opened.receiveId, this.config.appId)) throw new HttpError(401, 'ciphertext is for another AppID');
+    return opened.message;
   }
 
   /** A captured callback replayed later carries an old timestamp. */
@@ -127,10 +157,10 @@ export class OfficialAccountWebhook {
   }
 }
 
-function queryOf<K extends string>(request: HttpRequest, names: K[]): Record<K, string> {
+export function queryOf<K extends string>(query: URLSearchParams, names: K[]): Record<K, string> {
   const values = {} as Record<K, string>;
   for (const name of names) {
-    const value = request.query.get(name);
+    const value = query.get(name);
     if (!value) throw new HttpError(401, `missing ${name}`);
     values[name] = value;
   }
