@@ -3,6 +3,8 @@ import type { OutboundMessage } from '@switchboard/schema';
 import type { WechatConfig } from './config.ts';
 import { parseOaConversationKey } from './oa/normalize.ts';
 import { OfficialAccount } from './oa/official-account.ts';
+import { parseKfConversationKey } from './kf/normalize.ts';
+import { WeComKf } from './kf/wecom-kf.ts';
 import { WechatyBot, type PuppetInstance } from './bot/bot.ts';
 import { parseBotConversationKey } from './bot/normalize.ts';
 
@@ -18,8 +20,9 @@ export interface WechatConnectorOptions {
 }
 
 /**
- * WeChat in the forms a support team meets customers: the Official Account's server callbacks and a
- * bot account run through Wechaty (contacts and group rooms). Each part runs when configured.
+ * WeChat in the forms a support team meets customers: the Official Account's server callbacks, WeCom
+ * customer service (微信客服, reached from menus, Mini Programs, Channels, web pages and WeChat Pay
+ * receipts) and a bot account run through Wechaty (contacts and group rooms). Each part runs when configured.
  */
 export class WechatConnector implements Connector {
   readonly name = 'wechat';
@@ -27,16 +30,19 @@ export class WechatConnector implements Connector {
   readonly routes: readonly HttpRoute[];
 
   private readonly officialAccount: OfficialAccount | undefined;
+  private readonly weComKf: WeComKf | undefined;
   private readonly bot: WechatyBot | undefined;
 
   constructor(config: WechatConfig, options: WechatConnectorOptions = {}) {
     if (config.officialAccount) this.officialAccount = new OfficialAccount(config.officialAccount, options.now);
+    if (config.weComKf) this.weComKf = new WeComKf(config.weComKf, options.now);
     if (config.wechaty) this.bot = new WechatyBot(config.wechaty, options.puppet);
-    this.routes = [...(this.officialAccount?.routes ?? [])];
+    this.routes = [...(this.officialAccount?.routes ?? []), ...(this.weComKf?.routes ?? [])];
   }
 
   async start(context: ConnectorContext): Promise<void> {
     await this.officialAccount?.start(context);
+    await this.weComKf?.start(context);
     await this.bot?.start({
       logger: context.logger.child('wechaty'),
       dataDir: context.dataDir,
@@ -47,7 +53,13 @@ export class WechatConnector implements Connector {
 
   async stop(): Promise<void> {
     await this.officialAccount?.stop();
+    await this.weComKf?.stop();
     await this.bot?.stop();
+  }
+
+  /** Resolves when WeCom syncs asked for so far are done (tests). */
+  async weComIdle(): Promise<void> {
+    await this.weComKf?.idle();
   }
 
   /** The bot's puppet once started (tests reach the mock's Mocker through it). */
@@ -58,6 +70,7 @@ export class WechatConnector implements Connector {
   health(): ConnectorHealth {
     const parts: Record<string, ConnectorHealth> = {};
     if (this.officialAccount) parts.officialAccount = this.officialAccount.health();
+    if (this.weComKf) parts.weComKf = this.weComKf.health();
     if (this.bot) parts.wechaty = this.bot.health();
     const all = Object.values(parts);
     const lastMessageAt = all.map((p) => p.lastMessageAt).filter((t): t is string => Boolean(t)).sort().pop();
@@ -76,13 +89,18 @@ export class WechatConnector implements Connector {
       if (!this.officialAccount?.canSend) throw new UnroutableOutboundError('an Official Account reply needs WECHAT_OA_APPSECRET');
       return this.officialAccount.sendText(oaTarget.openId, message.text);
     }
+    const kfTarget = parseKfConversationKey(message.conversationKey);
+    if (kfTarget) {
+      if (!this.weComKf) throw new UnroutableOutboundError('a WeCom customer service conversation needs WECOM_CORP_ID and its variables');
+      return this.weComKf.sendText(kfTarget, message.text, message.id);
+    }
     const botTarget = parseBotConversationKey(message.conversationKey);
     if (botTarget) {
       if (!this.bot) throw new UnroutableOutboundError('a bot conversation needs WECHATY_PUPPET');
       const externalId = await this.bot.say(botTarget, message.text);
       return externalId ? { externalId } : {};
     }
-    throw new UnroutableOutboundError(`conversationKey ${message.conversationKey} is neither oa:<appid>:<openid>, room:<id> nor contact:<id>`);
+    throw new UnroutableOutboundError(`conversationKey ${message.conversationKey} is none of oa:<appid>:<openid>, kf:<corpid>:<open_kfid>:<external_userid>, room:<id> and contact:<id>`);
   }
 }
 

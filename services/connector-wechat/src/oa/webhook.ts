@@ -3,7 +3,8 @@ import { HttpError } from '@switchboard/http';
 import { safeEqual } from '@switchboard/runtime';
 import type { InboundMessageInput } from '@switchboard/schema';
 import type { OfficialAccountConfig } from '../config.ts';
-import { aesKeyOf, decryptMessage, DecryptError, wechatSignature } from '../shared/crypto.ts';
+import { aesKeyOf, wechatSignature } from '../shared/crypto.ts';
+import { callbackRoutes, checkFresh, encryptedOf, openSignedCiphertext, queryOf } from '../shared/callback.ts';
 import { normalizeOfficialAccountMessage, UnusableCallbackError } from './normalize.ts';
 import { MalformedXmlError, parseWechatXml, UnsafeXmlError } from '../shared/xml.ts';
 
@@ -55,19 +56,7 @@ export class OfficialAccountWebhook {
   }
 
   routes(): HttpRoute[] {
-    return [
-      { method: 'GET', path: OA_WEBHOOK_PATH, maxBodyBytes: 0, handle: (r) => this.reportingRefusals(r, () => this.verifyUrl(r)) },
-      { method: 'POST', path: OA_WEBHOOK_PATH, maxBodyBytes: OA_MAX_BODY_BYTES, handle: (r) => this.reportingRefusals(r, () => this.receive(r)) },
-    ];
-  }
-
-  private async reportingRefusals(request: HttpRequest, handle: () => Promise<HttpResponse>): Promise<HttpResponse> {
-    try {
-      return await handle();
-    } catch (error) {
-      if (error instanceof HttpError) this.sink.refused(error.status, error.message, request);
-      throw error;
-    }
+    return callbackRoutes(OA_WEBHOOK_PATH, OA_MAX_BODY_BYTES, { verify: (r) => this.verifyUrl(r), receive: (r) => this.receive(r), refused: (...args) => this.sink.refused(...args) });
   }
 
   /** WeChat proves it knows the token; we echo `echostr` to prove we do. */
@@ -126,43 +115,13 @@ export class OfficialAccountWebhook {
   private openSafeMode(query: URLSearchParams, raw: string, key: Buffer, fresh: boolean): string {
     const { msg_signature: signature, timestamp, nonce } = queryOf(query, ['msg_signature', 'timestamp', 'nonce']);
     if (query.get('encrypt_type') !== 'aes') throw new HttpError(401, 'safe mode is configured: callbacks must be encrypted (encrypt_type=aes)');
-    let envelope: Record<string, string>;
-    try {
-      envelope = parseWechatXml(raw);
-    } catch (error) {
-      // Not authenticated yet (the signature covers the ciphertext inside): refused, not kept.
-      throw new HttpError(400, (error as Error).message);
-    }
-    const encrypted = envelope.Encrypt;
-    if (!encrypted) throw new HttpError(400, 'safe-mode callback without <Encrypt>');
-    if (!safeEqual(signature, wechatSignature(this.config.token, timestamp, nonce, encrypted))) throw new HttpError(401, 'bad signature');
+    const encrypted = encryptedOf(raw);
+    const xml = openSignedCiphertext({ signature, timestamp, nonce, encrypted }, { token: this.config.token, key, receiveId: this.config.appId, receiveIdName: 'AppID' });
     if (fresh) this.checkFresh(timestamp);
-    let opened: { message: string; receiveId: string };
-    try {
-      opened = decryptMessage(encrypted, key);
-    } catch (error) {
-      if (error instanceof DecryptError) throw new HttpError(400, error.message);
-      throw error;
-    }
-    if (!safeEqual(opened.receiveId, this.config.appId)) throw new HttpError(401, 'ciphertext is for another AppID');
-    return opened.message;
+    return xml;
   }
 
-  /** A captured callback replayed later carries an old timestamp. */
   private checkFresh(timestamp: string): void {
-    const seconds = Number(timestamp);
-    if (!Number.isInteger(seconds) || Math.abs(this.now() / 1000 - seconds) > this.config.maxSkewSeconds) {
-      throw new HttpError(401, 'timestamp outside the accepted window (replay?)');
-    }
+    checkFresh(timestamp, this.now(), this.config.maxSkewSeconds);
   }
-}
-
-export function queryOf<K extends string>(query: URLSearchParams, names: K[]): Record<K, string> {
-  const values = {} as Record<K, string>;
-  for (const name of names) {
-    const value = query.get(name);
-    if (!value) throw new HttpError(401, `missing ${name}`);
-    values[name] = value;
-  }
-  return values;
 }
