@@ -10,7 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { BatchingProducer } from '@switchboard/kafka';
-import { topicNames } from '@switchboard/schema';
+import { messageId, topicNames } from '@switchboard/schema';
 import type { StoredMessage, TicketSummary } from '@switchboard/ticket-store';
 import { createWebchatConnector } from '@switchboard/connector-chat';
 import { loadAllInOneConfig, startAllInOne } from '@switchboard/all-in-one';
@@ -256,6 +256,37 @@ describe('the console in Chromium', () => {
     await page.waitForSelector('#rates tbody tr');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await shot('phone-pipeline');
+  });
+
+  it('shows an event in the thread with its fields, without counting it as a message', async () => {
+    await page.setViewportSize(LAPTOP);
+    const ann = (await tickets()).find((t) => t.customer.id === 'ann')!;
+    const sentAt = new Date().toISOString();
+    const location = {
+      schemaVersion: 1,
+      id: messageId(ann.channel, ann.account, 'location-report-1'),
+      channel: ann.channel,
+      account: ann.account,
+      externalId: 'location-report-1',
+      conversationKey: ann.conversationKey,
+      sender: { id: 'ann' },
+      text: '',
+      attachments: [],
+      sentAt,
+      receivedAt: sentAt,
+      event: { type: 'LOCATION', fields: { Latitude: 31.2304, Longitude: 121.4737, Precision: 65 } },
+      meta: {},
+    };
+    await producer.sendJson(running.topics.inbound, [{ key: ann.conversationKey, value: location }]);
+    await page.click('nav a[href="#/inbox"]');
+    await page.locator('#tickets li[data-id]', { hasText: 'Ann Lee' }).locator('a').click();
+    const event = page.locator('#thread li.message.event[data-event="LOCATION"]');
+    await event.waitFor({ timeout: 20_000 });
+    expect(await event.locator('strong').textContent()).toBe('Event: LOCATION');
+    expect(await event.locator('.event-fields dt').allTextContents()).toEqual(['Latitude', 'Longitude', 'Precision']);
+    expect(await event.locator('.event-fields dd').allTextContents()).toEqual(['31.2304', '121.4737', '65']);
+    expect((await api<{ ticket: TicketSummary }>(`/api/v1/tickets/${ann.id}`)).ticket.messageCount).toBe(ann.messageCount);
+    await shot('laptop-conversation-event');
   });
 
   it('lists attachments, masks one-time codes, shows new tickets without a reload, and signs out when the session ends', async () => {

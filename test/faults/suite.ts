@@ -12,6 +12,7 @@ import { withRetry } from '@switchboard/runtime';
 import { ServiceProcess } from './processes.ts';
 import { workload, poison } from './workload.ts';
 import { ackProblems, dlqSize, pipelineLag, reorderedConversations, storeCounts } from './checks.ts';
+import { OfficialAccountFeed } from './wechat-oa.ts';
 
 const repo = join(import.meta.dirname, '../..');
 
@@ -47,6 +48,8 @@ interface FaultHelpers {
   progress: () => Promise<number>;
   /** Only for scenarios whose messages come in by email. */
   dovecot?: Dovecot;
+  /** Only for scenarios whose messages come in as Official Account callbacks. */
+  wechat?: OfficialAccountFeed;
 }
 
 type Fault = (env: Env, helpers: FaultHelpers) => Promise<void>;
@@ -57,8 +60,8 @@ export interface Scenario {
   instances?: number;
   /** Its own broker, for faults that kill the broker. */
   ownBroker?: boolean;
-  /** Where the messages enter: produced as connectors would (default), or mailed to a real IMAP server. */
-  source?: 'kafka' | 'imap';
+  /** Where the messages enter: produced as connectors would (default), mailed to a real IMAP server, or posted to the WeChat connector as callbacks. */
+  source?: 'kafka' | 'imap' | 'wechat-oa';
   poison?: boolean;
   fault: Fault;
 }
@@ -150,6 +153,32 @@ export const SCENARIOS: Scenario[] = [
       const exitMs = await sink[0]!.stop('SIGTERM');
       if (exitMs > 10_000) throw new Error(`the sink took ${exitMs} ms to exit after SIGTERM`);
       sink[0]!.start();
+    },
+  },
+  {
+    name: 'wechat-oa-kill9',
+    description: 'the WeChat connector killed with kill -9 right after answering a callback: with Kafka up, then with the broker stalled (the answer came from its journal); restarted',
+    source: 'wechat-oa',
+    ownBroker: true,
+    fault: async (env, { wechat }) => {
+      const oa = wechat!;
+      await waitFor(async () => oa.answered >= Math.floor(TOTAL.value * 0.25), 120_000, 'a quarter of the callbacks answered');
+      await oa.killRightAfterAnswers(1);
+      oa.connector.start();
+      await oa.ready();
+      const broker = Number(readFileSync(join(env.logDir, 'kafka', 'run', 'kafka.pid'), 'utf8'));
+      process.kill(broker, 'SIGSTOP');
+      let journaled: number;
+      try {
+        // Answers now come from the journal, after the connector waited 4 s for Kafka.
+        await oa.killRightAfterAnswers(5);
+        journaled = oa.journaled();
+      } finally {
+        process.kill(broker, 'SIGCONT');
+      }
+      if (journaled < 5) throw new Error(`${journaled} callbacks in the journal when the connector was killed, 5 expected: the journal went untested`);
+      oa.connector.start();
+      await oa.ready();
     },
   },
   {
@@ -275,6 +304,11 @@ async function runScenarioIn(scenario: Scenario, messages: number, runId: string
       ),
     );
   }
+  const wechat = scenario.source === 'wechat-oa' ? new OfficialAccountFeed(logDir, serviceEnv) : undefined;
+  if (wechat) {
+    serviceEnv.SWITCHBOARD_ACK_CHANNELS = '';
+    env.services.push(wechat.connector);
+  }
   const producer = new BatchingProducer(kafka);
   const problems: string[] = [];
   let result: ScenarioResult | undefined;
@@ -287,6 +321,7 @@ async function runScenarioIn(scenario: Scenario, messages: number, runId: string
     }, 60_000, 'the sink to migrate the store');
     for (const r of router) r.start();
     for (const connector of env.services.filter((p) => p.name.startsWith('connector-'))) connector.start();
+    await wechat?.ready();
 
     const batch = workload(messages, Math.max(10, Math.floor(messages / 20)), runId);
     const injected = scenario.poison ? poison(runId) : [];
@@ -297,6 +332,7 @@ async function runScenarioIn(scenario: Scenario, messages: number, runId: string
       const slice = Math.max(50, Math.floor(messages / 20));
       for (let i = 0; i < batch.length; i += slice) {
         if (dovecot) await appendThroughRestarts(dovecot, batch.slice(i, i + slice), runId);
+        else if (wechat) await wechat.post(batch.slice(i, i + slice));
         else await producer.sendJson(topics.inbound, batch.slice(i, i + slice).map((m) => ({ key: m.conversationKey, value: m })));
         if (injected.length && i === slice) await producer.send(topics.inbound, injected.map((p) => ({ key: p.key, value: p.value })));
         await new Promise((r) => setTimeout(r, 50));
@@ -304,7 +340,7 @@ async function runScenarioIn(scenario: Scenario, messages: number, runId: string
     })();
     // Observed now, awaited below: a failure while the fault runs must not go unhandled.
     produced.catch(() => undefined);
-    await scenario.fault(env, { router, sink, progress, ...(dovecot ? { dovecot } : {}) });
+    await scenario.fault(env, { router, sink, progress, ...(dovecot ? { dovecot } : {}), ...(wechat ? { wechat } : {}) });
     const faultAt = Date.now();
     await produced;
     await waitFor(async () => (await progress()) >= messages && (await pipelineLag(kafka, topics)) === 0, 180_000, 'every message stored and lag 0').catch((e: Error) => problems.push(e.message));

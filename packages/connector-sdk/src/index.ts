@@ -5,3 +5,4 @@ export * from './host.ts';
 export * from './text.ts';
 export * from './modules.ts';
 export * from './attachments.ts';
+export * from './journal.ts';

@@ -128,6 +128,20 @@ export const Call = z
   })
   .describe('Set when the message records a voice call: the console shows it as a call, with its direction, duration and who answered.');
 export type Call = z.infer<typeof Call>;
+export const ChannelEvent = z
+  .object({
+    type: nonEmpty.describe("The channel's own name of what happened (subscribe, SCAN, CLICK, LOCATION, enter_session, msg_send_fail, ...)."),
+    fields: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe("Everything the channel said about it, under the channel's own names (coordinates and their precision, a QR ticket, a menu key, an entry scene)."),
+    opensTicket: z
+      .boolean()
+      .optional()
+      .describe('True when the event asks for a person (a menu item configured as "talk to an agent"): it is placed on a ticket as a message is. Otherwise an event is kept on its conversation and never opens, joins or reopens a ticket.'),
+  })
+  .describe('Something the customer did, or the channel reported, rather than a message they wrote: kept on the conversation and shown in its thread, not a ticket. `sender` is the customer it concerns; `text` is empty or a readable line.');
+export type ChannelEvent = z.infer<typeof ChannelEvent>;
 
 export const InboundMessage = z
   .object({
@@ -154,6 +168,7 @@ export const InboundMessage = z
     edit: Edit.optional(),
     thread: Thread.optional(),
     call: Call.optional(),
+    event: ChannelEvent.optional(),
     meta: z.record(z.string(), z.unknown()).default({}).describe('Channel extras (threading reason, message type, ...).'),
   })
   .describe('cs.messages.inbound.v1: one customer message, normalized by its connector.');

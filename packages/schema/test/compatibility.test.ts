@@ -45,4 +45,15 @@ describe('schema evolution', () => {
     };
     expect(compatibilityProblems(v1, changed)).toEqual([]);
   });
+  it('takes the envelope\'s event as an optional addition to the published v1, and would catch it made required', () => {
+    for (const role of ['inbound', 'routed'] as const) {
+      const published = JSON.parse(readFileSync(join(publishedDir, 'v1', `${TOPIC_SPECS[role].name}.json`), 'utf8')) as { properties: Record<string, unknown> };
+      const current = jsonSchemaOf(role) as { properties: Record<string, unknown>; required: string[] };
+      expect(published.properties.event).toBeUndefined();
+      expect(current.properties.event).toMatchObject({ type: 'object', required: ['type'] });
+      expect(current.required).not.toContain('event');
+      expect(compatibilityProblems(published, current)).toEqual([]);
+      expect(compatibilityProblems(published, { ...current, required: [...current.required, 'event'] })).toEqual(['$.event: now required']);
+    }
+  });
 });

@@ -49,3 +49,20 @@ describe('what connectors find beyond the text', () => {
     expect(() => parseWith(DeliveryReport, 'DeliveryReport', { ...base, externalId: '' })).toThrow(/names the outbound message/);
   });
 });
+
+describe('events on the envelope', () => {
+  const location = {
+    ...(TOPIC_EXAMPLES.inbound as object),
+    text: '',
+    event: { type: 'LOCATION', fields: { Latitude: 31.2304, Longitude: 121.4737, Precision: 65 } },
+  };
+  it('carry the channel name and every field; records without one still parse', () => {
+    expect(InboundMessage.parse(location).event).toEqual({ type: 'LOCATION', fields: { Latitude: 31.2304, Longitude: 121.4737, Precision: 65 } });
+    expect(InboundMessage.parse({ ...location, event: { type: 'subscribe' } }).event).toEqual({ type: 'subscribe', fields: {} });
+    expect(InboundMessage.parse(TOPIC_EXAMPLES.inbound).event).toBeUndefined();
+    expect(RoutedMessage.parse({ ...(TOPIC_EXAMPLES.routed as object), event: { type: 'CLICK', fields: { EventKey: 'AGENT' }, opensTicket: true } }).event?.opensTicket).toBe(true);
+  });
+  it('refuse an event without a type', () => {
+    expect(() => parseWith(InboundMessage, 'InboundMessage', { ...location, event: { fields: {} } })).toThrow(/event\.type/);
+  });
+});

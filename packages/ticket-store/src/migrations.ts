@@ -304,6 +304,15 @@ CREATE TABLE ticket_tasks (
 CREATE INDEX ticket_tasks_ticket_idx ON ticket_tasks (ticket_id, created_at);
 `,
   },
+  {
+    version: 8,
+    name: 'events of a conversation',
+    // The envelope's `event` (a follow, a menu click, a location report, a session entered): stored on
+    // the conversation with no ticket unless it asks for a person (`opensTicket`).
+    sql: `
+ALTER TABLE messages ADD COLUMN event jsonb;
+`,
+  },
 ];
 
 /** The ticket store's migrations, recorded in `schema_migrations`. */

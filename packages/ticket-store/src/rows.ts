@@ -101,6 +101,7 @@ export function toStoredMessage(row: Row): StoredMessage {
   copy('spam', row.spam, json);
   copy('thread', row.thread, json);
   copy('call', row.call, json);
+  copy('event', row.event, json);
   copy('kind', row.kind);
   copy('author', row.author, json);
   copy('deliveryState', row.delivery_state);

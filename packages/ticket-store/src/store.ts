@@ -161,7 +161,7 @@ class SqlTicketStore implements TicketStore {
   async getTicket(idOrNumber: string): Promise<TicketDetail | undefined> {
     const ticket = await this.findTicket(this.db, idOrNumber);
     if (!ticket) return undefined;
-    // The ticket's messages, and the conversation's automatic mail that belongs to no ticket.
+    // The ticket's messages, and what of its conversation belongs to no ticket (automatic mail, events).
     const { rows } = await this.db.query(
       `SELECT m.* FROM messages m JOIN tickets t ON t.id = $1::text
        WHERE m.ticket_id = t.id OR (m.ticket_id IS NULL AND m.conversation_id = t.conversation_id)
@@ -281,7 +281,7 @@ class SqlTicketStore implements TicketStore {
     const { rows } = await this.db.query(
       `SELECT m.* FROM messages m JOIN tickets t ON t.id = m.ticket_id
        WHERE (t.id = $1::text OR t.number = upper($1::text)) AND m.direction = 'inbound' AND m.deleted_at IS NULL
-       ORDER BY (m.auto_submitted IS NULL) DESC, m.sent_at DESC, m.received_at DESC LIMIT 1`,
+       ORDER BY (m.auto_submitted IS NULL) DESC, (m.event IS NULL) DESC, m.sent_at DESC, m.received_at DESC LIMIT 1`,
       [idOrNumber],
     );
     return rows[0] ? toStoredMessage(rows[0]) : undefined;

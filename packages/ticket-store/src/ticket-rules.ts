@@ -98,6 +98,8 @@ export function planTickets(
   };
 
   for (const { message: m, conversationId, contactId } of messages) {
+    // An event (a follow, a location report) belongs to the conversation, not to a ticket, unless it asks for a person.
+    if (m.event && !m.event.opensTicket) continue;
     const automatic = m.autoSubmitted !== undefined;
     const ticket = latest.get(conversationId);
     if (ticket && (ticket.status !== 'resolved' || automatic)) {

@@ -5,6 +5,7 @@ import {
   type Attachment,
   type Call,
   type Channel,
+  type ChannelEvent,
   type DeliveryReport,
   type Language,
   type OutboundMessage,
@@ -80,6 +81,8 @@ export interface StoredMessage {
   thread?: Thread;
   /** The voice call this message records. */
   call?: Call;
+  /** Set when the record is something the customer did or the channel reported, not a message. */
+  event?: ChannelEvent;
   meta: Record<string, unknown>;
   kind?: OutboundMessage['kind'];
   /** Outbound replies: who wrote it. */

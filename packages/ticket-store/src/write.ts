@@ -226,7 +226,7 @@ async function insertTickets(tx: Queryable, created: readonly NewTicket[]): Prom
           conversation_id: t.conversationId,
           contact_id: t.contactId,
           subject: t.opening.subject ?? null,
-          preview: previewOf(t.opening.text),
+          preview: previewOf(t.opening.text || (t.opening.event ? `[${t.opening.event.type}]` : '')),
           triage: t.opening.triage,
           confidence: t.opening.confidence,
           created_at: t.opening.sentAt,
@@ -246,13 +246,13 @@ async function insertTickets(tx: Queryable, created: readonly NewTicket[]): Prom
 async function insertMessages(tx: Queryable, planned: readonly PlannedMessage[], ticketOf: ReadonlyMap<string, string>): Promise<void> {
   const { rows } = await tx.query<{ id: string }>(
     `INSERT INTO messages (id, direction, conversation_id, ticket_id, channel, account, conversation_key, external_id, sender, subject, text,
-       attachments, meta, thread, call, auto_submitted, spam, sent_at, received_at, category, confidence, triage, priority, language, redactions,
+       attachments, meta, thread, call, event, auto_submitted, spam, sent_at, received_at, category, confidence, triage, priority, language, redactions,
        explanation, classifier_version, routed_at)
      SELECT x.id, 'inbound', x.conversation_id, x.ticket_id, x.channel, x.account, x.conversation_key, x.external_id, x.sender, x.subject, x.text,
-       x.attachments, x.meta, x.thread, x.call, x.auto_submitted, x.spam, x.sent_at, x.received_at, x.category, x.confidence, x.triage, x.priority, x.language,
+       x.attachments, x.meta, x.thread, x.call, x.event, x.auto_submitted, x.spam, x.sent_at, x.received_at, x.category, x.confidence, x.triage, x.priority, x.language,
        x.redactions, x.explanation, x.classifier_version, x.routed_at
      FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, conversation_id text, ticket_id text, channel text, account text, conversation_key text,
-       external_id text, sender jsonb, subject text, text text, attachments jsonb, meta jsonb, thread jsonb, call jsonb, auto_submitted text, spam jsonb,
+       external_id text, sender jsonb, subject text, text text, attachments jsonb, meta jsonb, thread jsonb, call jsonb, event jsonb, auto_submitted text, spam jsonb,
        sent_at timestamptz, received_at timestamptz, category text, confidence double precision, triage boolean, priority text, language text,
        redactions jsonb, explanation jsonb, classifier_version text, routed_at timestamptz)
      ON CONFLICT (id) DO NOTHING RETURNING id`,
@@ -280,6 +280,7 @@ function messageRow(m: RoutedMessage, conversationId: string, ticketId: string |
     meta: m.meta,
     thread: m.thread ?? null,
     call: m.call ?? null,
+    event: m.event ?? null,
     auto_submitted: m.autoSubmitted ?? null,
     spam: m.spam ?? null,
     sent_at: m.sentAt,

@@ -12,13 +12,14 @@ const names = new Map<string, string>();
 const nameOf = (id: string) => names.get(id) ?? id;
 
 /** Message `name` of conversation `c` at `hour` hours after T0; `auto` marks automatic mail. */
-function msg(name: string, c: string, hour: number, options: { priority?: Priority; auto?: boolean } = {}): PlannedMessage {
+function msg(name: string, c: string, hour: number, options: { priority?: Priority; auto?: boolean; event?: { opensTicket?: boolean } } = {}): PlannedMessage {
   const message = routedMessage({
     externalId: `${name}-${c}-${hour}@customer.example`,
     conversationKey: c,
     sentAt: new Date(T0 + hour * HOUR).toISOString(),
     priority: options.priority ?? 'normal',
     ...(options.auto ? { autoSubmitted: 'auto-replied' } : {}),
+    ...(options.event ? { event: { type: 'CLICK', fields: {}, ...options.event } } : {}),
   });
   names.set(message.id, name);
   return { message, conversationId: `cv-${c}`, contactId: `ct-${c}` };
@@ -48,6 +49,12 @@ describe('ticket rules (no database)', () => {
       [msg('m1', 'a', 0), msg('m2', 'a', 1, { priority: 'urgent' }), msg('m3', 'a', 2, { priority: 'low' })],
       [],
       { placed: { m1: 'tkt-m1', m2: 'tkt-m1', m3: 'tkt-m1' }, created: [{ id: 'tkt-m1', count: 3, priority: 'urgent', linked: null }], changes: [], reopened: [] },
+    ],
+    [
+      'an event stays on its conversation: it opens no ticket and joins none; one that asks for a person does',
+      [msg('follow', 'a', 0, { event: {} }), msg('agent', 'b', 0, { event: { opensTicket: true } }), msg('located', 'c', 1, { event: {} })],
+      [ticket('c', 'open')],
+      { placed: { agent: 'tkt-agent' }, created: [{ id: 'tkt-agent', count: 1, priority: 'normal', linked: null }], changes: [], reopened: [] },
     ],
     [
       'a message joins the open ticket of its conversation and raises its priority',

@@ -200,6 +200,36 @@ describe.each(BACKENDS)('ticket store on $name', (backend) => {
     expect((await store.getTicket(opened.id))?.ticket).toMatchObject({ status: 'resolved', messageCount: 3 });
   });
 
+  it('keeps events on the conversation without opening, joining or reopening a ticket, unless one asks for a person', async () => {
+    const conversationKey = uniqueKey('events');
+    const before = await store.stats();
+    const follow = routedMessage({ conversationKey, text: '', event: { type: 'subscribe', fields: { EventKey: 'qrscene_receipt', Ticket: 'gQH47joAAAAAAAAAASxodHRwOi8v' } } });
+    const alone = await store.writeRouted([follow]);
+    expect(alone.newTickets).toEqual([]);
+    expect((await store.stats()).tickets).toBe(before.tickets);
+
+    const opened = (await store.writeRouted([routedMessage({ conversationKey, text: 'My withdrawal is stuck' })])).newTickets[0]!;
+    const location = routedMessage({ conversationKey, text: '', priority: 'urgent', event: { type: 'LOCATION', fields: { Latitude: 31.2304, Longitude: 121.4737, Precision: 65 } } });
+    expect((await store.writeRouted([location])).newTickets).toEqual([]);
+    const shown = (await store.getTicket(opened.id))!;
+    expect(shown.ticket).toMatchObject({ messageCount: 1, priority: 'normal' });
+    expect(shown.messages.map((m) => m.event?.type ?? 'message')).toEqual(['subscribe', 'message', 'LOCATION']);
+    expect(shown.messages[2]!.event).toEqual({ type: 'LOCATION', fields: { Latitude: 31.2304, Longitude: 121.4737, Precision: 65 } });
+    expect((await store.lastInbound(opened.id))!.id).not.toBe(location.id);
+
+    await store.updateTicket(opened.id, { status: 'resolved' });
+    expect((await store.writeRouted([routedMessage({ conversationKey, text: '', event: { type: 'CLICK', fields: { EventKey: 'MENU_FAQ' } } })])).reopened).toEqual([]);
+    expect((await store.getTicket(opened.id))!.ticket.status).toBe('resolved');
+
+    const agentKey = uniqueKey('agent-click');
+    const click = routedMessage({ conversationKey: agentKey, text: '', event: { type: 'CLICK', fields: { EventKey: 'TALK_TO_AGENT' }, opensTicket: true } });
+    const asked = await store.writeRouted([click]);
+    expect(asked.newTickets).toHaveLength(1);
+    const ticket = (await store.getTicket(asked.newTickets[0]!.id))!;
+    expect(ticket.ticket).toMatchObject({ messageCount: 1, preview: '[CLICK]' });
+    expect(ticket.messages[0]!.event?.opensTicket).toBe(true);
+  });
+
   it('applies edits and deletions to the target message, once', async () => {
     const conversationKey = uniqueKey('slack');
     const original = routedMessage({ channel: 'slack', account: 'T0WALLET', externalId: `C01SUPPORT:${Date.now()}.000100`, conversationKey, subject: undefined, text: 'my transfer is stuk' });

@@ -1,12 +1,13 @@
 import { keepAttachment, type ConnectorContext } from '@switchboard/connector-sdk';
 import type { Attachment } from '@switchboard/schema';
+import { isPermanent } from '@switchboard/runtime';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { applyEvent, type CallEvent, type RecordingFact } from './calls.ts';
 import type { PhoneConfig } from './config.ts';
 import { nextEnvelope } from './envelope.ts';
 import { CallJournal, type CallEntry } from './journal.ts';
 import { viewOf, type CallView } from './outcome.ts';
-import { callEvents, fetchRecording, TwilioApiError, type TwilioApiOptions } from './twilio-api.ts';
+import { callEvents, fetchRecording, type TwilioApiOptions } from './twilio-api.ts';
 
 export interface DeskOptions {
   /** First pause before fetching a recording again or producing again after a failure; doubles each time. */
@@ -168,7 +169,7 @@ export class CallDesk {
       const name = `${recording.source === 'voicemail' ? 'voicemail' : 'call-recording'}-${recording.id}.${extension}`;
       return { attachment: await keepAttachment(this.context.dataDir, bytes, { name, contentType }), attempts: attempts + 1 };
     } catch (error) {
-      const retryable = error instanceof TwilioApiError ? error.retryable : true;
+      const retryable = !isPermanent(error);
       this.context.logger.warn('recording not fetched', { recordingId: recording.id, error, retryable });
       // The call is produced without it now; a retry adds it with an edit.
       if (retryable && attempts + 1 < MAX_FETCH_ATTEMPTS) this.schedule(key, this.options.retryMs * 2 ** attempts);

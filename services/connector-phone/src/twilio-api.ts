@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import type { CallEvent, EndCause } from './calls.ts';
+import { SwitchboardError } from '@switchboard/runtime';
 
 export interface TwilioApiOptions {
   apiBase: string;
@@ -19,14 +20,11 @@ export interface TwilioApiOptions {
   timeoutMs: number;
 }
 
-export class TwilioApiError extends Error {
+/** `retriable`: worth trying again later (the file is not ready, the API is busy or unreachable). */
+export class TwilioApiError extends SwitchboardError {
   override readonly name = 'TwilioApiError';
-  constructor(
-    message: string,
-    /** Worth trying again later: the file is not ready, the API is busy or unreachable. */
-    readonly retryable: boolean,
-  ) {
-    super(message);
+  constructor(message: string, retriable: boolean) {
+    super(message, { retriable });
   }
 }
 

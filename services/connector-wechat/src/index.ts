@@ -1,8 +1,11 @@
-export { wechatConfigFromEnv, wechatConfig, WechatConfigError, type WechatConfig, type OfficialAccountConfig, type WechatyConfig } from './config.ts';
+export { wechatConfigFromEnv, wechatConfig, WechatConfigError, type WechatConfig, type OfficialAccountConfig, type WeComKfConfig, type WechatyConfig } from './config.ts';
 export { createWechatConnector, WechatConnector, UnroutableOutboundError, type WechatConnectorOptions } from './connector.ts';
 export { OA_WEBHOOK_PATH } from './oa/webhook.ts';
 export { WechatApiError } from './oa/api.ts';
 export { oaConversationKey } from './oa/normalize.ts';
+export { kfConversationKey } from './kf/normalize.ts';
+export { WECOM_WEBHOOK_PATH } from './kf/callback.ts';
+export { KfReplyRefusedError, kfMsgIdOf } from './kf/wecom-kf.ts';
 export { roomConversationKey, contactConversationKey } from './bot/normalize.ts';
 
 import type { ConnectorModule } from '@switchboard/connector-sdk';
@@ -12,7 +15,7 @@ import { manifest } from './channel.ts';
 
 export { manifest } from './channel.ts';
 
-/** Found by the gateway (package.json `switchboard.connector`); one connector for the bot and the Official Account. */
+/** Found by the gateway (package.json `switchboard.connector`); one connector for the Official Account, WeCom customer service and the bot. */
 export const connectorModule: ConnectorModule = {
   ...manifest,
   fromEnv(env) {

@@ -11,6 +11,12 @@ export class RecentIds {
     private readonly ttlMs = 10 * 60_000,
   ) {}
 
+  /** Whether the id was recorded within the window. */
+  has(id: string, now = Date.now()): boolean {
+    const at = this.seen.get(id);
+    return at !== undefined && now - at < this.ttlMs;
+  }
+
   /** True the first time an id is offered within the window; records it. */
   add(id: string, now = Date.now()): boolean {
     const at = this.seen.get(id);

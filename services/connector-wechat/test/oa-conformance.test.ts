@@ -20,7 +20,7 @@ connectorConformance<WechatConnector>({
   },
   async create() {
     const connector = createWechatConnector({
-      officialAccount: { token: TOKEN, appId: APP_ID, appSecret: APP_SECRET, encodingAesKey: ENCODING_AES_KEY, apiBase: api.base, maxSkewSeconds: 300 },
+      officialAccount: { token: TOKEN, appId: APP_ID, appSecret: APP_SECRET, encodingAesKey: ENCODING_AES_KEY, apiBase: api.base, maxSkewSeconds: 300, agentMenuKeys: [], journalAfterMs: 4_000 },
     });
     server.mount(connector.routes);
     base = await server.listen();

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InboundMessage, messageId } from '@switchboard/schema';
-import { aesKeyOf, decryptMessage, DecryptError, wechatSignature } from '../src/oa/crypto.ts';
+import { aesKeyOf, decryptMessage, DecryptError, wechatSignature } from '../src/shared/crypto.ts';
 import { normalizeOfficialAccountMessage } from '../src/oa/normalize.ts';
-import { MalformedXmlError, parseWechatXml, UnsafeXmlError } from '../src/oa/xml.ts';
+import { MalformedXmlError, parseWechatXml, UnsafeXmlError } from '../src/shared/xml.ts';
 import { APP_ID, ENCODING_AES_KEY, encryptLikeWechat, fixture } from './wechat-peer.ts';
 
-const normalizeFixture = (name: string) => InboundMessage.parse(normalizeOfficialAccountMessage(parseWechatXml(fixture(name)), APP_ID, new Date('2026-11-24T16:00:00Z')));
+const normalizeFixture = (name: string) => InboundMessage.parse(normalizeOfficialAccountMessage(parseWechatXml(fixture(name)), { appId: APP_ID, agentMenuKeys: new Set(['MENU_TALK_TO_AGENT']) }, new Date('2026-11-24T16:00:00Z')));
 const OPENID = 'oXk2t5Ecj3K8Wm9nQ4rLp1vB7dY0';
 
 describe('WeChat callback XML', () => {
@@ -40,7 +40,7 @@ describe('safe-mode crypto', () => {
 
   it('opens what WeChat encrypts, with the AppID, padding to 32-byte blocks', () => {
     for (const xml of [fixture('oa-text.xml'), '<xml></xml>', 'x'.repeat(1000)]) {
-      expect(decryptMessage(encryptLikeWechat(xml), key)).toEqual({ xml, appId: APP_ID });
+      expect(decryptMessage(encryptLikeWechat(xml), key)).toEqual({ message: xml, receiveId: APP_ID });
     }
   });
 
@@ -91,11 +91,29 @@ describe('Official Account messages as envelopes', () => {
     });
   });
 
-  it('subscribe and unsubscribe events: ids from sender, time and event, since events have no MsgId', () => {
+  it('subscribe and unsubscribe: events, not messages; ids from sender, time and event, since events have no MsgId', () => {
     const subscribe = normalizeFixture('oa-subscribe.xml');
-    expect(subscribe).toMatchObject({ externalId: `${OPENID}:1764000070:subscribe`, text: '', meta: { messageType: 'event', event: 'subscribe' } });
+    expect(subscribe).toMatchObject({ externalId: `${OPENID}:1764000070:subscribe`, text: '', event: { type: 'subscribe', fields: {} }, meta: { messageType: 'event' } });
     expect(subscribe.id).toBe(messageId('wechat', APP_ID, `${OPENID}:1764000070:subscribe`));
-    expect(normalizeFixture('oa-unsubscribe.xml').meta).toMatchObject({ event: 'unsubscribe' });
+    expect(normalizeFixture('oa-unsubscribe.xml').event).toEqual({ type: 'unsubscribe', fields: {} });
     expect(normalizeFixture('oa-subscribe.xml').id).toBe(subscribe.id);
+  });
+
+  it.each([
+    ['a follow from a QR code with a scene (EventKey qrscene_…, the QR Ticket)', 'oa-subscribe-qrscene.xml', { type: 'subscribe', fields: { EventKey: 'qrscene_receipt_20261124', Ticket: expect.stringMatching(/^gQH47joA/) } }],
+    ['a follower scanning a scene QR code', 'oa-scan.xml', { type: 'SCAN', fields: { EventKey: '20261124', Ticket: expect.stringMatching(/^gQH47joA/) } }],
+    ['the location WeChat reports on its own, coordinates and precision as numbers', 'oa-location-report.xml', { type: 'LOCATION', fields: { Latitude: 31.230416, Longitude: 121.473701, Precision: 65 } }],
+    ['a menu link opened', 'oa-view.xml', { type: 'VIEW', fields: { EventKey: 'https://wallet.example/help', MenuId: '208379533' } }],
+  ])('%s: kept as an event with every field, opening no ticket', (_what, name, event) => {
+    const m = normalizeFixture(name);
+    expect(m.text).toBe('');
+    expect(m.event).toEqual(event);
+    expect(m.event!.opensTicket).toBeUndefined();
+  });
+
+  it('a CLICK on a menu item configured as "talk to an agent" asks for a person; any other click does not', () => {
+    expect(normalizeFixture('oa-click-agent.xml').event).toEqual({ type: 'CLICK', fields: { EventKey: 'MENU_TALK_TO_AGENT' }, opensTicket: true });
+    const other = normalizeOfficialAccountMessage(parseWechatXml(fixture('oa-click-agent.xml')), { appId: APP_ID }, new Date());
+    expect(other.event).toEqual({ type: 'CLICK', fields: { EventKey: 'MENU_TALK_TO_AGENT' } });
   });
 });

@@ -2,16 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpServer } from '@switchboard/http';
 import type { InboundMessageInput } from '@switchboard/schema';
 import type { OfficialAccountConfig } from '../src/config.ts';
-import { OfficialAccountWebhook, type OfficialAccountSink } from '../src/oa/webhook.ts';
+import { OfficialAccountWebhook, type OfficialAccountSink, type SignedCallback } from '../src/oa/webhook.ts';
 import { APP_ID, ENCODING_AES_KEY, TOKEN, fixture, plaintextCallback, post, safeModeCallback, textMessageXml, verificationUrl } from './wechat-peer.ts';
 
 /** Records what the webhook hands on; the Kafka side is tested with the connector. */
 class RecordingSink implements OfficialAccountSink {
-  accepted: { message: InboundMessageInput; rawXml: string }[] = [];
+  accepted: { message: InboundMessageInput; rawXml: string; signed: SignedCallback }[] = [];
+  /** Set to make `accept` fail, as when neither Kafka nor the journal takes the message. */
+  failing: Error | undefined;
   unusables: { rawXml: string; reason: string }[] = [];
   refusals: { status: number; reason: string }[] = [];
-  accept(message: InboundMessageInput, rawXml: string): void {
-    this.accepted.push({ message, rawXml });
+  async accept(message: InboundMessageInput, rawXml: string, signed: SignedCallback): Promise<void> {
+    if (this.failing) throw this.failing;
+    this.accepted.push({ message, rawXml, signed });
   }
   async unusable(rawXml: string, reason: string): Promise<void> {
     this.unusables.push({ rawXml, reason });
@@ -26,10 +29,11 @@ class RecordingSink implements OfficialAccountSink {
     this.accepted = [];
     this.unusables = [];
     this.refusals = [];
+    this.failing = undefined;
   }
 }
 
-const baseConfig: OfficialAccountConfig = { token: TOKEN, appId: APP_ID, apiBase: 'http://127.0.0.1:9', maxSkewSeconds: 300 };
+const baseConfig: OfficialAccountConfig = { token: TOKEN, appId: APP_ID, apiBase: 'http://127.0.0.1:9', maxSkewSeconds: 300, agentMenuKeys: [], journalAfterMs: 4_000 };
 
 async function serve(config: OfficialAccountConfig, sink: OfficialAccountSink): Promise<{ server: HttpServer; base: string }> {
   const server = new HttpServer();
@@ -124,6 +128,25 @@ describe('Official Account callback, safe mode', () => {
     tampered.body = tampered.body.replace(/<Encrypt><!\[CDATA\[(.)/, (_, c: string) => `<Encrypt><![CDATA[${c === 'A' ? 'B' : 'A'}`);
     expect((await post(tampered)).status).toBe(401);
     expect(sink.accepted).toHaveLength(0);
+  });
+
+  it('answers 503 (WeChat retries) when the message could be neither produced nor journaled', async () => {
+    sink.clear();
+    sink.failing = new Error('disk full');
+    const response = await post(safeModeCallback(base, fixture('oa-text.xml')));
+    expect(response.status).toBe(503);
+    expect(await response.text()).not.toBe('success');
+  });
+
+  it('verifies a journaled callback again when it is replayed, whatever its age, with the time it was received', async () => {
+    sink.clear();
+    await post(safeModeCallback(base, fixture('oa-location-report.xml')));
+    const { signed, message } = sink.accepted[0]!;
+    const webhook = new OfficialAccountWebhook({ ...baseConfig, encodingAesKey: ENCODING_AES_KEY }, sink, () => Date.now() + 3 * 86_400_000);
+    const receivedAt = new Date(message.receivedAt);
+    expect(webhook.reopen(signed, receivedAt)).toEqual(message);
+    const tampered = { ...signed, query: signed.query.replace(/msg_signature=[0-9a-f]/, 'msg_signature=x') };
+    expect(() => webhook.reopen(tampered, receivedAt)).toThrow(/bad signature/);
   });
 
   it('refuses an old timestamp and an encrypted XXE', async () => {

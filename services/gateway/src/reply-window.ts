@@ -3,12 +3,13 @@ import type { StoredMessage, TicketSummary } from '@switchboard/ticket-store';
 
 /**
  * What a channel's reply policy reads, from a ticket's messages: when the customer last wrote (automatic
- * mail left out) and what we sent since (failed sends do not count: they never reached the customer).
+ * mail and events left out: a location report the channel sends on its own is not the customer writing)
+ * and what we sent since (failed sends do not count: they never reached the customer).
  */
 export function replyHistoryOf(messages: readonly StoredMessage[]): ReplyHistory {
   let last: number | undefined;
   for (const m of messages) {
-    if (m.direction !== 'inbound' || m.autoSubmitted) continue;
+    if (m.direction !== 'inbound' || m.autoSubmitted || m.event) continue;
     const at = Date.parse(m.sentAt);
     if (last === undefined || at > last) last = at;
   }

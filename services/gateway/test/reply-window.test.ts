@@ -133,12 +133,13 @@ describe('the history a reply policy reads', () => {
     ['no message', [], { sentSinceCustomer: [] }],
     ['only our own messages', [outbound('2026-12-01T09:00:00Z')], { sentSinceCustomer: [] }],
     [
-      'the latest customer message, automatic mail left out, and our sends after it that did not fail',
+      'the latest customer message, automatic mail and events left out, and our sends after it that did not fail',
       [
         inbound('2026-12-01T08:00:00Z'),
         outbound('2026-12-01T08:30:00Z'),
         inbound('2026-12-01T10:00:00Z'),
         inbound('2026-12-01T11:00:00Z', { autoSubmitted: 'auto-replied' }),
+        inbound('2026-12-01T11:10:00Z', { text: '', event: { type: 'LOCATION', fields: { Latitude: 31.2, Longitude: 121.4 } } }),
         outbound('2026-12-01T10:30:00Z', { kind: 'ack' }),
         outbound('2026-12-01T10:40:00Z', { deliveryState: 'failed' }),
         outbound('2026-12-01T10:50:00Z', { deliveryState: 'queued' }),

@@ -1,12 +1,12 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Wechaty, Message, ContactSelf } from 'wechaty';
 import type { impls as PuppetImpls } from 'wechaty-puppet';
 import type { Attachment, InboundMessageInput } from '@switchboard/schema';
-import { PermanentError, sha256Hex, TransientError, type Logger } from '@switchboard/runtime';
+import { PermanentError, TransientError, type Logger } from '@switchboard/runtime';
 import type { ConnectorHealth } from '@switchboard/connector-sdk';
 import type { WechatyConfig } from '../config.ts';
 import { normalizeBotMessage, type BotMessageFacts } from './normalize.ts';
+import { keepFile } from '../shared/files.ts';
 
 export type PuppetInstance = PuppetImpls.PuppetInterface;
 
@@ -209,16 +209,6 @@ export class WechatyBot {
     const file = await message.toFileBox();
     const contentType = file.mediaType || 'application/octet-stream';
     if (file.size > this.config.maxFileBytes) return { name: file.name, contentType, size: file.size };
-    const bytes = await file.toBuffer();
-    const sha256 = sha256Hex(bytes);
-    const attachment: Attachment = { name: file.name, contentType, size: bytes.length, sha256 };
-    if (bytes.length <= this.config.maxFileBytes) {
-      const folder = join(dataDir, 'files');
-      mkdirSync(folder, { recursive: true });
-      const path = join(folder, sha256);
-      writeFileSync(path, bytes);
-      attachment.storageRef = path;
-    }
-    return attachment;
+    return keepFile(dataDir, { name: file.name, contentType, bytes: await file.toBuffer() }, this.config.maxFileBytes);
   }
 }

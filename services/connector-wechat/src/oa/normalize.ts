@@ -1,4 +1,4 @@
-import { messageId, type Attachment, type InboundMessageInput } from '@switchboard/schema';
+import { messageId, type Attachment, type ChannelEvent, type InboundMessageInput } from '@switchboard/schema';
 import { toIso } from '@switchboard/connector-sdk';
 import { PermanentError } from '@switchboard/runtime';
 
@@ -41,8 +41,37 @@ function numberOrUndefined(value: string | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+export interface OfficialAccountOptions {
+  appId: string;
+  /** EventKeys of menu items (CLICK) that mean "talk to an agent": such a click opens a ticket. */
+  agentMenuKeys?: ReadonlySet<string>;
+}
+
+/** The envelope fields of every callback; what an event is about is in the rest. */
+const ENVELOPE_FIELDS = new Set(['ToUserName', 'FromUserName', 'CreateTime', 'MsgType', 'Event']);
+/** Documented as numbers: a location report's coordinates and their precision in metres. */
+const NUMERIC_EVENT_FIELDS = new Set(['Latitude', 'Longitude', 'Precision']);
+
+/**
+ * An event push (subscribe, a QR scene's SCAN, CLICK, VIEW, the LOCATION WeChat reports on its own) with
+ * every field it carried, under WeChat's names and casing (developers.weixin.qq.com/doc/offiaccount/
+ * Message_Management/Receiving_event_pushes.html). A CLICK on a menu item configured as "talk to an
+ * agent" asks for a person; anything else is kept on the conversation.
+ */
+export function officialAccountEvent(fields: Record<string, string>, agentMenuKeys: ReadonlySet<string> = new Set()): ChannelEvent {
+  const type = fields.Event || 'unknown';
+  const details: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (ENVELOPE_FIELDS.has(name)) continue;
+    details[name] = NUMERIC_EVENT_FIELDS.has(name) ? (numberOrUndefined(value) ?? value) : value;
+  }
+  const asksForAgent = type === 'CLICK' && fields.EventKey !== undefined && agentMenuKeys.has(fields.EventKey);
+  return { type, fields: details, ...(asksForAgent ? { opensTicket: true } : {}) };
+}
+
 /** One parsed Official Account callback as an envelope; unknown message types are kept with their type. */
-export function normalizeOfficialAccountMessage(fields: Record<string, string>, appId: string, receivedAt = new Date()): InboundMessageInput {
+export function normalizeOfficialAccountMessage(fields: Record<string, string>, options: OfficialAccountOptions, receivedAt = new Date()): InboundMessageInput {
+  const { appId } = options;
   const openId = fields.FromUserName;
   if (!openId) throw new UnusableCallbackError('callback has no FromUserName');
   const messageType = (fields.MsgType ?? 'unknown').toLowerCase();
@@ -50,6 +79,7 @@ export function normalizeOfficialAccountMessage(fields: Record<string, string>, 
   const meta: Record<string, unknown> = { source: 'official-account', messageType, toUserName: fields.ToUserName };
   let text = '';
   let attachments: Attachment[] = [];
+  let event: ChannelEvent | undefined;
 
   switch (messageType) {
     case 'text':
@@ -88,8 +118,7 @@ export function normalizeOfficialAccountMessage(fields: Record<string, string>, 
       text = [fields.Title, fields.Description, fields.Url].filter(Boolean).join('\n');
       break;
     case 'event':
-      meta.event = (fields.Event ?? '').toLowerCase();
-      if (fields.EventKey) meta.eventKey = fields.EventKey;
+      event = officialAccountEvent(fields, options.agentMenuKeys);
       break;
     default:
       meta.rawFields = fields;
@@ -108,6 +137,7 @@ export function normalizeOfficialAccountMessage(fields: Record<string, string>, 
     attachments,
     sentAt: toIso(numberOrUndefined(fields.CreateTime), receivedAt),
     receivedAt: receivedAt.toISOString(),
+    ...(event ? { event } : {}),
     meta,
   };
 }

@@ -3,17 +3,27 @@ import { HttpError } from '@switchboard/http';
 import { safeEqual } from '@switchboard/runtime';
 import type { InboundMessageInput } from '@switchboard/schema';
 import type { OfficialAccountConfig } from '../config.ts';
-import { aesKeyOf, decryptMessage, DecryptError, wechatSignature } from './crypto.ts';
+import { aesKeyOf, wechatSignature } from '../shared/crypto.ts';
+import { callbackRoutes, checkFresh, encryptedOf, openSignedCiphertext, queryOf } from '../shared/callback.ts';
 import { normalizeOfficialAccountMessage, UnusableCallbackError } from './normalize.ts';
-import { MalformedXmlError, parseWechatXml, UnsafeXmlError } from './xml.ts';
+import { MalformedXmlError, parseWechatXml, UnsafeXmlError } from '../shared/xml.ts';
 
 export const OA_WEBHOOK_PATH = '/webhooks/wechat';
 /** WeChat's callbacks are a few hundred bytes; anything near this is not one. */
 export const OA_MAX_BODY_BYTES = 64 * 1024;
 
+/** A verified callback as it arrived (query string and body): what the journal keeps, and a replay verifies again. */
+export interface SignedCallback {
+  query: string;
+  body: string;
+}
+
 export interface OfficialAccountSink {
-  /** Takes a verified, parsed message; must not block (WeChat waits at most 5 seconds for the answer). */
-  accept(message: InboundMessageInput, rawXml: string): void;
+  /**
+   * Takes a verified, parsed message; resolves once Kafka or the journal has it (WeChat waits at most
+   * 5 seconds, and never sends again after "success"). A rejection answers 503, so WeChat retries.
+   */
+  accept(message: InboundMessageInput, rawXml: string, signed: SignedCallback): Promise<void>;
   /** Keeps a verified callback that could not be turned into a message. */
   unusable(rawXml: string, reason: string, error: unknown): Promise<void>;
   /** False until the connector runs: callbacks are then refused (503) and WeChat retries them. */
@@ -34,6 +44,7 @@ const SUCCESS = text(200, 'success');
  */
 export class OfficialAccountWebhook {
   private readonly aesKey: Buffer | undefined;
+  private readonly agentMenuKeys: ReadonlySet<string>;
 
   constructor(
     private readonly config: OfficialAccountConfig,
@@ -41,27 +52,16 @@ export class OfficialAccountWebhook {
     private readonly now: () => number = Date.now,
   ) {
     this.aesKey = config.encodingAesKey ? aesKeyOf(config.encodingAesKey) : undefined;
+    this.agentMenuKeys = new Set(config.agentMenuKeys);
   }
 
   routes(): HttpRoute[] {
-    return [
-      { method: 'GET', path: OA_WEBHOOK_PATH, maxBodyBytes: 0, handle: (r) => this.reportingRefusals(r, () => this.verifyUrl(r)) },
-      { method: 'POST', path: OA_WEBHOOK_PATH, maxBodyBytes: OA_MAX_BODY_BYTES, handle: (r) => this.reportingRefusals(r, () => this.receive(r)) },
-    ];
-  }
-
-  private async reportingRefusals(request: HttpRequest, handle: () => Promise<HttpResponse>): Promise<HttpResponse> {
-    try {
-      return await handle();
-    } catch (error) {
-      if (error instanceof HttpError) this.sink.refused(error.status, error.message, request);
-      throw error;
-    }
+    return callbackRoutes(OA_WEBHOOK_PATH, OA_MAX_BODY_BYTES, { verify: (r) => this.verifyUrl(r), receive: (r) => this.receive(r), refused: (...args) => this.sink.refused(...args) });
   }
 
   /** WeChat proves it knows the token; we echo `echostr` to prove we do. */
   async verifyUrl(request: HttpRequest): Promise<HttpResponse> {
-    const { signature, timestamp, nonce, echostr } = queryOf(request, ['signature', 'timestamp', 'nonce', 'echostr']);
+    const { signature, timestamp, nonce, echostr } = queryOf(request.query, ['signature', 'timestamp', 'nonce', 'echostr']);
     if (!safeEqual(signature, wechatSignature(this.config.token, timestamp, nonce))) throw new HttpError(401, 'bad signature');
     return text(200, echostr);
   }
@@ -70,11 +70,10 @@ export class OfficialAccountWebhook {
     if (!this.sink.ready()) throw new HttpError(503, 'not started');
     const raw = request.rawBody.toString('utf8');
     // In safe mode, the decrypted XML: what is dead-lettered is readable without the key.
-    const xml = this.aesKey ? this.openSafeMode(request, raw, this.aesKey) : this.checkPlaintext(request, raw);
-
+    const xml = this.open(request.query, raw, true);
     let message: InboundMessageInput;
     try {
-      message = normalizeOfficialAccountMessage(parseWechatXml(xml), this.config.appId, new Date(this.now()));
+      message = this.normalize(xml, new Date(this.now()));
     } catch (error) {
       if (error instanceof UnsafeXmlError || error instanceof MalformedXmlError || error instanceof UnusableCallbackError) {
         await this.sink.unusable(xml, `official account callback refused: ${error.message}`, error);
@@ -82,57 +81,47 @@ export class OfficialAccountWebhook {
       }
       throw error;
     }
-    this.sink.accept(message, xml);
+    try {
+      await this.sink.accept(message, xml, { query: request.query.toString(), body: raw });
+    } catch (error) {
+      throw new HttpError(503, `not kept, WeChat will retry: ${(error as Error).message}`);
+    }
     return SUCCESS;
   }
 
-  private checkPlaintext(request: HttpRequest, raw: string): string {
-    const { signature, timestamp, nonce } = queryOf(request, ['signature', 'timestamp', 'nonce']);
+  /**
+   * A journaled callback, verified again (its signature, not its age: it was received in time) and
+   * normalized with the time it was received. Throws when it no longer verifies or parses.
+   */
+  reopen(signed: SignedCallback, receivedAt: Date): InboundMessageInput {
+    return this.normalize(this.open(new URLSearchParams(signed.query), signed.body, false), receivedAt);
+  }
+
+  private normalize(xml: string, receivedAt: Date): InboundMessageInput {
+    return normalizeOfficialAccountMessage(parseWechatXml(xml), { appId: this.config.appId, agentMenuKeys: this.agentMenuKeys }, receivedAt);
+  }
+
+  private open(query: URLSearchParams, raw: string, fresh: boolean): string {
+    return this.aesKey ? this.openSafeMode(query, raw, this.aesKey, fresh) : this.checkPlaintext(query, raw, fresh);
+  }
+
+  private checkPlaintext(query: URLSearchParams, raw: string, fresh: boolean): string {
+    const { signature, timestamp, nonce } = queryOf(query, ['signature', 'timestamp', 'nonce']);
     if (!safeEqual(signature, wechatSignature(this.config.token, timestamp, nonce))) throw new HttpError(401, 'bad signature');
-    this.checkFresh(timestamp);
+    if (fresh) this.checkFresh(timestamp);
     return raw;
   }
 
-  private openSafeMode(request: HttpRequest, raw: string, key: Buffer): string {
-    const { msg_signature: signature, timestamp, nonce } = queryOf(request, ['msg_signature', 'timestamp', 'nonce']);
-    if (request.query.get('encrypt_type') !== 'aes') throw new HttpError(401, 'safe mode is configured: callbacks must be encrypted (encrypt_type=aes)');
-    let envelope: Record<string, string>;
-    try {
-      envelope = parseWechatXml(raw);
-    } catch (error) {
-      // Not authenticated yet (the signature covers the ciphertext inside): refused, not kept.
-      throw new HttpError(400, (error as Error).message);
-    }
-    const encrypted = envelope.Encrypt;
-    if (!encrypted) throw new HttpError(400, 'safe-mode callback without <Encrypt>');
-    if (!safeEqual(signature, wechatSignature(this.config.token, timestamp, nonce, encrypted))) throw new HttpError(401, 'bad signature');
-    this.checkFresh(timestamp);
-    let opened: { xml: string; appId: string };
-    try {
-      opened = decryptMessage(encrypted, key);
-    } catch (error) {
-      if (error instanceof DecryptError) throw new HttpError(400, error.message);
-      throw error;
-    }
-    if (!safeEqual(opened.appId, this.config.appId)) throw new HttpError(401, 'ciphertext is for another AppID');
-    return opened.xml;
+  private openSafeMode(query: URLSearchParams, raw: string, key: Buffer, fresh: boolean): string {
+    const { msg_signature: signature, timestamp, nonce } = queryOf(query, ['msg_signature', 'timestamp', 'nonce']);
+    if (query.get('encrypt_type') !== 'aes') throw new HttpError(401, 'safe mode is configured: callbacks must be encrypted (encrypt_type=aes)');
+    const encrypted = encryptedOf(raw);
+    const xml = openSignedCiphertext({ signature, timestamp, nonce, encrypted }, { token: this.config.token, key, receiveId: this.config.appId, receiveIdName: 'AppID' });
+    if (fresh) this.checkFresh(timestamp);
+    return xml;
   }
 
-  /** A captured callback replayed later carries an old timestamp. */
   private checkFresh(timestamp: string): void {
-    const seconds = Number(timestamp);
-    if (!Number.isInteger(seconds) || Math.abs(this.now() / 1000 - seconds) > this.config.maxSkewSeconds) {
-      throw new HttpError(401, 'timestamp outside the accepted window (replay?)');
-    }
+    checkFresh(timestamp, this.now(), this.config.maxSkewSeconds);
   }
-}
-
-function queryOf<K extends string>(request: HttpRequest, names: K[]): Record<K, string> {
-  const values = {} as Record<K, string>;
-  for (const name of names) {
-    const value = request.query.get(name);
-    if (!value) throw new HttpError(401, `missing ${name}`);
-    values[name] = value;
-  }
-  return values;
 }

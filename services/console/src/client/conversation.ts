@@ -224,7 +224,9 @@ export class ConversationView {
   }
 
   private showDecision(ticket: TicketSummary, messages: StoredMessage[]): void {
-    const decided = messages.find((m) => m.direction === 'inbound' && m.explanation) ?? messages.find((m) => m.direction === 'inbound');
+    // The classifier's decision on what the customer wrote, not on an event of the conversation.
+    const written = messages.filter((m) => m.direction === 'inbound' && !m.event);
+    const decided = written.find((m) => m.explanation) ?? written[0] ?? messages.find((m) => m.direction === 'inbound');
     const list = (items: readonly string[] | undefined, id: string) =>
       items && items.length > 0 ? h('ul', { class: 'reasons', id }, items.map((item) => h('li', { text: item }))) : h('p', { class: 'muted', id, text: t('decision.none') });
     const redactions = messages.flatMap((m) => m.redactions ?? []);
@@ -256,7 +258,7 @@ export class ConversationView {
     const grew = this.thread.children.length !== messages.length;
     fill(
       this.thread,
-      messages.map((m) => this.message(m)),
+      messages.map((m) => (m.event ? this.event(m) : this.message(m))),
     );
     if (atBottom || grew) this.thread.scrollTop = this.thread.scrollHeight;
   }
@@ -306,6 +308,28 @@ export class ConversationView {
             m.priority ? ` · ${label('priority', m.priority)}` : '',
             m.explanation && m.explanation.priorityRules.length > 0 ? ` · ${m.explanation.priorityRules.join(', ')}` : '',
           )
+        : null,
+    );
+  }
+
+  /** Something the customer did or the channel reported (a follow, a location, a session entered): its name and every field. */
+  private event(m: StoredMessage): HTMLElement {
+    const event = m.event!;
+    const fields = Object.entries(event.fields);
+    return h(
+      'li',
+      { class: `message event${event.opensTicket ? ' asks' : ''}`, 'data-id': m.id, 'data-event': event.type },
+      h(
+        'div',
+        { class: 'message-meta' },
+        h('strong', { text: t('thread.event', { type: event.type }) }),
+        h('span', { text: m.sender.name || m.sender.address || m.sender.id }),
+        h('time', { datetime: m.sentAt, text: dateTime(m.sentAt) }),
+        event.opensTicket ? h('span', { class: 'chip', text: t('thread.eventAsks') }) : null,
+      ),
+      m.text ? h('p', { class: 'message-text' }, maskedText(m.text, maskTitle)) : null,
+      fields.length > 0
+        ? h('dl', { class: 'event-fields' }, fields.flatMap(([name, value]) => [h('dt', { text: name }), h('dd', { text: typeof value === 'string' ? value : JSON.stringify(value) })]))
         : null,
     );
   }

@@ -21,10 +21,12 @@ export function aesKeyOf(encodingAesKey: string): Buffer {
 const WECHAT_BLOCK = 32;
 
 /**
- * Opens a safe-mode `Encrypt` value: AES-256-CBC with IV = the key's first 16 bytes; the plaintext
- * is 16 random bytes, a 4-byte big-endian length, the XML, then the sender's AppID.
+ * Opens an `Encrypt` value (Official Account safe mode, and WeCom's callbacks, which use the same scheme:
+ * developer.work.weixin.qq.com/document/path/90968): AES-256-CBC with IV = the key's first 16 bytes; the
+ * plaintext is 16 random bytes, a 4-byte big-endian length, the message, then the receive id (the
+ * Official Account's AppID, or the WeCom CorpID).
  */
-export function decryptMessage(encrypted: string, key: Buffer): { xml: string; appId: string } {
+export function decryptMessage(encrypted: string, key: Buffer): { message: string; receiveId: string } {
   const cipherBytes = Buffer.from(encrypted, 'base64');
   if (cipherBytes.length === 0 || cipherBytes.length % 16 !== 0) throw new DecryptError('ciphertext is not a whole number of AES blocks');
   let padded: Buffer;
@@ -41,10 +43,10 @@ export function decryptMessage(encrypted: string, key: Buffer): { xml: string; a
   }
   const plain = padded.subarray(0, padded.length - pad);
   if (plain.length < 20) throw new DecryptError('plaintext too short');
-  const xmlLength = plain.readUInt32BE(16);
-  if (20 + xmlLength > plain.length) throw new DecryptError('declared XML length exceeds the plaintext');
+  const messageLength = plain.readUInt32BE(16);
+  if (20 + messageLength > plain.length) throw new DecryptError('declared message length exceeds the plaintext');
   return {
-    xml: plain.subarray(20, 20 + xmlLength).toString('utf8'),
-    appId: plain.subarray(20 + xmlLength).toString('utf8'),
+    message: plain.subarray(20, 20 + messageLength).toString('utf8'),
+    receiveId: plain.subarray(20 + messageLength).toString('utf8'),
   };
 }
