@@ -2,7 +2,8 @@
 # Single-node Apache Kafka (KRaft) from Maven Central jars, run with java. No Docker needed.
 #   kafka.sh fetch   copy the broker's jars into lib/ (mvn, once)
 #   kafka.sh start   fetch if needed, format storage once, start, wait until the broker answers
-#                    (reuses a running broker), print the bootstrap address
+#                    (reuses a running broker), print the bootstrap address. The broker runs in a
+#                    session of its own (setsid): Ctrl-C or a closed terminal do not reach it.
 #   kafka.sh stop    SIGTERM by PID (clean shutdown), wait for exit
 #   kafka.sh status
 # Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_DATA_DIR (<repo>/.data/kafka)
@@ -73,10 +74,24 @@ log4j.logger.kafka.request.logger=WARN
 PROPS
 }
 
-kjava() {
-  # exec: in a background subshell the PID we record is then java's own, so SIGTERM reaches the broker.
-  exec java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true -Dkafka.logs.dir="$run" \
-    -Dlog4j.configuration="file:$run/log4j.properties" -cp "$lib/*" "$@"
+java_args() {
+  printf '%s\n' -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true -Dkafka.logs.dir="$run" \
+    -Dlog4j.configuration="file:$run/log4j.properties" -cp "$lib/*"
+}
+
+kjava() { local args; mapfile -t args < <(java_args); exec java "${args[@]}" "$@"; }
+
+# The broker in a new session (setsid), so it has no controlling terminal and is in no process group
+# of the caller's: Ctrl-C on `pnpm start` (SIGINT to the terminal's foreground group) and a closed
+# terminal (SIGHUP) leave it running. The shell it starts writes its own PID and then becomes java
+# (exec), so the PID file names the broker whether or not setsid had to fork.
+start_broker() {
+  rm -f "$pidfile"
+  local args; mapfile -t args < <(java_args)
+  setsid bash -c 'echo $$ > "$0"; exec "$@"' "$pidfile" java "${args[@]}" kafka.Kafka "$run/server.properties" \
+    </dev/null >"$run/stdout.log" 2>&1 &
+  for _ in $(seq 1 100); do [ -s "$pidfile" ] && return 0; sleep 0.05; done
+  log "the broker process did not start; see $run/stdout.log"; exit 1
 }
 
 start() {
@@ -90,9 +105,8 @@ start() {
       || { log "storage format failed:"; cat "$run/format.log" >&2; exit 1; }
   fi
   : > "$run/server.log"
-  kjava kafka.Kafka "$run/server.properties" </dev/null >"$run/stdout.log" 2>&1 &
-  echo $! > "$pidfile"
-  log "started pid $(cat "$pidfile"), waiting for it to be ready"
+  start_broker
+  log "started pid $(cat "$pidfile") in its own session (it outlives this terminal; kafka.sh stop stops it), waiting for it to be ready"
   for _ in $(seq 1 240); do
     if grep -q 'Kafka Server started' "$run/server.log" 2>/dev/null && port_open; then
       log "ready on 127.0.0.1:$port"; echo "127.0.0.1:$port"; return 0
