@@ -4,6 +4,7 @@ import { DeadLetter, SchemaError, parseWith } from '@switchboard/schema';
 import { backoffDelay, createLogger, dlqTotal, messagesTotal, sleep, type Logger } from '@switchboard/runtime';
 import type { BatchingProducer } from './producer.ts';
 import { isTransient, PoisonMessageError } from './errors.ts';
+import { untilStopDeadline } from './shutdown.ts';
 
 export interface ConsumedRecord<T> {
   value: T;
@@ -202,8 +203,9 @@ export async function runConsumer<S extends z.ZodType>(options: ConsumerOptions<
     groupId: options.groupId,
     async stop() {
       stopped.abort();
-      // kafkajs waits for the batch in hand to finish before it leaves the group.
-      await consumer.disconnect();
+      // kafkajs waits for the batch in hand to finish before it leaves the group; a process that is
+      // shutting down waits only until its stop deadline (the batch is then delivered again).
+      await untilStopDeadline(consumer.disconnect(), `consumer ${options.groupId}`);
     },
   };
 }

@@ -4,3 +4,4 @@ export * from './producer.ts';
 export * from './consumer.ts';
 export * from './errors.ts';
 export * from './reader.ts';
+export * from './shutdown.ts';
