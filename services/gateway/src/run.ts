@@ -1,8 +1,17 @@
-import { ConfigError, createLogger, stopOnSignals } from '@switchboard/runtime';
+import { setKafkaStopDeadline } from '@switchboard/kafka';
+import { ConfigError, createLogger, stopOnSignals, stopWhenScriptRunnerExits } from '@switchboard/runtime';
 import { loadSwitchboardConfig, REPO_ROOT, type SwitchboardConfig } from './config.ts';
 import { DuplicateConnectorError } from './connectors.ts';
-import { LocalKafkaError, startLocalKafka } from './local-kafka.ts';
+import { describeLocalKafka, LocalKafkaError, startLocalKafka } from './local-kafka.ts';
 import { startSwitchboard } from './switchboard.ts';
+
+/**
+ * A stop completes within STOP_GRACE_MS whatever the broker does: Kafka gets KAFKA_STOP_MS of it
+ * (kafkajs alone would retry a broker that went away for up to a minute), the rest is for the store
+ * and the HTTP server to close.
+ */
+const STOP_GRACE_MS = 9_000;
+const KAFKA_STOP_MS = 5_000;
 
 /**
  * The command-line entry of `pnpm start` (pipeline) and of the gateway alone: validate the
@@ -13,13 +22,25 @@ export async function runFromCommandLine(pipeline: boolean): Promise<void> {
   let config: SwitchboardConfig | undefined;
   try {
     config = loadSwitchboardConfig(process.env);
+    let localKafka: string | undefined;
     if (!process.env.KAFKA_BROKERS?.trim()) {
       logger.info('KAFKA_BROKERS is not set: starting the local broker of infra/kafka');
-      config.kafka.brokers = [await startLocalKafka(REPO_ROOT)];
+      const local = await startLocalKafka(REPO_ROOT);
+      localKafka = describeLocalKafka(local);
+      logger.info(`Kafka at ${localKafka}`);
+      config.kafka.brokers = [local.address];
     }
     const running = await startSwitchboard(config, { pipeline, logger });
-    stopOnSignals(() => running.stop(), logger, 20_000);
-    process.stdout.write(`${running.banner()}\n`);
+    stopOnSignals(
+      () => {
+        setKafkaStopDeadline(KAFKA_STOP_MS);
+        return running.stop();
+      },
+      logger,
+      STOP_GRACE_MS,
+    );
+    stopWhenScriptRunnerExits(logger);
+    process.stdout.write(`${running.banner()}\n${localKafka ? `  Kafka       ${localKafka}\n` : ''}`);
   } catch (error) {
     const explained = explain(error, config);
     if (explained) process.stderr.write(`${explained}\n`);
