@@ -5,3 +5,4 @@ export * from './consumer.ts';
 export * from './errors.ts';
 export * from './reader.ts';
 export * from './shutdown.ts';
+export * from './kafkajs-log.ts';

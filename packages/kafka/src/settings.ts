@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { z } from 'zod';
-import { createLogger, env, loadConfig, registerSecret } from '@switchboard/runtime';
+import { env, loadConfig, registerSecret } from '@switchboard/runtime';
+import { kafkajsLogCreator } from './kafkajs-log.ts';
 
 export const kafkaEnvSchema = z.object({
   KAFKA_BROKERS: env.list().describe('Comma-separated bootstrap brokers. Unset: the local broker of infra/kafka (127.0.0.1:9092).'),
@@ -41,14 +42,6 @@ export function kafkaSettingsFromEnv(environment: NodeJS.ProcessEnv = process.en
   return settings;
 }
 
-const kafkaLog = createLogger('kafkajs');
-const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
-
 export function createKafka(settings: KafkaSettings, clientSuffix = ''): Kafka {
   const config: KafkaConfig = {
     clientId: settings.clientId + clientSuffix,
@@ -58,12 +51,7 @@ export function createKafka(settings: KafkaSettings, clientSuffix = ''): Kafka {
     // kafkajs' own retries cover transient broker errors inside one request; ours wrap handlers.
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10_000 },
     logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log }) => {
-        const { message, ...rest } = log;
-        kafkaLog[LEVEL_NAMES[level] ?? 'info'](String(message), rest);
-      },
+    logCreator: kafkajsLogCreator(),
   };
   if (settings.sasl) config.sasl = settings.sasl;
   return new Kafka(config);
