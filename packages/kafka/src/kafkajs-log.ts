@@ -29,6 +29,16 @@ const SETTLING_ERRORS = new Set([
 ]);
 
 /**
+ * CreateTopics answers "Topic creation errors" (one line, no codes) when several services start at
+ * once and create the same missing topics: kafkajs then resolves for TOPIC_ALREADY_EXISTS alone and
+ * throws for anything else, which fails the start with the real reason.
+ */
+const CREATE_TOPICS = { message: 'Response CreateTopics', error: 'Topic creation errors' };
+
+/** kafkajs' warning that a member joined or left a consumer group: what every start of an instance does. */
+const REBALANCING = 'The group is rebalancing, re-joining';
+
+/**
  * Warnings about a choice made on purpose, printed at every start. The producer bounds its retries
  * (`createKafka`), so a send can fail and be sent again by its caller, and a record can then be on a
  * topic twice: delivery is at-least-once by design, and every consumer dedupes by message id.
@@ -45,8 +55,12 @@ const LEVEL_NAMES: Record<number, LogLevel> = {
 /** The level a kafkajs log line is written at. */
 export function kafkajsLogLevel(level: number, message: string, fields: Record<string, unknown>): LogLevel {
   const ours = LEVEL_NAMES[level] ?? 'info';
-  if (ours === 'error' && message.startsWith('Response ') && typeof fields.error === 'string' && SETTLING_ERRORS.has(fields.error)) return 'debug';
+  if (ours === 'error' && message.startsWith('Response ') && typeof fields.error === 'string') {
+    if (SETTLING_ERRORS.has(fields.error)) return 'debug';
+    if (message.startsWith(CREATE_TOPICS.message) && fields.error === CREATE_TOPICS.error) return 'debug';
+  }
   if (ours === 'warn' && EXPECTED_WARNINGS.has(message)) return 'debug';
+  if (ours === 'warn' && message === REBALANCING) return 'info';
   return ours;
 }
 

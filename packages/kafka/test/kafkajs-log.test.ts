@@ -18,7 +18,9 @@ describe('kafkajs log lines through our logger', () => {
     ['a SASL failure stays an error', logLevel.ERROR, 'Response SaslAuthenticate(key: 36, version: 1)', response('Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512'), 'error'],
     ['a broker that cannot be reached stays an error', logLevel.ERROR, 'Connection error: connect ECONNREFUSED 127.0.0.1:9092', { broker: '127.0.0.1:9092' }, 'error'],
     ['a settling message outside a response line keeps its level', logLevel.ERROR, 'This server is not the leader for that topic-partition', {}, 'error'],
-    ['other warnings stay warnings', logLevel.WARN, 'The group is rebalancing, re-joining', {}, 'warn'],
+    ['services creating the same topics at once', logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)', response('Topic creation errors'), 'debug'],
+    ['a member joining or leaving a group is news, not a warning', logLevel.WARN, 'The group is rebalancing, re-joining', {}, 'info'],
+    ['other warnings stay warnings', logLevel.WARN, 'Crash: KafkaJSNumberOfRetriesExceeded: Connection error', {}, 'warn'],
   ];
   it.each(cases)('%s', (_name, level, message, fields, expected) => {
     expect(kafkajsLogLevel(level, message, fields)).toBe(expected);
