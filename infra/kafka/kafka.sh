@@ -2,10 +2,16 @@
 # Single-node Apache Kafka (KRaft) from Maven Central jars, run with java. No Docker needed.
 #   kafka.sh fetch   copy the broker's jars into lib/ (mvn, once)
 #   kafka.sh start   fetch if needed, format storage once, start, wait until the broker answers
-#                    (reuses a running broker), print the bootstrap address
+#                    (reuses a running broker), print the bootstrap address. The broker runs in a
+#                    session of its own (setsid): Ctrl-C or a closed terminal do not reach it.
 #   kafka.sh stop    SIGTERM by PID (clean shutdown), wait for exit
 #   kafka.sh status
 # Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_DATA_DIR (<repo>/.data/kafka)
+#   KAFKA_SECURE=1: clients connect with TLS and SASL/SCRAM-SHA-512, as to a production cluster
+#   (docs/deploying.md). A self-signed certificate for 127.0.0.1 is made on the first start; the CA
+#   for clients (NODE_EXTRA_CA_CERTS) is <data>/secure/ca.pem, the SASL user `switchboard`, its
+#   password in <data>/secure/sasl-password. Brokers talk among themselves on KAFKA_INTERNAL_PORT
+#   (port + 1000), in plain text on 127.0.0.1.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -15,6 +21,9 @@ data="${KAFKA_DATA_DIR:-$repo/.data/kafka}"
 run="$data/run"
 pidfile="$run/kafka.pid"
 lib="$here/lib"
+secure="${KAFKA_SECURE:-0}"
+iport="${KAFKA_INTERNAL_PORT:-$((port + 1000))}"
+tls="$data/secure"
 
 log() { printf '[kafka] %s\n' "$*" >&2; }
 
@@ -40,11 +49,8 @@ write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+$(listener_config)
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
 log.dirs=$data/logs
 num.partitions=3
 offsets.topic.replication.factor=1
@@ -73,29 +79,92 @@ log4j.logger.kafka.request.logger=WARN
 PROPS
 }
 
-kjava() {
-  # exec: in a background subshell the PID we record is then java's own, so SIGTERM reaches the broker.
-  exec java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true -Dkafka.logs.dir="$run" \
-    -Dlog4j.configuration="file:$run/log4j.properties" -cp "$lib/*" "$@"
+java_args() {
+  printf '%s\n' -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true -Dkafka.logs.dir="$run" \
+    -Dlog4j.configuration="file:$run/log4j.properties" -cp "$lib/*"
+}
+
+listener_config() {
+  if [ "$secure" != 1 ]; then
+    cat <<PROPS
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+PROPS
+    return
+  fi
+  local pass; pass="$(cat "$tls/keystore-password")"
+  cat <<PROPS
+listeners=SASL_SSL://127.0.0.1:$port,INTERNAL://127.0.0.1:$iport,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=SASL_SSL://127.0.0.1:$port,INTERNAL://127.0.0.1:$iport
+listener.security.protocol.map=SASL_SSL:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=INTERNAL
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$tls/broker.p12
+ssl.keystore.password=$pass
+ssl.key.password=$pass
+PROPS
+}
+
+# The broker's key and self-signed certificate (which clients trust as their CA), and the SASL password.
+make_secrets() {
+  [ "$secure" = 1 ] || return 0
+  [ -f "$tls/broker.p12" ] && return 0
+  mkdir -p "$tls"
+  head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$tls/keystore-password"
+  head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$tls/sasl-password"
+  chmod 600 "$tls/keystore-password" "$tls/sasl-password"
+  local pass; pass="$(cat "$tls/keystore-password")"
+  keytool -genkeypair -alias broker -keyalg RSA -keysize 2048 -validity 3650 -dname "CN=127.0.0.1" \
+    -ext "SAN=IP:127.0.0.1,DNS:localhost" -keystore "$tls/broker.p12" -storetype PKCS12 \
+    -storepass "$pass" -keypass "$pass" >/dev/null 2>&1
+  keytool -exportcert -rfc -alias broker -keystore "$tls/broker.p12" -storepass "$pass" -file "$tls/ca.pem" >/dev/null 2>&1
+}
+
+# SCRAM credentials live in the cluster's metadata: KRaft takes the first ones when storage is formatted.
+format_args() {
+  [ "$secure" = 1 ] || return 0
+  printf '%s\n' --add-scram "SCRAM-SHA-512=[name=switchboard,password=$(cat "$tls/sasl-password")]"
+}
+
+kjava() { local args; mapfile -t args < <(java_args); exec java "${args[@]}" "$@"; }
+
+# The broker in a new session (setsid), so it has no controlling terminal and is in no process group
+# of the caller's: Ctrl-C on `pnpm start` (SIGINT to the terminal's foreground group) and a closed
+# terminal (SIGHUP) leave it running. The shell it starts writes its own PID and then becomes java
+# (exec), so the PID file names the broker whether or not setsid had to fork.
+start_broker() {
+  rm -f "$pidfile"
+  local args; mapfile -t args < <(java_args)
+  setsid bash -c 'echo $$ > "$0"; exec "$@"' "$pidfile" java "${args[@]}" kafka.Kafka "$run/server.properties" \
+    </dev/null >"$run/stdout.log" 2>&1 &
+  for _ in $(seq 1 100); do [ -s "$pidfile" ] && return 0; sleep 0.05; done
+  log "the broker process did not start; see $run/stdout.log"; exit 1
 }
 
 start() {
   if running; then log "already running (pid $(cat "$pidfile"))"; echo "127.0.0.1:$port"; return 0; fi
   if port_open; then log "something already listens on 127.0.0.1:$port; using it"; echo "127.0.0.1:$port"; return 0; fi
   fetch
+  make_secrets
   write_config
   if [ ! -f "$data/logs/meta.properties" ]; then
     [ -f "$data/cluster-id" ] || (kjava kafka.tools.StorageTool random-uuid 2>/dev/null) | tail -n 1 > "$data/cluster-id"
-    (kjava kafka.tools.StorageTool format -t "$(cat "$data/cluster-id")" -c "$run/server.properties") >"$run/format.log" 2>&1 \
+    local extra; mapfile -t extra < <(format_args)
+    (kjava kafka.tools.StorageTool format -t "$(cat "$data/cluster-id")" -c "$run/server.properties" "${extra[@]}") >"$run/format.log" 2>&1 \
       || { log "storage format failed:"; cat "$run/format.log" >&2; exit 1; }
   fi
   : > "$run/server.log"
-  kjava kafka.Kafka "$run/server.properties" </dev/null >"$run/stdout.log" 2>&1 &
-  echo $! > "$pidfile"
-  log "started pid $(cat "$pidfile"), waiting for it to be ready"
+  start_broker
+  log "started pid $(cat "$pidfile") in its own session (it outlives this terminal; kafka.sh stop stops it), waiting for it to be ready"
   for _ in $(seq 1 240); do
     if grep -q 'Kafka Server started' "$run/server.log" 2>/dev/null && port_open; then
-      log "ready on 127.0.0.1:$port"; echo "127.0.0.1:$port"; return 0
+      log "ready on 127.0.0.1:$port"
+      [ "$secure" = 1 ] && log "TLS and SASL/SCRAM-SHA-512: CA $tls/ca.pem, user switchboard, password in $tls/sasl-password"
+      echo "127.0.0.1:$port"; return 0
     fi
     if ! running; then log "broker exited during start-up:"; tail -n 40 "$run/stdout.log" "$run/server.log" >&2; exit 1; fi
     sleep 0.5

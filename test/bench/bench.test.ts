@@ -20,6 +20,7 @@ const REQUIRED_NUMBERS = [
   'e2eCeiling.machineMicrosPerMessage.twoHops',
   'e2eCeiling.machineMicrosPerMessage.classify',
   'e2eCeiling.machineMicrosPerMessage.copyRow',
+  'e2eToCeiling',
   'sinkMsgsPerSec',
   'pgInsertRowsPerSec',
   'pgInsertRowsPerSecByMethod.values',
@@ -32,6 +33,15 @@ const REQUIRED_NUMBERS = [
   'latencyMs.p95',
   'latencyMs.p99',
   'latencyMs.max',
+  'emailToTicketMs.p50',
+  'emailToTicketMs.p99',
+  'email.untilReadMs.p99',
+  'email.untilRoutedMs.p99',
+  'restartPauseMs.router',
+  'restartPauseMs.sink',
+  'restart.router.stopMs',
+  'restart.router.startMs',
+  'restart.sink.longestGapMs',
   'classifierPerSec',
   'classifierBesideKafkajsPerSec',
   'peakRssMb',
@@ -65,27 +75,30 @@ function runBench(args: string[]): Promise<{ code: number | null; stdout: string
 
 describe('pnpm bench (smoke: the harness runs, not how fast)', () => {
   it('completes a tiny run on the real Kafka and PostgreSQL and ends with one JSON line of finite figures', async () => {
-    const { code, stdout, stderr } = await runBench(['--messages', '300', '--seconds', '2', '--rate', '100', '--classifier-seconds', '0.3']);
+    const { code, stdout, stderr } = await runBench(['--messages', '300', '--seconds', '2', '--rate', '100', '--classifier-seconds', '0.3', '--email-mails', '10', '--email-rate', '10']);
     expect(code, stderr.slice(-3_000)).toBe(0);
     const lines = stdout.trimEnd().split('\n');
     expect(lines.length).toBeGreaterThan(3);
     expect(lines.slice(0, -1).join('\n')).toContain('end to end, msgs/s');
     expect(lines.slice(0, -1).join('\n')).toContain('two hops, no work, msgs/s');
+    expect(lines.slice(0, -1).join('\n')).toContain('email arrival → ticket, ms');
+    expect(lines.slice(0, -1).join('\n')).toContain('restart pause, sink, ms');
     const result = JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
     for (const path of REQUIRED_NUMBERS) {
       const value = path.split('.').reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], result);
       expect(typeof value, path).toBe('number');
       expect(Number.isFinite(value as number), `${path} = ${String(value)}`).toBe(true);
     }
-    expect(result.params).toMatchObject({ messages: 300, rate: 100, seconds: 2 });
+    expect(result.params).toMatchObject({ messages: 300, rate: 100, seconds: 2, emailMails: 10, emailRate: 10 });
     expect(result.latencySamples).toBe(200);
     expect(result.latencyMissing).toBe(0);
+    expect(result.email).toMatchObject({ samples: 10, missing: 0 });
     expect(result.deadLettered).toBe(0);
     expect(typeof result.date).toBe('string');
     expect(result.machine).toMatchObject({ node: process.version });
     // The chart renders from exactly this JSON.
     expect(renderChart(result as unknown as Parameters<typeof renderChart>[0])).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
-  }, 120_000);
+  }, 300_000);
 
   it('generates the same valid messages for the same seed, in the promised mix', () => {
     const options = { count: 3_000, runTag: 'smoke', startAt: new Date('2026-11-24T00:00:00Z') };

@@ -129,9 +129,16 @@ export function peakRssMbOf(pid: number): number {
   return Number(match[1]) / 1024;
 }
 
+/** Another entry point than test/bench/stage.ts, e.g. a connector's main.ts: ready when its output matches `ready`. */
+export interface StageLaunch {
+  entry: string;
+  ready: RegExp;
+}
+
 /**
- * A pipeline stage (test/bench/stage.ts) in its own Node process, as in production. Its output goes
- * to a log file; `ready` resolves when the stage says it is consuming (IPC), or rejects if it exits first.
+ * A pipeline stage (test/bench/stage.ts, or the entry point of `launch`) in its own Node process, as
+ * in production. Its output goes to a log file; `ready` resolves when the stage says it is consuming
+ * (IPC) or prints what `launch.ready` matches, and rejects if it exits first.
  */
 export class StageProcess {
   readonly child: ChildProcess;
@@ -143,13 +150,15 @@ export class StageProcess {
   private readonly exited: Promise<void>;
 
   constructor(
-    readonly stage: 'router' | 'sink' | 'relay',
+    readonly stage: string,
     env: NodeJS.ProcessEnv,
     readonly logPath: string,
     nodeFlags: string[] = [],
+    launch?: StageLaunch,
   ) {
     const logFile = createWriteStream(logPath, { flags: 'a' });
-    this.child = spawn(process.execPath, [...nodeFlags, ...TYPESCRIPT_ENTRY_ARGS, join(repoRoot, 'test/bench/stage.ts'), stage], {
+    const entry = launch ? [launch.entry] : [join(repoRoot, 'test/bench/stage.ts'), stage];
+    this.child = spawn(process.execPath, [...nodeFlags, ...TYPESCRIPT_ENTRY_ARGS, ...entry], {
       cwd: repoRoot,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -168,6 +177,15 @@ export class StageProcess {
       this.child.on('message', (message: { ready?: boolean }) => {
         if (message.ready) resolve(nowMs());
       });
+      if (launch) {
+        let output = '';
+        const onOutput = (chunk: Buffer) => {
+          output = (output + chunk.toString()).slice(-4_096);
+          if (launch.ready.test(output)) resolve(nowMs());
+        };
+        this.child.stdout!.on('data', onOutput);
+        this.child.stderr!.on('data', onOutput);
+      }
       this.child.once('exit', (code, signal) => reject(new Error(`${stage} exited before it was ready (code ${code}, signal ${signal}); see ${logPath}`)));
     });
     // A rejection nobody awaits yet must not crash the harness; `ready` is awaited by the caller.

@@ -4,7 +4,7 @@
  * stderr; stdout gets a table and, as its last line, one JSON object with every figure.
  *
  *   pnpm bench [--messages 100000] [--rate 500] [--seconds 60] [--classifier-seconds 5]
- *              [--profile] [--save]
+ *              [--email-mails 200] [--email-rate 5] [--profile] [--save]
  *   pnpm bench --chart [results.json]   (redraws the SVG from a results JSON, no run)
  */
 import { execFileSync } from 'node:child_process';
@@ -15,12 +15,16 @@ import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
-import { BatchingProducer, createKafka, ensureTopics, kafkaSettingsFromEnv } from '@switchboard/kafka';
+import { BatchingProducer, createKafka, kafkaSettingsFromEnv } from '@switchboard/kafka';
 import { setLogSink } from '@switchboard/runtime';
-import { topicNames, type InboundMessage, type TopicNames } from '@switchboard/schema';
+import type { InboundMessage, TopicNames } from '@switchboard/schema';
 import { benchClassifier } from '@switchboard/classifier';
-import { freshDatabase, TYPESCRIPT_ENTRY_ARGS } from '@switchboard/testkit';
+import { TYPESCRIPT_ENTRY_ARGS } from '@switchboard/testkit';
+import { measureLatency, POLL_MS, type LatencySummary } from './arrivals.ts';
 import { kafkaPassthrough, minimalSinkRate, pgInsertRate } from './baselines.ts';
+import { freshTopics, runDatabase, startStage, type Run } from './context.ts';
+import { measureEmailToTicket, type EmailResult } from './email.ts';
+import { measureRestartPause, type RestartResult } from './restart.ts';
 import { writeChart } from './chart.ts';
 import { generateMessages } from './messages.ts';
 import { formatProfile, summarizeProfile } from './profile.ts';
@@ -30,17 +34,15 @@ import {
   log,
   machineBusySeconds,
   nowMs,
-  percentile,
   produceAll,
   repoRoot,
-  StageProcess,
   topicEnd,
   waitForTopicEnd,
   waitUntil,
   type LayoutCeiling,
 } from './harness.ts';
 
-export const TARGETS = { e2eRatio: 0.5, sinkRatio: 0.5, p99Ms: 250 } as const;
+export const TARGETS = { e2eRatio: 0.5, e2eToCeiling: 0.5, sinkRatio: 0.5, p99Ms: 250, emailToTicketP99Ms: 2_000 } as const;
 
 export interface BenchOptions {
   messages: number;
@@ -48,13 +50,9 @@ export interface BenchOptions {
   seconds: number;
   classifierSeconds: number;
   profile: boolean;
-}
-
-export interface LatencySummary {
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
+  /** Mails of the email arrival → ticket phase, and their mean arrivals per second. */
+  emailMails: number;
+  emailRate: number;
 }
 
 /** CPU time per message of one phase, in microseconds: of each named process, and of the whole machine. */
@@ -76,6 +74,8 @@ export interface BenchResult {
    * written by COPY (machine CPU per row). The measured costs are summed; nothing is modelled.
    */
   e2eCeiling: LayoutCeiling;
+  /** End to end ÷ the ceiling of the layout, both of this run. */
+  e2eToCeiling: number;
   routerMsgsPerSec: number;
   routerRatio: number;
   sinkMsgsPerSec: number;
@@ -95,6 +95,12 @@ export interface BenchResult {
   /** Produce → the router's `routedAt` stamp (consumed, validated, classified; before its produce): the router's share. */
   latencyUntilRoutedMs: LatencySummary;
   latencySamples: number;
+  /** Email arrival in the mailbox (Dovecot, IDLE) → its ticket in the store (`email.ts`). */
+  emailToTicketMs: LatencySummary;
+  email: Omit<EmailResult, 'emailToTicketMs'>;
+  /** SIGTERM to a stage under load → the first message sent after it in the store (`restart.ts`). */
+  restartPauseMs: { router: number; sink: number };
+  restart: { router: RestartResult; sink: RestartResult };
   latencyOfferedMsgsPerSec: number;
   latencyMissing: number;
   /** The classifier in a process that loads nothing else (its package's bench script). */
@@ -113,12 +119,11 @@ export interface BenchResult {
    * machine (broker and PostgreSQL included). On a CPU-bound machine, throughput ≈ cores × 10^6 ÷ machine.
    */
   cpuMicrosPerMessage: { passthrough: CpuCost; twoHops: CpuCost; router: CpuCost; sink: CpuCost; e2e: CpuCost };
-  targets: { e2eRatio: boolean; sinkRatio: boolean; p99: boolean };
+  targets: { e2eRatio: boolean; e2eToCeiling: boolean; sinkRatio: boolean; p99: boolean; emailToTicketP99: boolean };
   profiles?: Record<string, { modules: { name: string; share: number }[]; functions: { name: string; share: number }[]; idleShare: number }>;
 }
 
 const SEED = 20261124;
-const LATENCY_POLL_MS = 10;
 /** A drain that makes no progress for this long has failed (a stage crashed or livelocked). */
 const STALL_MS = 120_000;
 const round = (n: number, digits = 0) => Number(n.toFixed(digits));
@@ -206,62 +211,6 @@ async function waitForRows(url: string, expected: number, what: string, timeoutM
   }
 }
 
-interface Run {
-  stamp: string;
-  workDir: string;
-  kafka: Kafka;
-  brokers: string;
-  databaseBaseUrl: string;
-  options: BenchOptions;
-  cleanups: (() => Promise<void>)[];
-  profiles: Map<string, string>;
-  stages: StageProcess[];
-}
-
-async function freshTopics(run: Run, name: string): Promise<TopicNames> {
-  const prefix = `bench-${run.stamp}-${name}.`;
-  await ensureTopics(run.kafka, prefix);
-  const topics = topicNames(prefix);
-  run.cleanups.push(async () => {
-    const admin = run.kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: Object.values(topics) }).finally(() => admin.disconnect());
-  });
-  return topics;
-}
-
-async function runDatabase(run: Run, name: string): Promise<string> {
-  const db = await freshDatabase(run.databaseBaseUrl, `bench_${run.stamp.replace(/-/g, '_')}_${name}`);
-  run.cleanups.push(db.drop);
-  return db.url;
-}
-
-function startStage(run: Run, stage: StageProcess['stage'], phase: string, topics: TopicNames, env: NodeJS.ProcessEnv = {}): StageProcess {
-  const prefix = topics.inbound.slice(0, topics.inbound.length - 'cs.messages.inbound.v1'.length);
-  const flags: string[] = [];
-  if (run.options.profile) {
-    const dir = join(run.workDir, 'profiles', `${phase}-${stage}`);
-    mkdirSync(dir, { recursive: true });
-    run.profiles.set(`${phase}-${stage}`, dir);
-    flags.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
-  }
-  const child = new StageProcess(
-    stage,
-    {
-      KAFKA_BROKERS: run.brokers,
-      SWITCHBOARD_TOPIC_PREFIX: prefix,
-      BENCH_GROUP_SUFFIX: `${run.stamp}-${phase}`,
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-    join(run.workDir, `${phase}-${stage}.log`),
-    flags,
-  );
-  run.cleanups.push(() => child.stop());
-  run.stages.push(child);
-  return child;
-}
-
 /** Rows and committed transactions of a sink's database (pg_stat_database, flushed by PostgreSQL within a second or so). */
 async function databaseWork(url: string): Promise<BenchResult['sinkAlone']> {
   const client = new pg.Client({ connectionString: url });
@@ -285,91 +234,6 @@ async function deadLettered(kafka: Kafka, topics: TopicNames): Promise<number> {
   return topicEnd(kafka, topics.dlq);
 }
 
-/**
- * Offers `messages` at `rate` per second (a tick every 10 ms sends what is due), stamping
- * `meta.benchSentAt` just before each send, and polls the store every LATENCY_POLL_MS for the
- * messages not seen yet. A message's latency is the start of the first poll that saw its row minus
- * its stamp: an upper bound of produce→commit, too high by at most one poll interval plus one query.
- */
-async function measureLatency(producer: BatchingProducer, topic: string, databaseUrl: string, messages: InboundMessage[], rate: number) {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  const sentAt = new Map<string, number>();
-  let pending: string[] = [];
-  const latencies: number[] = [];
-  const lowerBounds: number[] = [];
-  const untilRouted: number[] = [];
-  let sendError: unknown;
-  let sent = 0;
-  const started = nowMs();
-
-  const offer = async () => {
-    while (sent < messages.length) {
-      const due = Math.min(messages.length, Math.floor((rate * (nowMs() - started)) / 1000));
-      if (due > sent) {
-        const batch = messages.slice(sent, due);
-        const records = batch.map((m) => {
-          const stamp = nowMs();
-          sentAt.set(m.id, stamp);
-          pending.push(m.id);
-          return { key: m.conversationKey, value: JSON.stringify({ ...m, meta: { ...m.meta, benchSentAt: stamp } }) };
-        });
-        sent = due;
-        producer.send(topic, records).catch((error: unknown) => (sendError = error));
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-
-  const poll = async (deadline: () => number) => {
-    while (sent < messages.length || pending.length > 0) {
-      if (sendError) throw sendError;
-      if (nowMs() > deadline()) break;
-      if (pending.length > 0) {
-        const asked = pending.slice(0, 5_000);
-        const pollStart = nowMs();
-        const { rows } = await client.query<{ id: string; stamp: string; stored: string; routed: string }>(
-          `SELECT id, (meta->>'benchSentAt') AS stamp, (extract(epoch FROM stored_at) * 1000)::text AS stored,
-             (extract(epoch FROM routed_at) * 1000)::text AS routed
-           FROM messages WHERE id = ANY($1::text[])`,
-          [asked],
-        );
-        const seen = new Set<string>();
-        for (const row of rows) {
-          const stamp = Number(row.stamp);
-          if (stamp !== sentAt.get(row.id)) throw new Error(`message ${row.id} came back with benchSentAt ${row.stamp}, sent ${sentAt.get(row.id)}`);
-          latencies.push(pollStart - stamp);
-          lowerBounds.push(Number(row.stored) - stamp);
-          untilRouted.push(Number(row.routed) - stamp);
-          seen.add(row.id);
-        }
-        if (seen.size > 0) pending = pending.filter((id) => !seen.has(id));
-      }
-      await new Promise((r) => setTimeout(r, LATENCY_POLL_MS));
-    }
-  };
-
-  try {
-    const offering = offer();
-    await Promise.all([offering, poll(() => (sent < messages.length ? Number.POSITIVE_INFINITY : started + (messages.length / rate) * 1000 + 120_000))]);
-  } finally {
-    await client.end();
-  }
-  const summarize = (values: number[]): LatencySummary => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return { p50: round(percentile(sorted, 50), 1), p95: round(percentile(sorted, 95), 1), p99: round(percentile(sorted, 99), 1), max: round(sorted[sorted.length - 1] ?? Number.NaN, 1) };
-  };
-  const offeredSeconds = messages.length / rate;
-  return {
-    latencyMs: summarize(latencies),
-    lowerBoundMs: summarize(lowerBounds),
-    untilRoutedMs: summarize(untilRouted),
-    samples: latencies.length,
-    missing: pending.length,
-    offered: messages.length / offeredSeconds,
-  };
-}
-
 export async function runBenchmark(options: BenchOptions): Promise<BenchResult> {
   setLogSink((line) => process.stderr.write(line + '\n'), 'warn');
   const machine = machineInfo();
@@ -385,7 +249,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     kafka,
     brokers: brokerList,
     databaseBaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-    options,
+    profile: options.profile,
     cleanups: [],
     profiles: new Map(),
     stages: [],
@@ -479,8 +343,16 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     const latency = await measureLatency(producer, e2eTopics.inbound, e2eDb, latencyMessages, options.rate);
 
     const peakRssMbByProcess = { router: round(e2eRouter.peakRssMb(), 1), sink: round(e2eSink.peakRssMb(), 1) };
+
+    log(`restart pause: the router, then the sink, restarted under ${options.rate} msg/s`);
+    const restartSetup = { run, producer, topics: e2eTopics, databaseUrl: e2eDb, phase: 'e2e', rate: options.rate, seed: SEED + 2 };
+    const routerRestart = await measureRestartPause(restartSetup, e2eRouter);
+    const sinkRestart = await measureRestartPause({ ...restartSetup, seed: SEED + 3 }, e2eSink, { DATABASE_URL: e2eDb });
     const dead = (await deadLettered(kafka, stageTopics)) + (await deadLettered(kafka, e2eTopics));
-    await Promise.all([e2eRouter.stop(), e2eSink.stop()]);
+    await Promise.all([routerRestart.replacement.stop(), sinkRestart.replacement.stop()]);
+
+    const { emailToTicketMs, ...email } = await measureEmailToTicket(run, { mails: options.emailMails, rate: options.emailRate, seed: SEED + 4 });
+    const e2eCeiling = layoutCeiling(machine.nproc, kafkaPassthroughMsgsPerSec, { twoHops: twoHopCost.machine, classify: 1e6 / classifierPerSec, copyRow: pgInsert.copyMachineMicrosPerRow });
 
     const result: BenchResult = {
       date: new Date().toISOString(),
@@ -490,14 +362,15 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
         seed: SEED,
         kafkaBrokers: brokerList,
         pipeline: 'router and ticket sink as two child processes (test/bench/stage.ts), as in production',
-        latencyPollMs: LATENCY_POLL_MS,
+        latencyPollMs: POLL_MS,
       },
       e2eMsgsPerSec: round(e2eMsgsPerSec),
       kafkaPassthroughMsgsPerSec: round(kafkaPassthroughMsgsPerSec),
       e2eRatio: round(e2eMsgsPerSec / kafkaPassthroughMsgsPerSec, 3),
       twoHopMsgsPerSec: round(twoHopMsgsPerSec),
       twoHopRatio: round(twoHopMsgsPerSec / kafkaPassthroughMsgsPerSec, 3),
-      e2eCeiling: layoutCeiling(machine.nproc, kafkaPassthroughMsgsPerSec, { twoHops: twoHopCost.machine, classify: 1e6 / classifierPerSec, copyRow: pgInsert.copyMachineMicrosPerRow }),
+      e2eCeiling,
+      e2eToCeiling: round(e2eMsgsPerSec / e2eCeiling.msgsPerSec, 3),
       routerMsgsPerSec: round(routerMsgsPerSec),
       routerRatio: round(routerMsgsPerSec / kafkaPassthroughMsgsPerSec, 3),
       sinkMsgsPerSec: round(sinkMsgsPerSec),
@@ -514,6 +387,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       latencyLowerBoundMs: latency.lowerBoundMs,
       latencyUntilRoutedMs: latency.untilRoutedMs,
       latencySamples: latency.samples,
+      emailToTicketMs,
+      email,
+      restartPauseMs: { router: routerRestart.result.pauseMs, sink: sinkRestart.result.pauseMs },
+      restart: { router: routerRestart.result, sink: sinkRestart.result },
       latencyOfferedMsgsPerSec: round(latency.offered, 1),
       latencyMissing: latency.missing,
       classifierPerSec,
@@ -526,8 +403,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       cpuMicrosPerMessage: { passthrough: passthroughCost, twoHops: twoHopCost, router: routerCost, sink: sinkCost, e2e: e2eCost },
       targets: {
         e2eRatio: e2eMsgsPerSec / kafkaPassthroughMsgsPerSec >= TARGETS.e2eRatio,
+        e2eToCeiling: e2eMsgsPerSec / e2eCeiling.msgsPerSec >= TARGETS.e2eToCeiling,
         sinkRatio: sinkMsgsPerSec / pgInsertRowsPerSec >= TARGETS.sinkRatio,
         p99: latency.missing === 0 && latency.latencyMs.p99 <= TARGETS.p99Ms,
+        emailToTicketP99: email.missing === 0 && emailToTicketMs.p99 <= TARGETS.emailToTicketP99Ms,
       },
     };
     if (options.profile) {
@@ -575,6 +454,7 @@ function formatTable(r: BenchResult): string {
       r.e2eCeiling.ratio.toFixed(3),
       r.e2eCeiling.ratio < TARGETS.e2eRatio ? `under ${TARGETS.e2eRatio}: the target is out of reach here` : '',
     ],
+    ['end to end ÷ the ceiling', n(r.e2eMsgsPerSec), `${n(r.e2eCeiling.msgsPerSec)} ceiling (same run)`, r.e2eToCeiling.toFixed(3), `>= ${TARGETS.e2eToCeiling}: ${met(r.targets.e2eToCeiling)}`],
     ['router alone, msgs/s', n(r.routerMsgsPerSec), `${n(r.kafkaPassthroughMsgsPerSec)} kafkajs pass-through`, r.routerRatio.toFixed(3), ''],
     ['sink alone, msgs/s', n(r.sinkMsgsPerSec), `${n(r.pgInsertRowsPerSec)} PostgreSQL rows/s (COPY ${n(r.pgInsertRowsPerSecByMethod.copy)}, INSERT ${n(r.pgInsertRowsPerSecByMethod.values)})`, r.sinkRatio.toFixed(3), `>= ${TARGETS.sinkRatio}: ${met(r.targets.sinkRatio)}`],
     [
@@ -591,6 +471,20 @@ function formatTable(r: BenchResult): string {
       '',
       `p99 <= ${TARGETS.p99Ms}: ${met(r.targets.p99)}${r.latencyMissing ? ` (${r.latencyMissing} never arrived)` : ''}`,
     ],
+    [
+      `email arrival → ticket, ms (${r.email.samples} mails, ${r.email.offeredPerSec}/s)`,
+      `p50 ${r.emailToTicketMs.p50} p95 ${r.emailToTicketMs.p95} p99 ${r.emailToTicketMs.p99} max ${r.emailToTicketMs.max}`,
+      `p99 until read by the connector ${r.email.untilReadMs.p99}, until routed ${r.email.untilRoutedMs.p99}`,
+      '',
+      `p99 <= ${TARGETS.emailToTicketP99Ms}: ${met(r.targets.emailToTicketP99)}${r.email.missing ? ` (${r.email.missing} never arrived)` : ''}`,
+    ],
+    ...(['router', 'sink'] as const).map((stage): [string, string, string, string, string] => [
+      `restart pause, ${stage}, ms`,
+      String(r.restartPauseMs[stage]),
+      `stop ${r.restart[stage].stopMs}, start ${r.restart[stage].startMs} (at ${r.latencyOfferedMsgsPerSec} msg/s)`,
+      '',
+      '',
+    ]),
     ['classifier, per s (1 core)', `${n(r.classifierPerSec)} alone; ${n(r.classifierBesideKafkajsPerSec)} with kafkajs loaded`, `${n(r.routerMsgsPerSec)} router msgs/s`, (r.classifierBesideKafkajsPerSec / r.routerMsgsPerSec).toFixed(1) + 'x', ''],
     [
       'CPU per message, µs (whole machine)',
@@ -632,6 +526,8 @@ async function main(): Promise<void> {
       rate: { type: 'string', default: '500' },
       seconds: { type: 'string', default: '60' },
       'classifier-seconds': { type: 'string', default: '5' },
+      'email-mails': { type: 'string', default: '200' },
+      'email-rate': { type: 'string', default: '5' },
       profile: { type: 'boolean', default: false },
       save: { type: 'boolean', default: false },
       chart: { type: 'boolean', default: false },
@@ -653,6 +549,8 @@ async function main(): Promise<void> {
     rate: positive('rate', values.rate),
     seconds: positive('seconds', values.seconds),
     classifierSeconds: positive('classifier-seconds', values['classifier-seconds']),
+    emailMails: Math.round(positive('email-mails', values['email-mails'])),
+    emailRate: positive('email-rate', values['email-rate']),
     profile: values.profile,
   });
   if (values.save) {

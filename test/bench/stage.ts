@@ -19,12 +19,16 @@ import { startRelay } from './baselines.ts';
 const stage = process.argv[2];
 const groupSuffix = process.env.BENCH_GROUP_SUFFIX ?? String(process.pid);
 const logger = createLogger(`bench.${stage}`);
+/** Where a stage's start-up time goes (the restart pause of `restart.ts`), in its log: seconds since the process started. */
+const step = (name: string) => logger.info('start-up step', { step: name, atSeconds: Number(process.uptime().toFixed(3)) });
 
 async function main(): Promise<void> {
+  step('modules loaded');
   const settings = kafkaSettingsFromEnv();
   const topics = topicNames(settings.topicPrefix);
   const kafka = createKafka(settings, `-bench-${stage}`);
   await ensureTopics(kafka, settings.topicPrefix);
+  step('topics checked');
   if (stage === 'relay') {
     // The relay has its own producer: the pipeline's BatchingProducer would be one more idle client in the measured process.
     const from = process.env.BENCH_RELAY_FROM;
@@ -37,9 +41,11 @@ async function main(): Promise<void> {
   }
   const producer = new BatchingProducer(kafka);
   await producer.connect();
+  step('producer connected');
 
   if (stage === 'router') {
     const classifier = loadClassifier(process.env.SWITCHBOARD_CLASSIFIER_MODEL);
+    step('classifier loaded');
     const router = await startRouter({ kafka, producer, topics, classifier, groupId: `bench-router-${groupSuffix}`, logger });
     stopOnSignals(async () => {
       await router.stop();
@@ -49,6 +55,7 @@ async function main(): Promise<void> {
     const config = ticketSinkConfigFromEnv();
     if (!config.databaseUrl) throw new Error('the benchmark sink needs DATABASE_URL (real PostgreSQL)');
     const store = await openTicketStore({ url: config.databaseUrl, reopenWindowHours: config.reopenWindowHours, logger: logger.child('store') });
+    step('store opened');
     const channels = await loadChannelRegistry(REPO_ROOT);
     const sink = await startTicketSink({
       kafka,
@@ -70,6 +77,7 @@ async function main(): Promise<void> {
   } else {
     throw new Error(`unknown stage ${String(stage)}: expected router, sink or relay`);
   }
+  step('consuming');
   process.send?.({ ready: true });
 }
 

@@ -2,14 +2,29 @@ import type { Admin, Kafka } from 'kafkajs';
 import { topicSpecs } from '@switchboard/schema';
 import { isRetriable, RETRY_BUDGETS, withRetry } from '@switchboard/runtime';
 
-/** Creates every topic of TOPIC_SPECS that is missing; existing topics are left as they are. */
-export async function ensureTopics(kafka: Kafka, prefix = '', replicationFactor = 1): Promise<void> {
+/**
+ * Replicas of a topic we create: three where the cluster has three brokers or more, so a topic
+ * survives the loss of a broker, with writes (acks=all) needing two of them in sync; as many as there
+ * are brokers on a smaller cluster (one on the local broker).
+ */
+export function topicReplication(brokers: number): { replicationFactor: number; config: Record<string, string> } {
+  const replicationFactor = Math.max(1, Math.min(3, brokers));
+  return { replicationFactor, config: replicationFactor >= 3 ? { 'min.insync.replicas': '2' } : {} };
+}
+
+/**
+ * Creates every topic of TOPIC_SPECS that is missing; existing topics are left as they are.
+ * `replicationFactor` defaults to `topicReplication` of the cluster's size.
+ */
+export async function ensureTopics(kafka: Kafka, prefix = '', replicationFactor?: number): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topicSpecs(prefix).filter((spec) => !existing.has(spec.name));
     if (missing.length === 0) return;
+    const replication = topicReplication(replicationFactor ?? (await admin.describeCluster()).brokers.length);
+    if (replicationFactor !== undefined) replication.replicationFactor = replicationFactor;
     await admin.createTopics({
       // kafkajs' own wait retries only LEADER_NOT_AVAILABLE; a new topic also answers "not the leader"
       // or "does not host this topic-partition" for a moment, so we wait for leaders ourselves.
@@ -17,8 +32,8 @@ export async function ensureTopics(kafka: Kafka, prefix = '', replicationFactor 
       topics: missing.map((spec) => ({
         topic: spec.name,
         numPartitions: spec.partitions,
-        replicationFactor,
-        configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
+        replicationFactor: replication.replicationFactor,
+        configEntries: Object.entries({ ...replication.config, ...spec.config }).map(([name, value]) => ({ name, value })),
       })),
     });
     // Ready means answering offset requests: metadata can name a leader a moment before it serves.

@@ -4,6 +4,7 @@ import { SchemaError, parseWith } from '@switchboard/schema';
 import { backoffDelay, createLogger, messagesTotal, RETRY_BUDGETS, retriability, sleep, type Logger, type RetryBudget } from '@switchboard/runtime';
 import type { BatchingProducer } from './producer.ts';
 import { DeadLetterWriter } from './dead-letters.ts';
+import { untilStopDeadline } from './shutdown.ts';
 
 export interface ConsumedRecord<T> {
   value: T;
@@ -213,8 +214,9 @@ export async function runConsumer<S extends z.ZodType>(options: ConsumerOptions<
     },
     async stop() {
       stopped.abort();
-      // kafkajs waits for the batch in hand to finish before it leaves the group.
-      await consumer.disconnect();
+      // kafkajs waits for the batch in hand to finish before it leaves the group; a process that is
+      // shutting down waits only until its stop deadline (the batch is then delivered again).
+      await untilStopDeadline(consumer.disconnect(), `consumer ${options.groupId}`);
     },
   };
 }

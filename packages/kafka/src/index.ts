@@ -7,3 +7,5 @@ export * from './reader.ts';
 export * from './ledger-state.ts';
 export * from './outbound-ledger.ts';
 export * from './checkpoints.ts';
+export * from './shutdown.ts';
+export * from './kafkajs-log.ts';

@@ -2,6 +2,7 @@ import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { LedgerEntry } from '@switchboard/schema';
 import { backoffDelay, RETRY_BUDGETS, sleep, TransientError, type Logger } from '@switchboard/runtime';
 import { applyEntry, type IdState } from './ledger-state.ts';
+import { untilStopDeadline } from './shutdown.ts';
 
 interface Waiter {
   resolve: () => void;
@@ -121,6 +122,6 @@ export class LedgerFollower {
       waiter.reject(new TransientError(`ledger stopped while waiting for claim ${token}`));
     }
     this.waiters.clear();
-    await this.consumer?.disconnect();
+    if (this.consumer) await untilStopDeadline(this.consumer.disconnect(), 'outbound ledger follower');
   }
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import type { LedgerEntry } from '@switchboard/schema';
-import { createLogger, PermanentError, sleep, type Logger } from '@switchboard/runtime';
+import { createLogger, isRetriable, PermanentError, RETRY_BUDGETS, sleep, withRetry, type Logger } from '@switchboard/runtime';
 import type { BatchingProducer } from './producer.ts';
 import { decide, type IdState } from './ledger-state.ts';
 import { LedgerFollower } from './ledger-follower.ts';
+import { untilStopDeadline } from './shutdown.ts';
 
 export interface OutboundLedgerOptions {
   kafka: Kafka;
@@ -231,7 +232,7 @@ export class OutboundLedger {
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     await this.follower.stop();
-    await this.admin.disconnect();
+    await untilStopDeadline(this.admin.disconnect(), 'outbound ledger admin');
   }
 }
 
@@ -251,12 +252,18 @@ async function committedOffsets(admin: Admin, groupId: string, topic: string): P
  * claim for a record after that commit comes later) and the start of the duplicate window.
  */
 async function startOffsets(admin: Admin, options: Required<Omit<OutboundLedgerOptions, 'logger'>>): Promise<{ from: Map<number, bigint>; readBack: number }> {
-  const [ledgerEnds, outboundEnds, committed, windowStart] = await Promise.all([
-    admin.fetchTopicOffsets(options.topic),
-    admin.fetchTopicOffsets(options.outboundTopic),
-    committedOffsets(admin, options.groupId, options.outboundTopic),
-    admin.fetchTopicOffsetsByTimestamp(options.topic, Date.now() - options.duplicateWindowMs),
-  ]);
+  // Offset look-ups fail while a leader is elected (a fresh cluster, a broker restart); kafkajs does not retry them.
+  const [ledgerEnds, outboundEnds, committed, windowStart] = await withRetry(
+    () =>
+      Promise.all([
+        admin.fetchTopicOffsets(options.topic),
+        admin.fetchTopicOffsets(options.outboundTopic),
+        committedOffsets(admin, options.groupId, options.outboundTopic),
+        admin.fetchTopicOffsetsByTimestamp(options.topic, Date.now() - options.duplicateWindowMs),
+      ]),
+    RETRY_BUDGETS['kafka.offsets'],
+    { retryable: isRetriable },
+  );
   if (ledgerEnds.length !== outboundEnds.length) {
     throw new PermanentError(`${options.topic} has ${ledgerEnds.length} partitions and ${options.outboundTopic} ${outboundEnds.length}: they must have as many`);
   }

@@ -1,6 +1,7 @@
 import type { Kafka, Producer, IHeaders, RecordMetadata } from 'kafkajs';
 import { CompressionTypes, Partitioners } from 'kafkajs';
 import { messagesTotal } from '@switchboard/runtime';
+import { untilStopDeadline } from './shutdown.ts';
 
 export interface OutRecord {
   key: string | null;
@@ -154,9 +155,10 @@ export class BatchingProducer {
     return batch;
   }
 
+  /** Waits for the sends in flight (until the stop deadline, when one is set), then disconnects. */
   async disconnect(): Promise<void> {
-    await this.flushing;
-    await this.producer.disconnect();
+    if (this.flushing) await untilStopDeadline(this.flushing, 'producer: sends in flight');
+    await untilStopDeadline(this.producer.disconnect(), 'producer');
   }
 }
 

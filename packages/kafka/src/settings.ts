@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import { configSpec, createLogger, field, RETRY_BUDGETS } from '@switchboard/runtime';
+import { configSpec, field, RETRY_BUDGETS } from '@switchboard/runtime';
+import { kafkajsLogCreator } from './kafkajs-log.ts';
 
 /** Every component that talks to Kafka reads these; declared once here. */
 export const kafkaConfig = configSpec('kafka', {
@@ -40,14 +41,7 @@ export function kafkaSettingsFromEnv(environment: NodeJS.ProcessEnv = process.en
   return settings;
 }
 
-const kafkaLog = createLogger('kafkajs');
 const KAFKA_REQUEST = RETRY_BUDGETS['kafka.request'];
-const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
 
 export function createKafka(settings: KafkaSettings, clientSuffix = ''): Kafka {
   const config: KafkaConfig = {
@@ -58,12 +52,7 @@ export function createKafka(settings: KafkaSettings, clientSuffix = ''): Kafka {
     // kafkajs' own retries cover transient broker errors inside one request; ours wrap handlers.
     retry: { initialRetryTime: KAFKA_REQUEST.initialMs, retries: KAFKA_REQUEST.attempts - 1, maxRetryTime: KAFKA_REQUEST.maxMs },
     logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log }) => {
-        const { message, ...rest } = log;
-        kafkaLog[LEVEL_NAMES[level] ?? 'info'](String(message), rest);
-      },
+    logCreator: kafkajsLogCreator(),
   };
   if (settings.sasl) config.sasl = settings.sasl;
   return new Kafka(config);

@@ -8,3 +8,4 @@ export * from './metrics.ts';
 export * from './lifecycle.ts';
 export * from './crypto.ts';
 export * from './random.ts';
+export * from './parent.ts';

@@ -1,9 +1,10 @@
 import { ConnectorModuleError, discoverConnectorModules } from '@switchboard/connector-sdk';
-import { ConfigError, createLogger, stopOnSignals } from '@switchboard/runtime';
+import { setKafkaStopDeadline } from '@switchboard/kafka';
+import { ConfigError, createLogger, stopOnSignals, stopWhenScriptRunnerExits } from '@switchboard/runtime';
 import { REPO_ROOT, type GatewayConfig } from './config.ts';
 import { connectorsFromModules, DuplicateConnectorError, UndeclaredChannelError } from './connectors.ts';
 import { startGateway, type StartOptions } from './gateway.ts';
-import { LocalKafkaError, startLocalKafka } from './local-kafka.ts';
+import { describeLocalKafka, LocalKafkaError, startLocalKafka } from './local-kafka.ts';
 
 export interface CommandLine<C extends GatewayConfig> {
   /** The logger's component and the banner's first words: `switchboard`, `switchboard gateway`. */
@@ -12,6 +13,14 @@ export interface CommandLine<C extends GatewayConfig> {
   load(env: NodeJS.ProcessEnv): C;
   options?(config: C): StartOptions;
 }
+
+/**
+ * A stop completes within STOP_GRACE_MS whatever the broker does: Kafka gets KAFKA_STOP_MS of it
+ * (kafkajs alone would retry a broker that went away for up to a minute), the rest is for the store
+ * and the HTTP server to close.
+ */
+const STOP_GRACE_MS = 9_000;
+const KAFKA_STOP_MS = 5_000;
 
 /**
  * The command-line entry of `pnpm start` (the all-in-one) and of the gateway alone: validate the
@@ -24,13 +33,25 @@ export async function runFromCommandLine<C extends GatewayConfig>(command: Comma
     config = command.load(process.env);
     // Every channel's configuration is checked before anything slow (a local broker) starts.
     const connectors = await connectorsFromModules(await discoverConnectorModules(REPO_ROOT), config.env);
+    let localKafka: string | undefined;
     if (!process.env.KAFKA_BROKERS?.trim()) {
       logger.info('KAFKA_BROKERS is not set: starting the local broker of infra/kafka');
-      config.kafka.brokers = [await startLocalKafka(REPO_ROOT)];
+      const local = await startLocalKafka(REPO_ROOT);
+      localKafka = describeLocalKafka(local);
+      logger.info(`Kafka at ${localKafka}`);
+      config.kafka.brokers = [local.address];
     }
     const running = await startGateway(config, { title: command.title, logger, ...command.options?.(config), modules: [], connectors });
-    stopOnSignals(() => running.stop(), logger, 20_000);
-    process.stdout.write(`${running.banner()}\n`);
+    stopOnSignals(
+      () => {
+        setKafkaStopDeadline(KAFKA_STOP_MS);
+        return running.stop();
+      },
+      logger,
+      STOP_GRACE_MS,
+    );
+    stopWhenScriptRunnerExits(logger);
+    process.stdout.write(`${running.banner()}\n${localKafka ? `  Kafka       ${localKafka}\n` : ''}`);
   } catch (error) {
     const explained = explain(error, config);
     if (explained) process.stderr.write(`${explained}\n`);

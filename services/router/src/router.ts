@@ -32,21 +32,26 @@ export function route(message: InboundMessage, classifier: Classifier, now = new
   const decision = classifier.classify(masked.text, masked.subject);
   // Checked here, not downstream: a classifier fault (a NaN confidence) fails at the router, with the
   // router's reason in the DLQ, instead of every message failing in the sink.
-  return parseWith(RoutedMessage, 'RoutedMessage', {
-    ...message,
-    text: masked.text,
-    ...(masked.subject !== undefined ? { subject: masked.subject } : {}),
-    meta,
-    category: decision.category,
-    confidence: decision.confidence,
-    triage: decision.triage,
-    priority: decision.priority,
-    language: decision.language,
-    redactions: masked.redactions,
-    classifierVersion: decision.classifierVersion,
-    explanation: decision.explanation,
-    routedAt: now.toISOString(),
-  });
+  // Object.assign, not `{ ...message, ... }`: V8 (Node 20) pays ~3 µs for each property a literal adds
+  // after a spread, ~30 µs per message here (docs/benchmarks.md).
+  return parseWith(
+    RoutedMessage,
+    'RoutedMessage',
+    Object.assign({}, message, {
+      text: masked.text,
+      ...(masked.subject !== undefined ? { subject: masked.subject } : {}),
+      meta,
+      category: decision.category,
+      confidence: decision.confidence,
+      triage: decision.triage,
+      priority: decision.priority,
+      language: decision.language,
+      redactions: masked.redactions,
+      classifierVersion: decision.classifierVersion,
+      explanation: decision.explanation,
+      routedAt: now.toISOString(),
+    }),
+  );
 }
 
 /** Consumes the inbound topic and produces each message, classified and masked, to the routed topic. */
