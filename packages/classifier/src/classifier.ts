@@ -1,4 +1,3 @@
-import * as schema from '@switchboard/schema';
 import type { Category, Language, Priority } from '@switchboard/schema';
 import { FeatureExtractor } from './features.ts';
 import { Kernel } from './kernel.ts';
@@ -9,17 +8,16 @@ import { loadTaxonomy, type Taxonomy } from './taxonomy.ts';
 
 // Module-local copies: an imported binding is read through a getter on every use when the
 // package runs under tsx, which shows in a hot path that runs for every message.
-const CATEGORIES: readonly Category[] = [...schema.CATEGORIES];
-const CATEGORY_COUNT = CATEGORIES.length;
 const detectLanguage = language.detectLanguage;
 const decidePriority = priorityRules.decidePriority;
 
 export interface Decision {
   category: Category;
-  /** Softmax probability of `category` (the sum over its intents). */
+  /** Softmax probability of `category` (the sum over its classes). */
   confidence: number;
   /** Confidence is under the taxonomy's threshold: a person should check the category. */
   triage: boolean;
+  /** Every category of the taxonomy, in its order, with its probability. */
   scores: Record<Category, number>;
   priority: Priority;
   language: Language;
@@ -33,7 +31,7 @@ export interface Classifier {
 }
 
 export interface LoadOptions {
-  /** Taxonomy whose threshold and priority rules apply; defaults to the package's taxonomy.json. */
+  /** The taxonomy the model was trained with (its categories, threshold and priority rules); defaults to the package's taxonomy.json. */
   taxonomyPath?: string;
 }
 
@@ -54,7 +52,8 @@ export function loadClassifier(path: string = DEFAULT_MODEL_PATH, options: LoadO
 
 export class HashLinearClassifier implements Classifier {
   readonly version: string;
-  private readonly taxonomy: Taxonomy;
+  readonly taxonomy: Taxonomy;
+  private readonly categories: readonly Category[];
   /** The weights, and feature extraction, weight sums and explanation search over them, in WebAssembly. */
   private readonly kernel: Kernel;
   private readonly weightScale: number;
@@ -70,16 +69,21 @@ export class HashLinearClassifier implements Classifier {
   constructor(artifact: ModelArtifact, taxonomy: Taxonomy) {
     this.version = artifact.classifierVersion;
     this.taxonomy = taxonomy;
+    this.categories = taxonomy.categoryIds;
+    const unknown = artifact.classes.filter((modelClass) => !taxonomy.categoryIds.includes(modelClass.category));
+    if (unknown.length > 0) {
+      throw new Error(`model ${artifact.classifierVersion} has classes of categories its taxonomy lacks: ${[...new Set(unknown.map((c) => c.category))].join(', ')}`);
+    }
     const weights = decodeWeights(artifact);
     this.weightScale = artifact.weightScale;
     this.bias = Float64Array.from(artifact.bias);
     this.classNames = artifact.classes.map((modelClass) => modelClass.name);
-    this.classCategory = Uint8Array.from(artifact.classes, (modelClass) => CATEGORIES.indexOf(modelClass.category));
+    this.classCategory = Uint8Array.from(artifact.classes, (modelClass) => this.categories.indexOf(modelClass.category));
     this.classIsIntent = artifact.classes.map((modelClass) => modelClass.name in taxonomy.sourceIntents);
     this.kernel = new Kernel(artifact.features, { starts: weights.bucketOffsets, entries: packEntries(weights), classCount: artifact.classes.length });
     this.extractor = new FeatureExtractor(artifact.features, this.kernel);
     this.probabilities = new Float64Array(artifact.classes.length);
-    this.categoryProbabilities = new Float64Array(CATEGORY_COUNT);
+    this.categoryProbabilities = new Float64Array(this.categories.length);
   }
 
   classify(text: string, subject?: string): Decision {
@@ -110,8 +114,9 @@ export class HashLinearClassifier implements Classifier {
       probabilities[c] = probabilities[c]! / total;
       categoryProbabilities[this.classCategory[c]!]! += probabilities[c]!;
     }
+    const categories = this.categories;
     let bestCategory = 0;
-    for (let k = 1; k < CATEGORY_COUNT; k++) {
+    for (let k = 1; k < categories.length; k++) {
       if (categoryProbabilities[k]! > categoryProbabilities[bestCategory]!) bestCategory = k;
     }
     // The most probable class within the chosen category: its weights explain the choice.
@@ -120,14 +125,14 @@ export class HashLinearClassifier implements Classifier {
       if (this.classCategory[c] === bestCategory && (topClass < 0 || probabilities[c]! > probabilities[topClass]!)) topClass = c;
     }
 
-    const category = CATEGORIES[bestCategory]!;
+    const category = categories[bestCategory]!;
     const confidence = categoryProbabilities[bestCategory]!;
     const folded = extractor.folded;
     const foldedText = UTF16.decode(new Uint8Array(folded.buffer, folded.byteOffset, extractor.foldedLength * 2));
     const topIntent = this.classIsIntent[topClass] ? this.classNames[topClass] : undefined;
     const { priority, firedRules } = decidePriority(this.taxonomy, category, foldedText, topIntent);
     const scores = {} as Record<Category, number>;
-    for (let k = 0; k < CATEGORY_COUNT; k++) scores[CATEGORIES[k]!] = categoryProbabilities[k]!;
+    for (let k = 0; k < categories.length; k++) scores[categories[k]!] = categoryProbabilities[k]!;
     return {
       category,
       confidence,

@@ -5,11 +5,33 @@ import * as normalize from './normalize.ts';
 const KERNEL = new WebAssembly.Module(Buffer.from(KERNEL_WASM_BASE64, 'base64'));
 const PAGE_BYTES = 65536;
 const UNITS = 0x10000;
-/** Longer words are cut: no real word is longer, and the cut bounds the n-grams per word. */
-const MAX_WORD_LENGTH = 40;
+const MAX_WORD_LENGTH = normalize.MAX_WORD_LENGTH;
 
-interface KernelExports {
-  configure(...offsetsAndConfig: number[]): void;
+/**
+ * Where the kernel finds its arrays (byte offsets into its memory) and how it extracts. kernel.wat
+ * exports one mutable global per field, under the field's name, and `configure` sets each by name.
+ */
+export interface KernelLayout {
+  foldTable: number;
+  classTable: number;
+  text: number;
+  folded: number;
+  padded: number;
+  marks: number;
+  buckets: number;
+  counts: number;
+  kinds: number;
+  spanStarts: number;
+  spanEnds: number;
+  /** 2^hashBits − 1. */
+  bucketMask: number;
+  charMin: number;
+  charMax: number;
+  hanMax: number;
+  maxWordLength: number;
+}
+
+interface KernelFunctions {
   extract(length: number): number;
   occurrences(): number;
   foldedLength(): number;
@@ -53,7 +75,7 @@ export class Kernel {
   readonly sums: Int32Array;
   /** Filled by `strongest`: indexes of the last message's features, strongest first. */
   readonly strongestFeatures: Int32Array;
-  private readonly exports: KernelExports;
+  private readonly exports: KernelFunctions;
   private readonly text: Buffer;
   private readonly maxChars: number;
   private readonly weightsAt: { starts: number; entries: number; sums: number; topFeatures: number; topWeights: number };
@@ -89,7 +111,16 @@ export class Kernel {
       topWeights: place(MAX_STRONGEST * 4),
     };
     const memory = new WebAssembly.Memory({ initial: Math.ceil(size / PAGE_BYTES) });
-    this.exports = new WebAssembly.Instance(KERNEL, { kernel: { memory } }).exports as unknown as KernelExports;
+    const instance = new WebAssembly.Instance(KERNEL, { kernel: { memory } });
+    configure(instance, {
+      ...at,
+      bucketMask: (1 << config.hashBits) - 1,
+      charMin: config.charNgramMin,
+      charMax: config.charNgramMax,
+      hanMax: config.hanNgramMax,
+      maxWordLength: MAX_WORD_LENGTH,
+    });
+    this.exports = instance.exports as unknown as KernelFunctions;
     const { buffer } = memory;
     new Uint16Array(buffer, at.foldTable, UNITS).set(normalize.FOLD);
     new Uint8Array(buffer, at.classTable, UNITS).set(normalize.CHAR_CLASS);
@@ -110,24 +141,6 @@ export class Kernel {
     }
     this.sums = new Int32Array(buffer, this.weightsAt.sums, weights?.classCount ?? 0);
     this.strongestFeatures = new Int32Array(buffer, this.weightsAt.topFeatures, MAX_STRONGEST);
-    this.exports.configure(
-      at.foldTable,
-      at.classTable,
-      at.text,
-      at.folded,
-      at.padded,
-      at.marks,
-      at.buckets,
-      at.counts,
-      at.kinds,
-      at.spanStarts,
-      at.spanEnds,
-      config.hashBits,
-      config.charNgramMin,
-      config.charNgramMax,
-      config.hanNgramMax,
-      MAX_WORD_LENGTH,
-    );
   }
 
   /** Extracts the features of the first maxChars UTF-16 units of `text`; returns how many distinct buckets it has. */
@@ -172,4 +185,20 @@ export class Kernel {
     if (!this.weights) throw new Error('this kernel was made without weights');
     return this.weights;
   }
+}
+
+/** Sets every field of the layout on the kernel global of the same name. */
+function configure(instance: WebAssembly.Instance, layout: KernelLayout): void {
+  for (const [name, value] of Object.entries(layout)) {
+    const global = instance.exports[name];
+    if (!(global instanceof WebAssembly.Global)) throw new Error(`kernel.wat exports no setting named ${name}`);
+    global.value = value;
+  }
+}
+
+/** The names of the settings kernel.wat exports: a test checks they are exactly KernelLayout's fields. */
+export function kernelSettingNames(): string[] {
+  return WebAssembly.Module.exports(KERNEL)
+    .filter((entry) => entry.kind === 'global')
+    .map((entry) => entry.name);
 }

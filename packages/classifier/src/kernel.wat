@@ -2,6 +2,8 @@
 ;; the features that explain a decision. Source of
 ;; src/kernel-wasm.ts, which `pnpm --filter @switchboard/classifier build-wasm` regenerates (a test
 ;; checks the two agree); src/kernel.ts lays out the memory and is the only caller.
+;; src/reference-features.ts is the executable spec of $extract, in plain TypeScript; a test compares
+;; the two on random Unicode text.
 ;;
 ;; Why not JavaScript: these loops store into arrays on every step (a feature's bucket and span, a
 ;; class's sum, the short list of strongest features). In optimised JavaScript every store into a typed array makes V8 re-check the map,
@@ -22,51 +24,29 @@
 (module
   (import "kernel" "memory" (memory 1))
 
-  ;; Byte offsets of the arrays, set by $configure.
-  (global $foldTable (mut i32) (i32.const 0))   ;; u16 per UTF-16 unit: its folded form (0 = joiner)
-  (global $classTable (mut i32) (i32.const 0))  ;; u8 per folded unit: 0 separator, 1 word, 2 Han
-  (global $text (mut i32) (i32.const 0))        ;; u16 per unit of the message, written by the caller
-  (global $folded (mut i32) (i32.const 0))      ;; u16 per unit of the folded message
-  (global $padded (mut i32) (i32.const 0))      ;; u16 scratch: one padded word
-  (global $marks (mut i32) (i32.const 0))       ;; u32 per bucket: generation << 16 | slot of the bucket's feature
-  (global $buckets (mut i32) (i32.const 0))     ;; i32 per distinct feature
-  (global $counts (mut i32) (i32.const 0))      ;; u16 per distinct feature: occurrences
-  (global $kinds (mut i32) (i32.const 0))       ;; u8 per distinct feature: 0 word, 1 word bigram, 2 char n-gram, 3 Han n-gram
-  (global $spanStarts (mut i32) (i32.const 0))  ;; i32 per distinct feature: where in the folded text it first occurred
-  (global $spanEnds (mut i32) (i32.const 0))
-  ;; Configuration.
-  (global $bucketMask (mut i32) (i32.const 0))
-  (global $charMin (mut i32) (i32.const 0))
-  (global $charMax (mut i32) (i32.const 0))
-  (global $hanMax (mut i32) (i32.const 0))
-  (global $maxWordLength (mut i32) (i32.const 0))
+  ;; The layout: byte offsets of the arrays, and the extraction settings. Each is exported by name and
+  ;; set by name from src/kernel.ts (its KernelLayout) before the first call.
+  (global $foldTable (export "foldTable") (mut i32) (i32.const 0))    ;; u16 per UTF-16 unit: its folded form (0 = joiner)
+  (global $classTable (export "classTable") (mut i32) (i32.const 0))  ;; u8 per folded unit: 0 separator, 1 word, 2 Han
+  (global $text (export "text") (mut i32) (i32.const 0))              ;; u16 per unit of the message, written by the caller
+  (global $folded (export "folded") (mut i32) (i32.const 0))          ;; u16 per unit of the folded message
+  (global $padded (export "padded") (mut i32) (i32.const 0))          ;; u16 scratch: one padded word
+  (global $marks (export "marks") (mut i32) (i32.const 0))            ;; u32 per bucket: generation << 16 | slot of the bucket's feature
+  (global $buckets (export "buckets") (mut i32) (i32.const 0))        ;; i32 per distinct feature
+  (global $counts (export "counts") (mut i32) (i32.const 0))          ;; u16 per distinct feature: occurrences
+  (global $kinds (export "kinds") (mut i32) (i32.const 0))            ;; u8 per distinct feature: 0 word, 1 word bigram, 2 char n-gram, 3 Han n-gram
+  (global $spanStarts (export "spanStarts") (mut i32) (i32.const 0))  ;; i32 per distinct feature: where in the folded text it first occurred
+  (global $spanEnds (export "spanEnds") (mut i32) (i32.const 0))
+  (global $bucketMask (export "bucketMask") (mut i32) (i32.const 0))  ;; 2^hashBits - 1
+  (global $charMin (export "charMin") (mut i32) (i32.const 0))
+  (global $charMax (export "charMax") (mut i32) (i32.const 0))
+  (global $hanMax (export "hanMax") (mut i32) (i32.const 0))
+  (global $maxWordLength (export "maxWordLength") (mut i32) (i32.const 0))
   ;; State of the last message.
   (global $generation (mut i32) (i32.const 0))
   (global $distinct (mut i32) (i32.const 0))
   (global $occurrences (mut i32) (i32.const 0))
   (global $foldedLength (mut i32) (i32.const 0))
-
-  (func (export "configure")
-    (param $foldTable i32) (param $classTable i32) (param $text i32) (param $folded i32) (param $padded i32)
-    (param $marks i32) (param $buckets i32) (param $counts i32) (param $kinds i32) (param $spanStarts i32)
-    (param $spanEnds i32) (param $hashBits i32) (param $charMin i32) (param $charMax i32) (param $hanMax i32)
-    (param $maxWordLength i32)
-    (global.set $foldTable (local.get $foldTable))
-    (global.set $classTable (local.get $classTable))
-    (global.set $text (local.get $text))
-    (global.set $folded (local.get $folded))
-    (global.set $padded (local.get $padded))
-    (global.set $marks (local.get $marks))
-    (global.set $buckets (local.get $buckets))
-    (global.set $counts (local.get $counts))
-    (global.set $kinds (local.get $kinds))
-    (global.set $spanStarts (local.get $spanStarts))
-    (global.set $spanEnds (local.get $spanEnds))
-    (global.set $bucketMask (i32.sub (i32.shl (i32.const 1) (local.get $hashBits)) (i32.const 1)))
-    (global.set $charMin (local.get $charMin))
-    (global.set $charMax (local.get $charMax))
-    (global.set $hanMax (local.get $hanMax))
-    (global.set $maxWordLength (local.get $maxWordLength)))
 
   (func (export "occurrences") (result i32) (global.get $occurrences))
   (func (export "foldedLength") (result i32) (global.get $foldedLength))

@@ -7,6 +7,8 @@ import { TRADITIONAL_TO_SIMPLIFIED, VARIANT_FOLDS } from './chinese-variants.ts'
 const JOINER = 0;
 /** Code every separator (space, punctuation, emoji, ...) becomes. */
 export const SEPARATOR = 0x20;
+/** Longer words are cut: no real word is longer, and the cut bounds the n-grams per word. */
+export const MAX_WORD_LENGTH = 40;
 
 /**
  * One lookup per UTF-16 unit replaces lower-casing, full-width folding, digit folding and

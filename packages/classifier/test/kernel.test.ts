@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { assembleKernel, KERNEL_SOURCE_PATH } from '../scripts/assemble-kernel.ts';
+import { seededRandom } from '@switchboard/runtime';
 import type { FeatureConfig } from '../src/features.ts';
-import { Kernel } from '../src/kernel.ts';
+import { Kernel, kernelSettingNames, type KernelLayout } from '../src/kernel.ts';
 import { KERNEL_WASM_BASE64 } from '../src/kernel-wasm.ts';
+import { referenceFeatures } from '../src/reference-features.ts';
+import { randomTexts } from './random-text.ts';
 
 const config: FeatureConfig = { hashBits: 8, charNgramMin: 3, charNgramMax: 5, hanNgramMax: 3, maxChars: 200 };
 
@@ -19,10 +22,62 @@ function referenceSums(starts: Uint32Array, entries: Uint16Array, buckets: numbe
   return sums;
 }
 
+/** The features among `buckets` that `strongest` must name for `classIndex`, strongest first, the plain way. */
+function referenceStrongest(weightOf: (bucket: number) => number | undefined, features: ReturnType<typeof referenceFeatures>, capacity: number): number[] {
+  return features.buckets
+    .map((bucket, index) => ({ index, weight: weightOf(bucket) ?? 0 }))
+    .filter(({ index, weight }) => weight > 0 && features.kinds[index] !== 2 && !(features.kinds[index] === 3 && features.spanEnds[index]! - features.spanStarts[index]! < 2))
+    .sort((a, b) => b.weight - a.weight || a.index - b.index)
+    .slice(0, capacity)
+    .map(({ index }) => index);
+}
+
 describe('Kernel', () => {
   it('is the committed binary of src/kernel.wat', async () => {
     const assembled = await assembleKernel(readFileSync(KERNEL_SOURCE_PATH, 'utf8'));
     expect(Buffer.from(assembled).toString('base64')).toBe(KERNEL_WASM_BASE64);
+  });
+
+  it('is configured by name: the settings kernel.wat exports are exactly the fields of KernelLayout', () => {
+    // A Record over the keys, so the compiler fails here when KernelLayout gains a field this list lacks.
+    const fields: Record<keyof KernelLayout, true> = {
+      foldTable: true, classTable: true, text: true, folded: true, padded: true, marks: true, buckets: true, counts: true,
+      kinds: true, spanStarts: true, spanEnds: true, bucketMask: true, charMin: true, charMax: true, hanMax: true, maxWordLength: true,
+    };
+    expect(kernelSettingNames().sort()).toEqual(Object.keys(fields).sort());
+  });
+
+  it('sums and names the strongest features as the plain computation does, for random weights and texts', () => {
+    const random = seededRandom(5);
+    const classCount = 40;
+    const bucketCount = 1 << config.hashBits;
+    // Each bucket: a random subset of the classes (ascending, as the model stores them), random int8 weights.
+    const starts = new Uint32Array(bucketCount + 1);
+    const packed: number[] = [];
+    const weightTable = new Map<string, number>();
+    for (let bucket = 0; bucket < bucketCount; bucket++) {
+      starts[bucket] = packed.length;
+      for (let classIndex = 0; classIndex < classCount; classIndex++) {
+        if (random() > 0.2) continue;
+        const weight = Math.floor(random() * 256) - 128;
+        packed.push((classIndex << 8) | (weight & 0xff));
+        weightTable.set(`${bucket}/${classIndex}`, weight);
+      }
+    }
+    starts[bucketCount] = packed.length;
+    const entries = Uint16Array.from(packed);
+    const kernel = new Kernel(config, { starts, entries, classCount });
+    for (const text of randomTexts(11, 1_500, config.maxChars)) {
+      const expected = referenceFeatures(text, config);
+      const distinct = kernel.extract(text);
+      expect(distinct).toBe(expected.buckets.length);
+      expect(Array.from(kernel.accumulate(distinct))).toEqual(referenceSums(starts, entries, expected.buckets, expected.counts, classCount));
+      const classIndex = Math.floor(random() * classCount);
+      const capacity = 1 + Math.floor(random() * 16);
+      const kept = kernel.strongest(distinct, classIndex, capacity);
+      const strongest = referenceStrongest((bucket) => weightTable.get(`${bucket}/${classIndex}`), expected, capacity);
+      expect(Array.from(kernel.strongestFeatures.subarray(0, kept))).toEqual(strongest);
+    }
   });
 
   it('sums count × weight per class over the given buckets, from zero on every call', () => {

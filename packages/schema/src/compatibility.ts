@@ -49,7 +49,11 @@ export function compatibilityProblems(published: unknown, current: unknown, path
   for (const key of ['maxLength', 'maximum', 'maxItems'] as const) {
     if (typeof after[key] === 'number' && (typeof before[key] !== 'number' || (after[key] as number) < (before[key] as number))) problems.push(`${path}: ${key} tightened`);
   }
-  if (typeof after.pattern === 'string' && after.pattern !== before.pattern && !enumOpenedTo(before, after.pattern)) problems.push(`${path}: pattern changed`);
+  if (Array.isArray(before.enum) && !Array.isArray(after.enum) && typeof after.pattern === 'string' && before.pattern === undefined) {
+    const pattern = new RegExp(after.pattern, 'u');
+    const rejected = before.enum.filter((v) => typeof v !== 'string' || !pattern.test(v));
+    if (rejected.length) problems.push(`${path}: the pattern that replaced the enum rejects ${rejected.map((v) => JSON.stringify(v)).join(', ')}`);
+  } else if (typeof after.pattern === 'string' && after.pattern !== before.pattern) problems.push(`${path}: pattern changed`);
 
   const beforeProps = asObject(before.properties) ?? {};
   const afterProps = asObject(after.properties) ?? {};
@@ -65,11 +69,4 @@ export function compatibilityProblems(published: unknown, current: unknown, path
   const beforeAdditional = asObject(before.additionalProperties);
   if (beforeAdditional) problems.push(...compatibilityProblems(beforeAdditional, after.additionalProperties, `${path}{}`));
   return problems;
-}
-
-/** A closed set of strings replaced by a pattern that still accepts each of them: a widening. */
-function enumOpenedTo(before: Json, pattern: string): boolean {
-  if (before.pattern !== undefined || !Array.isArray(before.enum)) return false;
-  const accepts = new RegExp(pattern, 'u');
-  return before.enum.every((value) => typeof value === 'string' && accepts.test(value));
 }

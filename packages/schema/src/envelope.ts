@@ -14,8 +14,12 @@ export const Channel = z
   .describe("Where the customer wrote: the id of a registered channel (the README's channel table lists them). Readers treat an id they do not know as `other`.");
 export type Channel = z.infer<typeof Channel>;
 
+/** The default taxonomy's categories; a team's taxonomy may define others. */
 export const CATEGORIES = ['transaction', 'security', 'refund', 'fees_fx', 'account', 'contact'] as const;
-export const Category = z.enum(CATEGORIES).describe('Which team sees the message first.');
+export const Category = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/)
+  .describe(`Which team sees the message first: a category id of the team's taxonomy (the default taxonomy has ${CATEGORIES.join(', ')}).`);
 export type Category = z.infer<typeof Category>;
 
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;

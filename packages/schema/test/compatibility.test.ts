@@ -34,7 +34,7 @@ describe('schema evolution', () => {
     const opened = { type: 'object', properties: { channel: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,31}$' } } };
     const tooNarrow = { type: 'object', properties: { channel: { type: 'string', pattern: '^e[a-z]*$' } } };
     expect(compatibilityProblems(published, opened)).toEqual([]);
-    expect(compatibilityProblems(published, tooNarrow)).toEqual(['$.channel: pattern changed']);
+    expect(compatibilityProblems(published, tooNarrow)).toEqual(['$.channel: the pattern that replaced the enum rejects "twitter"']);
     expect(compatibilityProblems(opened, tooNarrow)).toEqual(['$.channel: pattern changed']);
     expect(compatibilityProblems(opened, published)).toEqual(['$.channel: closed into an enum']);
   });

@@ -23,6 +23,8 @@ export type Permission =
   /** The pipeline panel, dead letters and their replay, channel health. */
   | 'channels.manage'
   | 'pipeline.read'
+  /** Review agents' corrections before the classifier trains on them (exclude one, take it back). */
+  | 'corrections.review'
   /** Account actions on the customer's wallet (freezing a compromised account). */
   | 'wallet.act';
 
@@ -31,7 +33,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   supervisor: ['tickets.read', 'tickets.read.all', 'tickets.reply', 'tickets.update', 'tickets.assign', 'tickets.export', 'audit.read', 'pipeline.read', 'wallet.act'],
   // Analysts read every queue, masked (see masking.ts), and export; they never act on a ticket.
   analyst: ['tickets.read', 'tickets.read.all', 'tickets.export', 'pipeline.read'],
-  admin: ['tickets.read', 'tickets.read.all', 'tickets.reply', 'tickets.update', 'tickets.assign', 'tickets.export', 'audit.read', 'users.manage', 'channels.manage', 'pipeline.read', 'wallet.act'],
+  admin: ['tickets.read', 'tickets.read.all', 'tickets.reply', 'tickets.update', 'tickets.assign', 'tickets.export', 'audit.read', 'users.manage', 'channels.manage', 'pipeline.read', 'corrections.review', 'wallet.act'],
 };
 
 export function can(role: Role, permission: Permission): boolean {

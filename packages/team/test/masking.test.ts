@@ -29,9 +29,9 @@ describe('masking for analysts', () => {
 describe('roles', () => {
   it.each([
     ['agent', ['tickets.read', 'tickets.reply', 'tickets.update'], ['tickets.read.all', 'tickets.assign', 'users.manage', 'audit.read', 'tickets.export']],
-    ['supervisor', ['tickets.read.all', 'tickets.assign', 'audit.read', 'tickets.export'], ['users.manage', 'channels.manage']],
+    ['supervisor', ['tickets.read.all', 'tickets.assign', 'audit.read', 'tickets.export'], ['users.manage', 'channels.manage', 'corrections.review']],
     ['analyst', ['tickets.read.all', 'tickets.export'], ['tickets.reply', 'tickets.update', 'tickets.assign', 'wallet.act']],
-    ['admin', ['users.manage', 'channels.manage', 'audit.read', 'tickets.reply'], []],
+    ['admin', ['users.manage', 'channels.manage', 'audit.read', 'tickets.reply', 'corrections.review'], []],
   ] as const)('%s', (role, allowed, denied) => {
     for (const p of allowed) expect(can(role, p), p).toBe(true);
     for (const p of denied) expect(can(role, p), p).toBe(false);

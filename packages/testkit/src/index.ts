@@ -137,3 +137,4 @@ export { startSmtpCapture, type SmtpCapture, type CapturedMail } from './smtp.ts
 export { routedMessage } from './messages.ts';
 export { waitForOutput, copyRepository } from './processes.ts';
 export { apiCaller, signIn, startInProcess, TEST_ADMIN, TEST_ADMIN_ENV, type CallInit, type InProcess, type SignedIn } from './people.ts';
+export { promoteModelCopy } from './registry.ts';

@@ -313,6 +313,38 @@ CREATE INDEX ticket_tasks_ticket_idx ON ticket_tasks (ticket_id, created_at);
 ALTER TABLE messages ADD COLUMN event jsonb;
 `,
   },
+  {
+    version: 9,
+    name: 'corrections: each human change of a category or priority',
+    // One row per change, so a correction keeps who made it and when, and an admin can exclude it
+    // from training. The category corrections tickets recorded before are carried over (who: unknown).
+    sql: `
+CREATE TABLE corrections (
+  id                  text PRIMARY KEY,
+  seq                 bigint GENERATED ALWAYS AS IDENTITY,
+  ticket_id           text NOT NULL REFERENCES tickets (id),
+  message_id          text NOT NULL REFERENCES messages (id),
+  field               text NOT NULL CHECK (field IN ('category', 'priority')),
+  from_value          text NOT NULL,
+  to_value            text NOT NULL,
+  classifier_version  text,
+  corrected_by        text,
+  corrected_at        timestamptz NOT NULL DEFAULT now(),
+  excluded            boolean NOT NULL DEFAULT false,
+  excluded_by         text,
+  excluded_at         timestamptz,
+  exclusion_reason    text
+);
+CREATE INDEX corrections_order_idx ON corrections (corrected_at, seq);
+
+INSERT INTO corrections (id, ticket_id, message_id, field, from_value, to_value, classifier_version, corrected_at)
+SELECT 'cor_' || md5(t.id || ':category'), t.id, t.opened_by_message_id, 'category', t.category_corrected_from, t.category,
+       m.classifier_version, COALESCE(t.corrected_at, t.updated_at)
+FROM tickets t JOIN messages m ON m.id = t.opened_by_message_id
+WHERE t.corrected AND t.category_corrected_from IS NOT NULL AND t.category_corrected_from <> t.category
+ORDER BY t.corrected_at, t.seq;
+`,
+  },
 ];
 
 /** The ticket store's migrations, recorded in `schema_migrations`. */

@@ -3,6 +3,7 @@ import { createLogger, RETRY_BUDGETS, withRetry, type Logger } from '@switchboar
 import { openDatabase, type Db, type Queryable, type Row } from '@switchboard/db';
 import { migrateTicketStore } from './migrations.ts';
 import { applyLatestDeliveries, recordDelivery } from './deliveries.ts';
+import { listCorrections, recordCorrections, reviewCorrection } from './corrections.ts';
 import { TICKET_COLUMNS, TICKET_FROM, toStoredMessage, toTicketSummary } from './rows.ts';
 import { ConcurrentWriteError, type PlacementOutcome, followNamedTickets, IN_LIST, jsonParam, placeMessages, PRIORITY_ORDER } from './write.ts';
 import { applyEdit } from './edits.ts';
@@ -11,6 +12,9 @@ import { addTask, relatedByPhone, setTaskDone, tasksOf } from './tasks.ts';
 import {
   TicketFilter,
   TicketPatch,
+  type Correction,
+  type CorrectionFilter,
+  type CorrectionReview,
   UnknownTicketError,
   type PendingAck,
   type QueuedTicketRow,
@@ -183,6 +187,7 @@ class SqlTicketStore implements TicketStore {
   async updateTicket(idOrNumber: string, patch: TicketPatch): Promise<TicketSummary | undefined> {
     const p = parseWith(TicketPatch, 'TicketPatch', patch);
     return this.db.transaction(async (tx) => {
+      await recordCorrections(tx, idOrNumber, p);
       const updated = await tx.query<{ id: string }>(
         `UPDATE tickets SET
            status = COALESCE($2::text, status),
@@ -205,6 +210,14 @@ class SqlTicketStore implements TicketStore {
       const row = updated.rows[0];
       return row ? this.findTicket(tx, row.id) : undefined;
     });
+  }
+
+  listCorrections(filter?: CorrectionFilter): Promise<Correction[]> {
+    return listCorrections(this.db, filter);
+  }
+
+  reviewCorrection(id: string, review: CorrectionReview): Promise<Correction | undefined> {
+    return reviewCorrection(this.db, id, review);
   }
 
   recordOutbound(message: OutboundMessage): Promise<void> {

@@ -177,9 +177,69 @@ export const TicketPatch = z
     assignee: z.string().min(1).nullable().optional(),
     /** An agent's verdict: true marks the ticket spam, false clears the mark. */
     spam: z.boolean().optional(),
+    by: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Who makes the change (the gateway sets it from the signed-in person), recorded with a category or priority correction.'),
   })
   .strict();
 export type TicketPatch = z.infer<typeof TicketPatch>;
+
+export const CORRECTION_FIELDS = ['category', 'priority'] as const;
+export const CorrectionField = z.enum(CORRECTION_FIELDS);
+export type CorrectionField = z.infer<typeof CorrectionField>;
+
+/** A person changed a ticket's category or priority: a labelled example of the message that opened it. */
+export interface Correction {
+  id: string;
+  ticketId: string;
+  ticketNumber: string;
+  /** The message the ticket's category and priority were decided from: its (masked) text is the example. */
+  messageId: string;
+  field: CorrectionField;
+  /** The ticket's value before the change, and the value the person chose. */
+  from: string;
+  to: string;
+  subject?: string;
+  text: string;
+  language: Language;
+  channel: Channel;
+  /** The model that decided the message (the routed message's classifierVersion). */
+  classifierVersion?: string;
+  correctedBy?: string;
+  correctedAt: string;
+  /** An admin excluded it from training, with who, when and why. */
+  excluded: boolean;
+  excludedBy?: string;
+  excludedAt?: string;
+  exclusionReason?: string;
+  /** The customer deleted the message since. */
+  messageDeletedAt?: string;
+}
+
+export const CorrectionFilter = z
+  .object({
+    field: CorrectionField.optional(),
+    excluded: z.boolean().optional(),
+    /** Corrections made at or after this instant. */
+    since: z.iso.datetime({ offset: true }).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+    offset: z.number().int().min(0).optional(),
+  })
+  .strict();
+export type CorrectionFilter = z.infer<typeof CorrectionFilter>;
+
+export const CorrectionReview = z
+  .object({
+    excluded: z.boolean().describe('True: keep it out of training; false: take it back in.'),
+    reason: z.string().trim().min(1).max(500).optional(),
+    by: z.string().trim().min(1).max(200).optional().describe('Who reviews (the gateway sets it from the signed-in person).'),
+  })
+  .strict();
+export type CorrectionReview = z.infer<typeof CorrectionReview>;
 
 /** What an agent may see: the tickets of their teams' categories, and those assigned to them. */
 export interface TicketVisibility {
@@ -241,8 +301,15 @@ export interface TicketStore {
    * the other conversations whose customer has the same phone number, latest first.
    */
   getTicket(idOrNumber: string): Promise<TicketDetail | undefined>;
-  /** A category change is recorded as a human correction. Undefined when there is no such ticket. */
+  /**
+   * A category or priority change is recorded as a human correction (`listCorrections`), with
+   * `patch.by` and the time. Undefined when there is no such ticket.
+   */
   updateTicket(idOrNumber: string, patch: TicketPatch): Promise<TicketSummary | undefined>;
+  /** Corrections oldest first (ties in the order they were made). */
+  listCorrections(filter?: CorrectionFilter): Promise<Correction[]>;
+  /** Excludes a correction from training, or takes it back in. Undefined when there is no such correction. */
+  reviewCorrection(id: string, review: CorrectionReview): Promise<Correction | undefined>;
   /** Stored on the ticket's conversation, delivery state queued; idempotent by id. An ack marks the ticket acknowledged. */
   recordOutbound(message: OutboundMessage): Promise<void>;
   /** Several outbound messages in one transaction (a batch's acknowledgements). */

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RoutedMessage } from '@switchboard/schema';
+import { afterAll, beforeAll } from 'vitest';
 import { freshDatabase, routedMessage as baseRoutedMessage } from '@switchboard/testkit';
-import type { TicketStoreOptions } from '../src/index.ts';
+import { openTicketStore, type TicketStore, type TicketStoreOptions } from '../src/index.ts';
 
 export interface Backend {
   name: string;
@@ -57,4 +58,20 @@ export function routedMessage(overrides: MessageOverrides = {}): RoutedMessage {
     ...overrides,
     sentAt: overrides.sentAt ?? nextSentAt(),
   });
+}
+
+/** An empty store on `backend` for the tests of the calling `describe`, closed and dropped after them. */
+export function storeForTests(backend: Backend): () => TicketStore {
+  let store: TicketStore | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const fresh = await backend.fresh();
+    drop = fresh.drop;
+    store = await openTicketStore(fresh.options);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await drop?.();
+  });
+  return () => store!;
 }

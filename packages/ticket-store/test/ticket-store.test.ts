@@ -6,20 +6,13 @@ import { isRetriable } from '@switchboard/runtime';
 import { eventually, freshDatabase } from '@switchboard/testkit';
 import { openDatabase } from '@switchboard/db';
 import { MIGRATIONS, migrateTicketStore, openTicketStore, type TicketStore } from '../src/index.ts';
-import { BACKENDS, hoursFromNow, routedMessage, uniqueKey } from './fixtures.ts';
+import { BACKENDS, hoursFromNow, routedMessage, storeForTests, uniqueKey } from './fixtures.ts';
 
 describe.each(BACKENDS)('ticket store on $name', (backend) => {
+  const current = storeForTests(backend);
   let store: TicketStore;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const fresh = await backend.fresh();
-    drop = fresh.drop;
-    store = await openTicketStore(fresh.options);
-  });
-  afterAll(async () => {
-    await store?.close();
-    await drop?.();
+  beforeAll(() => {
+    store = current();
   });
 
   it('runs its migrations once: opening the same database again changes nothing and keeps the data', async () => {

@@ -1,17 +1,25 @@
 import { consumerGroup } from '@switchboard/schema';
 import type { GatewayStage, SharedResources } from '@switchboard/gateway';
-import { DEFAULT_ROUTER_GROUP, startRouter } from '@switchboard/router';
+import { DEFAULT_ROUTER_GROUP, routerClassifier, scheduleRetrain, startRouter } from '@switchboard/router';
 import { DEFAULT_DELIVERY_GROUP, DEFAULT_SINK_GROUP, resolveAckChannels, startTicketSink } from '@switchboard/ticket-sink';
 import type { AllInOneConfig } from './config.ts';
 
 /** The router and the ticket sink, started in the gateway's process on its producer and store. */
 export function pipelineStages(config: AllInOneConfig): (shared: SharedResources) => Promise<GatewayStage[]> {
   return async ({ kafka, producer, topics, store, channels, connectors, logger }) => {
-    // Imported here: the gateway alone never loads the model.
-    const { loadClassifier } = await import('@switchboard/classifier');
-    const classifier = loadClassifier(config.classifierModel);
+    const { classifier, close: closeClassifier } = routerClassifier(config.classifier, logger.child('router'));
+    const { retrainEveryHours } = config.classifier;
+    const retrain = retrainEveryHours > 0 ? scheduleRetrain({ everyMs: retrainEveryHours * 3_600_000, logger: logger.child('retrain') }) : undefined;
     const groups = { router: consumerGroup(topics, DEFAULT_ROUTER_GROUP), sink: consumerGroup(topics, DEFAULT_SINK_GROUP), delivery: consumerGroup(topics, DEFAULT_DELIVERY_GROUP) };
-    const stages: GatewayStage[] = [];
+    const stages: GatewayStage[] = [
+      {
+        what: 'classifier',
+        stop: async () => {
+          await retrain?.stop();
+          closeClassifier();
+        },
+      },
+    ];
     try {
       const router = await startRouter({ kafka, producer, topics, classifier, groupId: groups.router, logger: logger.child('router') });
       stages.push({ what: 'router', stop: () => router.stop(), lagSources: [{ group: groups.router, topic: topics.inbound }] });

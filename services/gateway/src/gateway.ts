@@ -15,6 +15,7 @@ import { healthRoutes, registerPipelineMetrics, type LagSource } from './health.
 import { startPeople, type People } from './people/index.ts';
 import { readApiRoutes } from './read-api.ts';
 import { ticketWorkRoutes } from './ticket-work.ts';
+import { correctionsApiRoutes } from './corrections-api.ts';
 
 /** What the gateway opened, for the stages that run beside it in one process (the all-in-one's router and sink). */
 export interface SharedResources {
@@ -137,6 +138,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     http.mount(health.routes);
     http.mount(people.routes);
     http.mount(readApiRoutes({ store, producer, topics, channels, auth: people.auth, access: people.access, team: people.team, sla: config.people.sla, logger: logger.child('api'), ...(options.now ? { now: options.now } : {}) }));
+    http.mount(correctionsApiRoutes({ store, auth: people.auth, team: people.team }));
     http.mount(ticketWorkRoutes({ store, auth: people.auth, access: people.access, team: people.team, attachmentsDir: connectorsDir }));
     // Same origin as the read API: the console's page calls the ticket routes directly.
     const operatorConsole = createConsole({ store, kafka, topics, channels, authorize: consoleAuthorizer(people), connectors: () => started, lagSources: () => lagSources, logger: logger.child('console') });

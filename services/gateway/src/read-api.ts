@@ -34,7 +34,8 @@ const TicketQuery = z
   })
   .strict();
 
-const PatchBody = TicketPatch.refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to change: give status, priority, category, assignee or spam' });
+// Who made a correction is the signed-in person, never what the client says.
+const PatchBody = TicketPatch.omit({ by: true }).refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to change: give status, priority, category, assignee or spam' });
 
 export const ReplyBody = z
   .object({
@@ -178,7 +179,7 @@ export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
         const principal = await auth.require(request, 'tickets.update');
         if (patch.assignee !== undefined && !can(principal.user.role, 'tickets.assign')) throw new HttpError(403, `the ${principal.user.role} role may not assign tickets`);
         const { ticket: before } = await readable(principal, idOf(TICKET_PATH, request));
-        const ticket = (await store.updateTicket(before.id, patch))!;
+        const ticket = (await store.updateTicket(before.id, { ...patch, by: principal.user.email }))!;
         const actor = auth.actor(request, principal);
         if (patch.category !== undefined && patch.category !== before.category) await team.audit.record(actor, 'ticket.correct', ticket.number, { field: 'category', from: before.category, to: patch.category });
         if (patch.priority !== undefined && patch.priority !== before.priority) await team.audit.record(actor, 'ticket.correct', ticket.number, { field: 'priority', from: before.priority, to: patch.priority });

@@ -1,11 +1,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CATEGORIES } from '@switchboard/schema';
-import { HashLinearClassifier } from '../src/classifier.ts';
+import { HashLinearClassifier, loadTaxonomy } from '@switchboard/classifier';
 import { EVALUATION_DIR, assertNotEvaluationFile, banking77TrainPath, ownTrainingFiles, readLabelledFile } from '../src/data.ts';
-import { loadTaxonomy } from '../src/taxonomy.ts';
 import { DEFAULT_TRAINING_OPTIONS, categoryClassName, trainModel, trainWeights, type TrainingOptions } from '../src/train.ts';
+import { baseEvaluationSets } from '../src/retrain.ts';
 import { buildTrainingSet } from '../src/training-set.ts';
 
 const smallOptions: TrainingOptions = {
@@ -13,12 +12,13 @@ const smallOptions: TrainingOptions = {
   features: { ...DEFAULT_TRAINING_OPTIONS.features, hashBits: 14 },
   epochs: 3,
 };
-const classes = CATEGORIES.map((category) => ({ name: categoryClassName(category), category }));
+const taxonomyCategories = loadTaxonomy().categoryIds;
+const classes = taxonomyCategories.map((category) => ({ name: categoryClassName(category), category }));
 // Every 25th BANKING77 line and every 10th line of our own data: a small subset with all categories.
 const subset = [banking77TrainPath(), ...ownTrainingFiles()].flatMap((file, fileIndex) =>
   readLabelledFile(file)
     .filter((_, index) => index % (fileIndex === 0 ? 25 : 10) === 0)
-    .map((row) => ({ text: row.text, classIndex: CATEGORIES.indexOf(row.category) })),
+    .map((row) => ({ text: row.text, classIndex: taxonomyCategories.indexOf(row.category) })),
 );
 
 describe('training', () => {
@@ -51,7 +51,7 @@ describe('training', () => {
   it('learns its training data: a model trained on the subset classifies most of it right', () => {
     const artifact = trainModel(subset, classes, smallOptions, {});
     const classifier = new HashLinearClassifier(artifact, loadTaxonomy());
-    const correct = subset.filter((example) => classifier.classify(example.text).category === CATEGORIES[example.classIndex]).length;
+    const correct = subset.filter((example) => classifier.classify(example.text).category === taxonomyCategories[example.classIndex]).length;
     expect(correct / subset.length).toBeGreaterThan(0.9);
   });
 
@@ -61,13 +61,23 @@ describe('training', () => {
     expect(() => assertNotEvaluationFile(banking77TrainPath())).not.toThrow();
   });
 
-  it('has no evaluation line among the training lines', () => {
-    const training = new Set(
-      [banking77TrainPath(), ...ownTrainingFiles()].flatMap((file) => readLabelledFile(file).map((row) => row.text.trim().toLowerCase())),
-    );
+  it('has no evaluation line among the training lines: files, the taxonomy’s examples, the tests’ corrections and examples', () => {
+    const fixtures = join(import.meta.dirname, 'fixtures');
+    const loyalty = JSON.parse(readFileSync(join(fixtures, 'loyalty-points.json'), 'utf8')) as { examples: string[]; heldOut: string[] };
+    const taxonomy = loadTaxonomy();
+    const trainingTexts = [
+      ...[banking77TrainPath(), ...ownTrainingFiles()].flatMap((file) => readLabelledFile(file).map((row) => row.text)),
+      ...taxonomy.categoryIds.flatMap((category) => taxonomy.categories[category]!.examples),
+      ...readFileSync(join(fixtures, 'red-packets.txt'), 'utf8').split('\n').filter(Boolean),
+      ...loyalty.examples,
+    ];
+    const training = new Set(trainingTexts.map((text) => text.trim().toLowerCase()));
     const evaluationFiles = readdirSync(EVALUATION_DIR).filter((name) => name.endsWith('.jsonl'));
+    // What the shadow evaluation scores on is exactly what this checks, and what training refuses to open.
+    expect(baseEvaluationSets().map(({ set }) => set)).toEqual([...evaluationFiles].sort());
     expect(evaluationFiles).toContain('social-en-2.jsonl');
     for (const name of evaluationFiles) {
+      expect(() => assertNotEvaluationFile(join(EVALUATION_DIR, name))).toThrow(/evaluation data/);
       const leaked = readFileSync(join(EVALUATION_DIR, name), 'utf8')
         .split('\n')
         .filter((line) => line.trim() !== '')
@@ -76,6 +86,8 @@ describe('training', () => {
       // BANKING77 itself repeats a handful of sentences between its train and test splits.
       expect(leaked.length, `${name}: ${leaked.slice(0, 3).join(' | ')}`).toBeLessThanOrEqual(name.startsWith('banking77') ? 10 : 0);
     }
+    // The lines the taxonomy test scores are not among its examples.
+    expect(loyalty.heldOut.filter((text) => loyalty.examples.includes(text))).toEqual([]);
   });
 });
 

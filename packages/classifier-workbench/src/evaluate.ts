@@ -1,5 +1,5 @@
 import { readLabelledFile, type LabelledText } from './data.ts';
-import type { Classifier, Decision } from './classifier.ts';
+import type { Classifier, Decision } from '@switchboard/classifier';
 import { evaluatePredictions, type EvaluationReport } from './metrics.ts';
 
 /**
@@ -7,14 +7,19 @@ import { evaluatePredictions, type EvaluationReport } from './metrics.ts';
  * `onDecision`, when given, sees each line with its decision, in file order.
  */
 export function evaluateFile(classifier: Classifier, path: string, onDecision?: (row: LabelledText, decision: Decision) => void): EvaluationReport {
-  const rows = readLabelledFile(path);
-  return evaluatePredictions(
-    rows.map((row) => {
-      const decision = classifier.classify(row.text);
-      onDecision?.(row, decision);
-      return { expected: row.category, predicted: decision.category };
-    }),
-  );
+  return evaluateRows(classifier, readLabelledFile(path), onDecision);
+}
+
+/** Classifies and scores labelled lines; the report lists the classifier's categories in its taxonomy's order. */
+export function evaluateRows(classifier: Classifier, rows: readonly LabelledText[], onDecision?: (row: LabelledText, decision: Decision) => void): EvaluationReport {
+  let order: string[] = [];
+  const pairs = rows.map((row) => {
+    const decision = classifier.classify(row.text);
+    if (order.length === 0) order = Object.keys(decision.scores);
+    onDecision?.(row, decision);
+    return { expected: row.category, predicted: decision.category };
+  });
+  return evaluatePredictions(pairs, order);
 }
 
 /**

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadClassifier } from '../src/classifier.ts';
+import { loadClassifier } from '@switchboard/classifier';
 import { decisionLine, evaluateFile } from '../src/evaluate.ts';
 import { formatReport } from '../src/metrics.ts';
 

@@ -1,4 +1,4 @@
-import { CATEGORIES } from '@switchboard/schema';
+import { createHash } from 'node:crypto';
 import {
   assertNotEvaluationFile,
   banking77TrainPath,
@@ -7,8 +7,7 @@ import {
   sha256OfFile,
   type LabelledText,
 } from './data.ts';
-import type { ModelClass } from './model.ts';
-import type { Taxonomy } from './taxonomy.ts';
+import type { ModelClass, Taxonomy } from '@switchboard/classifier';
 import { seededRandom } from '@switchboard/runtime';
 import { categoryClassName, shuffleInPlace, type TrainingExample } from './train.ts';
 
@@ -34,11 +33,26 @@ export interface TrainingSet {
  */
 export type HeldOutSplit = { share: number; seed: number } | { fold: number; folds: number; seed: number };
 
+/** Labelled lines that come from somewhere other than a file: the taxonomy's examples, agents' corrections. */
+export interface LineSource {
+  name: string;
+  rows: LabelledText[];
+}
+
+/** The taxonomy's example lines, one source: a team's category can be taught there alone. */
+export function taxonomyExamples(taxonomy: Taxonomy): LineSource {
+  return {
+    name: 'taxonomy examples',
+    rows: taxonomy.categoryIds.flatMap((category) => taxonomy.categories[category]!.examples.map((text) => ({ text, category }))),
+  };
+}
+
 /**
- * Every training line with its class: BANKING77 train.jsonl (intent → category from the taxonomy)
- * and our own data/train/*.jsonl, minus the held-out lines of `split`, kept aside for tuning.
+ * Every training line with its class: BANKING77 train.jsonl (intent → category from the taxonomy),
+ * our own data/train/*.jsonl, the taxonomy's example lines and any `extra` source (corrections),
+ * minus the held-out lines of `split`, kept aside for tuning.
  */
-export function buildTrainingSet(taxonomy: Taxonomy, granularity: TargetGranularity, split: HeldOutSplit = { share: 0, seed: 1 }): TrainingSet {
+export function buildTrainingSet(taxonomy: Taxonomy, granularity: TargetGranularity, split: HeldOutSplit = { share: 0, seed: 1 }, extra: LineSource[] = []): TrainingSet {
   if ('folds' in split && !(Number.isInteger(split.fold) && Number.isInteger(split.folds) && split.fold >= 1 && split.fold <= split.folds)) {
     throw new RangeError(`fold must be an integer from 1 to folds, got fold ${split.fold} of ${split.folds}`);
   }
@@ -47,25 +61,30 @@ export function buildTrainingSet(taxonomy: Taxonomy, granularity: TargetGranular
     granularity === 'intents'
       ? intentNames.map((name) => ({ name, category: taxonomy.sourceIntents[name]! }))
       : [];
-  for (const category of CATEGORIES) classes.push({ name: categoryClassName(category), category });
+  for (const category of taxonomy.categoryIds) classes.push({ name: categoryClassName(category), category });
   const classIndex = new Map(classes.map((modelClass, index) => [modelClass.name, index]));
 
   const banking77 = banking77TrainPath();
-  const files = [banking77, ...ownTrainingFiles()];
   const random = seededRandom(split.seed);
   const examples: TrainingExample[] = [];
   const heldOut: LabelledText[] = [];
   const sources: Array<{ file: string; lines: number; sha256: string }> = [];
-  for (const file of files) {
+  const fileSources = [banking77, ...ownTrainingFiles()].map((file): LineSource & { sha256: string } => {
     assertNotEvaluationFile(file);
-    const rows = readLabelledFile(file);
     // Named the same whichever copy of BANKING77 was read, so the artifact does not depend on the machine.
     const name = file === banking77 ? 'banking77/train.jsonl' : `data/train/${file.split(/[\\/]/).slice(-1)[0]!}`;
-    sources.push({ file: name, lines: rows.length, sha256: sha256OfFile(file) });
+    return { name, rows: readLabelledFile(file), sha256: sha256OfFile(file) };
+  });
+  const otherSources = [taxonomyExamples(taxonomy), ...extra]
+    .filter((source) => source.rows.length > 0)
+    .map((source) => ({ ...source, sha256: sha256OfRows(source.rows) }));
+  for (const { name, rows, sha256 } of [...fileSources, ...otherSources]) {
+    sources.push({ file: name, lines: rows.length, sha256 });
     const groups = new Map<string, LabelledText[]>();
     for (const row of rows) {
       const category = row.intent !== undefined ? taxonomy.sourceIntents[row.intent] : row.category;
-      if (category === undefined) throw new Error(`${file}: intent ${row.intent} is not in the taxonomy`);
+      if (category === undefined) throw new Error(`${name}: intent ${row.intent} is not in the taxonomy`);
+      if (!(category in taxonomy.categories)) throw new Error(`${name}: lines of category ${category}, which the taxonomy does not have`);
       const labelled = { ...row, category };
       const className = granularity === 'intents' && row.intent !== undefined ? row.intent : categoryClassName(category);
       const group = groups.get(className) ?? [];
@@ -80,6 +99,13 @@ export function buildTrainingSet(taxonomy: Taxonomy, granularity: TargetGranular
     }
   }
   return { classes, examples, heldOut, provenance: { granularity, sources } };
+}
+
+/** The hash of labelled lines as training reads them: the identity of a source that is not a file. */
+function sha256OfRows(rows: readonly LabelledText[]): string {
+  const hash = createHash('sha256');
+  for (const row of rows) hash.update(`${JSON.stringify([row.text, row.category, row.intent ?? null])}\n`);
+  return hash.digest('hex');
 }
 
 /** The slice [from, to) of a shuffled group of `size` lines that `split` holds out. */

@@ -3,7 +3,10 @@
  * Taiwan/Hong Kong vocabulary by generate-data.ts). `{slot}` picks one value of the slot.
  * Evaluation lines (data/eval/zh.jsonl) were written separately by hand and share no template.
  */
-import type { Category } from '@switchboard/schema';
+import type { CATEGORIES } from '@switchboard/schema';
+
+/** The default taxonomy's categories: the generated lines cover exactly these. */
+type Category = (typeof CATEGORIES)[number];
 
 export const ZH_SLOTS: Record<string, string[]> = {
   hi: ['', '', '', '你好，', '您好 ', '在吗？', '客服你好，', '请问', '喂，', 'hello ', '亲，', '麻烦问一下，', '我想问下', '哈喽 ', '客服，', 'hi，', '打扰一下，'],

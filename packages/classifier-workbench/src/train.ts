@@ -1,6 +1,6 @@
 import type { Category } from '@switchboard/schema';
-import { FeatureExtractor, type FeatureConfig } from './features.ts';
-import { encodeArtifact, type ModelArtifact, type ModelClass } from './model.ts';
+import { FeatureExtractor, type FeatureConfig, type ModelArtifact, type ModelClass } from '@switchboard/classifier';
+import { encodeArtifact } from './encode.ts';
 import { seededRandom } from '@switchboard/runtime';
 
 export interface TrainingExample {

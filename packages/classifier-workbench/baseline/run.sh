@@ -4,13 +4,13 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
 python="${PYTHON:-python3}"
-compare=packages/classifier/baseline/compare.py
+compare=packages/classifier-workbench/baseline/compare.py
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
 echo "== BANKING77 test file: the committed model; the baseline trained on BANKING77 train"
-pnpm --silent eval packages/classifier/data/eval/banking77-test.jsonl --decisions "$out/test.jsonl" >/dev/null
-"$python" "$compare" packages/classifier/data/banking77-train.jsonl "$out/test.jsonl"
+pnpm --silent eval packages/classifier-workbench/data/eval/banking77-test.jsonl --decisions "$out/test.jsonl" >/dev/null
+"$python" "$compare" packages/classifier-workbench/data/banking77-train.jsonl "$out/test.jsonl"
 
 echo "== 10 folds of the training files: each line scored once, by models trained on the other nine folds"
 pairs=()

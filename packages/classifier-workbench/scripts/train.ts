@@ -1,5 +1,5 @@
 /**
- * pnpm train                     train on all training data, write model/model.json
+ * pnpm train                     train on all training data, write packages/classifier/model/model.json
  * pnpm train --holdout 0.1       train on 90 %, report accuracy on the held-out 10 %, write nothing
  * pnpm train --folds 10 --fold 3 the same with fold 3 of 10 disjoint folds held out (cross-validation)
  *   [--export DIR]                 also write the split's lines to DIR (train.jsonl; held-out.jsonl with this model's
@@ -8,17 +8,21 @@
  *   [--prune N] [--idf POWER] [--dropout P] [--split-seed N]   (--split-seed picks another held-out split: differences smaller
  *   than the spread between splits are noise)
  *
+ * pnpm train --registry         train a candidate for the model registry (SWITCHBOARD_MODELS_DIR, else SWITCHBOARD_DATA_DIR/models)
+ *                                 with the team's taxonomy, score it in the shadow of the model in use on data/eval, promote it
+ *                                 if no base set is worse than the stated tolerance (exit 3 when not promoted)
+ * pnpm train --with-corrections  the same, trained on agents' corrections too (DATABASE_URL), and promoted only if also better
+ *                                 on the held-out quarter of them; --corrections FILE reads an export of GET /api/v1/corrections
+ *   [--taxonomy PATH] (else SWITCHBOARD_TAXONOMY) [--registry-dir DIR] [--tolerance 0.005] [--by NAME]
+ *
  * Tuning happens only with --holdout or --folds, on a split of the training files; never on data/eval.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_MESSAGES } from '../src/bench.ts';
-import { HashLinearClassifier } from '../src/classifier.ts';
-import { decisionLine } from '../src/evaluate.ts';
-import { evaluatePredictions } from '../src/metrics.ts';
-import { DEFAULT_MODEL_PATH } from '../src/model.ts';
-import { loadTaxonomy } from '../src/taxonomy.ts';
+import { BENCH_MESSAGES, DEFAULT_MODEL_PATH, HashLinearClassifier, loadTaxonomy } from '@switchboard/classifier';
+import { decisionLine, evaluateRows } from '../src/evaluate.ts';
+import { trainForRegistryOrBusy } from './registry-training.ts';
 import { buildTrainingSet, type HeldOutSplit, type TargetGranularity } from '../src/training-set.ts';
 import { DEFAULT_TRAINING_OPTIONS, trainModel, type TrainingOptions } from '../src/train.ts';
 
@@ -41,8 +45,16 @@ const { values } = parseArgs({
     dropout: { type: 'string' },
     'split-seed': { type: 'string', default: '1' },
     output: { type: 'string', default: DEFAULT_MODEL_PATH },
+    registry: { type: 'boolean', default: false },
+    'registry-dir': { type: 'string' },
+    'with-corrections': { type: 'boolean', default: false },
+    corrections: { type: 'string' },
+    taxonomy: { type: 'string' },
+    tolerance: { type: 'string' },
+    by: { type: 'string' },
   },
 });
+const forRegistry = values.registry || values['with-corrections'] || values.corrections !== undefined;
 
 const defaults = DEFAULT_TRAINING_OPTIONS;
 const [charMin, charMax] = (values.chars ?? `${defaults.features.charNgramMin}-${defaults.features.charNgramMax}`).split('-').map(Number);
@@ -71,6 +83,23 @@ const split: HeldOutSplit = values.folds !== undefined ? { folds: Number(values.
 const holdingOut = 'folds' in split || split.share > 0;
 if (values.export !== undefined && !holdingOut) throw new Error('--export writes a held-out split: give --holdout or --folds too');
 
+if (forRegistry) {
+  if (holdingOut) throw new Error('--holdout and --folds are for tuning; a registry candidate trains on all the training data');
+  process.exit(
+    await trainForRegistryOrBusy(
+      {
+        withCorrections: values['with-corrections'] || values.corrections !== undefined,
+        ...(values.corrections !== undefined ? { correctionsFile: values.corrections } : {}),
+        ...(values.taxonomy !== undefined ? { taxonomy: values.taxonomy } : {}),
+        ...(values['registry-dir'] !== undefined ? { registry: values['registry-dir'] } : {}),
+        ...(values.tolerance !== undefined ? { tolerance: values.tolerance } : {}),
+        by: values.by ?? process.env.USER,
+      },
+      options,
+    ),
+  );
+}
+
 const taxonomy = loadTaxonomy();
 const started = Date.now();
 const trainingSet = buildTrainingSet(taxonomy, granularity, split);
@@ -89,8 +118,7 @@ if (holdingOut) {
     writeFileSync(join(values.export, 'train.jsonl'), `${trainLines.join('\n')}\n`);
     writeFileSync(join(values.export, 'held-out.jsonl'), `${heldOutLines.join('\n')}\n`);
   }
-  const score = (rows: typeof trainingSet.heldOut) =>
-    evaluatePredictions(rows.map((row) => ({ expected: row.category, predicted: classifier.classify(row.text).category })));
+  const score = (rows: typeof trainingSet.heldOut) => evaluateRows(classifier, rows);
   const banking = score(trainingSet.heldOut.filter((row) => row.intent !== undefined));
   const own = score(trainingSet.heldOut.filter((row) => row.intent === undefined));
   const touched = BENCH_MESSAGES.reduce((sum, message) => sum + classifier.weightEntriesTouched(message), 0) / BENCH_MESSAGES.length;

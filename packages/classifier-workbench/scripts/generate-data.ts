@@ -4,8 +4,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CATEGORIES, type Category } from '@switchboard/schema';
-import { TRADITIONAL_TO_SIMPLIFIED } from '../src/chinese-variants.ts';
+import { CATEGORIES } from '@switchboard/schema';
+import { TRADITIONAL_TO_SIMPLIFIED } from '@switchboard/classifier';
 import { OWN_TRAINING_DIR } from '../src/data.ts';
 import { seededRandom } from '@switchboard/runtime';
 import { FORMAL_CONTACT_SLOTS, FORMAL_CONTACT_TEMPLATES, SOCIAL_SLOTS, SOCIAL_TEMPLATES } from './templates-en.ts';
@@ -54,14 +54,14 @@ function generate(templates: string[], slots: Record<string, string[]>, count: n
   return [...lines];
 }
 
-function writeJsonl(name: string, rows: Array<{ text: string; category: Category }>): void {
+function writeJsonl(name: string, rows: Array<{ text: string; category: string }>): void {
   const path = join(OWN_TRAINING_DIR, name);
   writeFileSync(path, rows.map((row) => JSON.stringify(row)).join('\n') + '\n');
   console.log(`wrote ${rows.length} lines to ${path}`);
 }
 
-const chinese: Array<{ text: string; category: Category }> = [];
-const social: Array<{ text: string; category: Category }> = [];
+const chinese: Array<{ text: string; category: string }> = [];
+const social: Array<{ text: string; category: string }> = [];
 for (const category of CATEGORIES) {
   const renderChinese = (line: string) => (random() < TRADITIONAL_SHARE ? toTraditional(line) : line);
   for (const text of generate(ZH_TEMPLATES[category], ZH_SLOTS, LINES_PER_CATEGORY, renderChinese)) chinese.push({ text, category });

@@ -3,7 +3,10 @@
  * Slack) in every category, and the `contact` category in ordinary written English.
  * Evaluation lines (data/eval/social-en.jsonl) were written separately by hand and share no template.
  */
-import type { Category } from '@switchboard/schema';
+import type { CATEGORIES } from '@switchboard/schema';
+
+/** The default taxonomy's categories: the generated lines cover exactly these. */
+type Category = (typeof CATEGORIES)[number];
 
 export const SOCIAL_SLOTS: Record<string, string[]> = {
   at: ['', '', '', '@wallet ', '@WalletHelp ', '@wallet_support ', 'hey @wallet ', 'yo ', 'hi ', 'umm ', 'ok so ', 'hello?? ', 'guys ', 'hey team, '],

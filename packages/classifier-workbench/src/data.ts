@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { CATEGORIES, type Category } from '@switchboard/schema';
-import { PACKAGE_DIR } from './taxonomy.ts';
+import { fileURLToPath } from 'node:url';
+import { Category } from '@switchboard/schema';
+
+export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 export interface LabelledText {
   text: string;
@@ -19,12 +21,12 @@ export const EVALUATION_DIR = join(PACKAGE_DIR, 'data/eval');
 const PACKAGED_BANKING77_TRAIN = join(PACKAGE_DIR, 'data/banking77-train.jsonl');
 
 /**
- * BANKING77's train.jsonl: from $SWITCHBOARD_DATA_DIR, else the shared data folder next to the
+ * BANKING77's train.jsonl: from $SWITCHBOARD_BANKING77_DIR, else the shared data folder next to the
  * repository, else the copy committed in this package (same bytes; it keeps CI independent of ../shared).
  */
 export function banking77TrainPath(): string {
   const candidates = [
-    process.env.SWITCHBOARD_DATA_DIR && join(process.env.SWITCHBOARD_DATA_DIR, 'train.jsonl'),
+    process.env.SWITCHBOARD_BANKING77_DIR && join(process.env.SWITCHBOARD_BANKING77_DIR, 'train.jsonl'),
     join(REPO_DIR, '../shared/data/banking77/train.jsonl'),
     PACKAGED_BANKING77_TRAIN,
   ];
@@ -35,7 +37,7 @@ export function banking77TrainPath(): string {
 /** BANKING77's test.jsonl, for evaluation only: the shared copy when present, else the packaged one. */
 export function banking77TestPath(): string {
   const candidates = [
-    process.env.SWITCHBOARD_DATA_DIR && join(process.env.SWITCHBOARD_DATA_DIR, 'test.jsonl'),
+    process.env.SWITCHBOARD_BANKING77_DIR && join(process.env.SWITCHBOARD_BANKING77_DIR, 'test.jsonl'),
     join(REPO_DIR, '../shared/data/banking77/test.jsonl'),
     join(EVALUATION_DIR, 'banking77-test.jsonl'),
   ];
@@ -63,8 +65,8 @@ export function readLabelledFile(path: string): LabelledText[] {
   lines.forEach((line, index) => {
     if (line.trim() === '') return;
     const row = JSON.parse(line) as { text?: unknown; category?: unknown; intent?: unknown };
-    if (typeof row.text !== 'string' || !CATEGORIES.includes(row.category as Category)) {
-      throw new Error(`${path}:${index + 1}: expected {"text", "category"} with a known category`);
+    if (typeof row.text !== 'string' || !Category.safeParse(row.category).success) {
+      throw new Error(`${path}:${index + 1}: expected {"text", "category"} with a category id`);
     }
     rows.push({
       text: row.text,
