@@ -57,6 +57,12 @@ export const Sender = z
     suspect: SenderFlag.optional().describe(
       'The connector found this identity forged or unverifiable (e.g. an address made to look like another one): the sender is never merged with a contact of the same id, never acknowledged, and agents see the reason.',
     ),
+    customerRef: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe("The wallet's own reference of this customer, set only when the channel verified who is writing (a signed-in web chat whose identity the wallet's site signed). Never set from what the customer typed."),
     unusableAddress: SenderFlag.optional().describe(
       'The address is kept as the channel gave it, but a reply cannot go to it (it does not parse, or it would reach someone else): no acknowledgement, and the reply API refuses.',
     ),
@@ -186,6 +192,50 @@ export const Redaction = z.object({
 });
 export type Redaction = z.infer<typeof Redaction>;
 
+export const MoneyAmount = z
+  .object({
+    value: z.string().regex(/^\d{1,15}(\.\d{1,4})?$/).describe('The amount as a decimal string (no float rounding), e.g. `38.50`.'),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .optional()
+      .describe('ISO 4217, when the text says it (`¥` and `元` read as CNY, `HK$` as HKD, `$` alone as USD); absent when it does not.'),
+    text: z.string().min(1).max(100).describe('The words it was read from, as written.'),
+  })
+  .describe('An amount of money the customer wrote.');
+export type MoneyAmount = z.infer<typeof MoneyAmount>;
+
+export const REFERENCE_KINDS = ['transaction', 'order', 'refund'] as const;
+export const Entities = z
+  .object({
+    amounts: z.array(MoneyAmount).max(20).default([]),
+    references: z
+      .array(
+        z.object({
+          kind: z.enum(REFERENCE_KINDS),
+          value: z.string().min(1).max(100).describe('The id as written (the router\'s configured patterns decide what counts).'),
+        }),
+      )
+      .max(20)
+      .default([])
+      .describe('Transaction, order and refund ids the customer named.'),
+    times: z
+      .array(
+        z.object({
+          text: z.string().min(1).max(100).describe('The words, as written (`yesterday at 3pm`, `昨天下午三点`).'),
+          at: isoDateTime.optional().describe("The moment they name, read against the message's sentAt in the router's time zone; absent when only a day is named."),
+          date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('The calendar day they name.'),
+        }),
+      )
+      .max(20)
+      .default([])
+      .describe('Dates and times the customer named.'),
+    cardLast4: z.array(z.string().regex(/^\d{4}$/)).max(20).default([]).describe('Last four digits of the cards the customer named (what masking keeps).'),
+    counterparties: z.array(z.string().min(1).max(200)).max(20).default([]).describe('Who the money went to or came from, when the text names them (a merchant, a person).'),
+  })
+  .describe('What the router read in the text that a wallet agent looks up: amounts, ids, times, cards, counterparties.');
+export type Entities = z.infer<typeof Entities>;
+
 export const RoutedMessage = InboundMessage.extend({
   category: Category,
   confidence: z.number().min(0).max(1).describe("The classifier's probability of `category`."),
@@ -194,6 +244,7 @@ export const RoutedMessage = InboundMessage.extend({
   language: Language,
   redactions: z.array(Redaction).describe('What was masked in `text` and `subject` before this topic.'),
   classifierVersion: nonEmpty,
+  entities: Entities.optional().describe('Set by every router since this field was added; absent on older records.'),
   explanation: z
     .object({
       priorityRules: z.array(z.string()).describe('Names of the priority rules that fired.'),

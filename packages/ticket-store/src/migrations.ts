@@ -345,6 +345,15 @@ WHERE t.corrected AND t.category_corrected_from IS NOT NULL AND t.category_corre
 ORDER BY t.corrected_at, t.seq;
 `,
   },
+  {
+    version: 10,
+    name: 'entities of a message',
+    // What the router read in the text (amounts, ids, times, cards, counterparties): the ticket view
+    // matches them against the wallet's ledger.
+    sql: `
+ALTER TABLE messages ADD COLUMN entities jsonb;
+`,
+  },
 ];
 
 /** The ticket store's migrations, recorded in `schema_migrations`. */

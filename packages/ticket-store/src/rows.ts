@@ -97,6 +97,7 @@ export function toStoredMessage(row: Row): StoredMessage {
   copy('language', row.language);
   copy('redactions', row.redactions, json);
   copy('explanation', row.explanation, json);
+  copy('entities', row.entities, json);
   copy('autoSubmitted', row.auto_submitted);
   copy('spam', row.spam, json);
   copy('thread', row.thread, json);

@@ -7,6 +7,7 @@ import {
   type Channel,
   type ChannelEvent,
   type DeliveryReport,
+  type Entities,
   type Language,
   type OutboundMessage,
   type Redaction,
@@ -76,6 +77,8 @@ export interface StoredMessage {
   language?: Language;
   redactions?: Redaction[];
   explanation?: RoutedMessage['explanation'];
+  /** What the router read in the text (absent on messages routed before entities existed). */
+  entities?: Entities;
   autoSubmitted?: string;
   spam?: SpamVerdict;
   thread?: Thread;

@@ -247,14 +247,14 @@ async function insertMessages(tx: Queryable, planned: readonly PlannedMessage[],
   const { rows } = await tx.query<{ id: string }>(
     `INSERT INTO messages (id, direction, conversation_id, ticket_id, channel, account, conversation_key, external_id, sender, subject, text,
        attachments, meta, thread, call, event, auto_submitted, spam, sent_at, received_at, category, confidence, triage, priority, language, redactions,
-       explanation, classifier_version, routed_at)
+       explanation, classifier_version, routed_at, entities)
      SELECT x.id, 'inbound', x.conversation_id, x.ticket_id, x.channel, x.account, x.conversation_key, x.external_id, x.sender, x.subject, x.text,
        x.attachments, x.meta, x.thread, x.call, x.event, x.auto_submitted, x.spam, x.sent_at, x.received_at, x.category, x.confidence, x.triage, x.priority, x.language,
-       x.redactions, x.explanation, x.classifier_version, x.routed_at
+       x.redactions, x.explanation, x.classifier_version, x.routed_at, x.entities
      FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, conversation_id text, ticket_id text, channel text, account text, conversation_key text,
        external_id text, sender jsonb, subject text, text text, attachments jsonb, meta jsonb, thread jsonb, call jsonb, event jsonb, auto_submitted text, spam jsonb,
        sent_at timestamptz, received_at timestamptz, category text, confidence double precision, triage boolean, priority text, language text,
-       redactions jsonb, explanation jsonb, classifier_version text, routed_at timestamptz)
+       redactions jsonb, explanation jsonb, classifier_version text, routed_at timestamptz, entities jsonb)
      ON CONFLICT (id) DO NOTHING RETURNING id`,
     [jsonParam(planned.map(({ message: m, conversationId }) => messageRow(m, conversationId, ticketOf.get(m.id) ?? null)))],
   );
@@ -294,6 +294,7 @@ function messageRow(m: RoutedMessage, conversationId: string, ticketId: string |
     explanation: m.explanation,
     classifier_version: m.classifierVersion,
     routed_at: m.routedAt,
+    entities: m.entities ?? null,
   };
 }
 

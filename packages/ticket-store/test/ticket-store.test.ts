@@ -79,6 +79,24 @@ describe.each(BACKENDS)('ticket store on $name', (backend) => {
     expect(await store.listTickets({ q: message.sender.name!, limit: 500 }).then((ts) => ts.filter((t) => t.conversationKey === message.conversationKey))).toHaveLength(1);
   });
 
+  it("keeps the router's entities and a verified customer reference with the message", async () => {
+    const entities = {
+      amounts: [{ value: '38.50', currency: 'CNY', text: '¥38.5' }],
+      references: [{ kind: 'transaction' as const, value: 'TX20261206001' }],
+      times: [{ text: '昨天下午三点', at: '2026-12-06T07:00:00.000Z', date: '2026-12-06' }],
+      cardLast4: ['1234'],
+      counterparties: ['Lucky Coffee'],
+    };
+    const base = routedMessage();
+    const message = { ...base, sender: { ...base.sender, customerRef: 'cus_42' }, entities };
+    const { newTickets } = await store.writeRouted([message, routedMessage()]);
+    const found = await store.getTicket(newTickets[0]!.id);
+    expect(found?.messages[0]?.entities).toEqual(entities);
+    expect(found?.messages[0]?.sender.customerRef).toBe('cus_42');
+    const older = await store.getTicket(newTickets[1]!.id);
+    expect(older?.messages[0]).not.toHaveProperty('entities');
+  });
+
   it('stores each message once and opens one ticket per conversation when two writers take the same batch at once', async () => {
     for (let round = 0; round < 5; round++) {
       const keys = Array.from({ length: 4 }, (_, i) => uniqueKey(`race-${round}-${i}`));
