@@ -109,7 +109,7 @@ export function twitterConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
 }
 
 /** The API root: a base given the old way (ending in `1.1/` or `2/`) is taken back to its root. */
-function apiRoot(base: string): string {
+export function apiRoot(base: string): string {
   const withSlash = base.endsWith('/') ? base : `${base}/`;
   return withSlash.replace(/(?:1\.1|2)\/$/, '');
 }

@@ -6,7 +6,11 @@
  * (newest first, one-to-one ids `{low}-{high}`), fundamentals/authentication/oauth-2-0 (two-hour access
  * tokens, refresh tokens that rotate and are single-use, Basic auth for a confidential client) and
  * x-api/webhooks (`GET /2/webhooks`, `PUT /2/webhooks/:id`, `POST /2/webhooks/replay`).
+ * The authorization code grant follows fundamentals/authentication/oauth-2-0/authorization-code: a
+ * code lives 30 seconds and is single-use, and the exchange must present the same redirect_uri and the
+ * code_verifier whose S256 digest was the code_challenge; a refresh token only with offline.access.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { oauth1Account } from './oauth1-verify.ts';
@@ -33,6 +37,8 @@ export class FakeX {
   private readonly oauth1Tokens = new Map<string, { userId: string; secret: string }>();
   /** Refresh tokens not yet spent, and the access tokens they gave. */
   readonly refreshTokens = new Map<string, string>();
+  /** Authorization codes not yet exchanged: what the consent screen was asked for. */
+  private readonly codes = new Map<string, { userId: string; challenge: string; method: string; redirectUri: string; scopes: string[]; expiresAt: number }>();
   private readonly accessTokens = new Map<string, { userId: string; expiresAt: number }>();
   /** Lifetime of an issued access token (X: two hours). */
   accessTtlS = 7200;
@@ -63,6 +69,21 @@ export class FakeX {
     if (auth.oauth1) this.oauth1Tokens.set(auth.oauth1.token, { userId: user.id, secret: auth.oauth1.secret });
     if (auth.refreshToken) this.refreshTokens.set(auth.refreshToken, user.id);
     return account;
+  }
+
+  /**
+   * The user approving the consent screen at `authorizeUrl` (the link an app sends them to): the code
+   * X would put on the redirect, or the error it would show.
+   */
+  consent(authorizeUrl: string, userId: string): { code: string; state: string } {
+    const q = new URL(authorizeUrl).searchParams;
+    if (q.get('response_type') !== 'code' || q.get('client_id') !== X_CLIENT_ID) throw new Error('X: unknown client or response_type');
+    const challenge = q.get('code_challenge');
+    if (!challenge || !q.get('redirect_uri') || !q.get('state')) throw new Error('X: code_challenge, redirect_uri and state are required');
+    const code = `code-${this.newId()}`;
+    const scopes = (q.get('scope') ?? '').split(' ');
+    this.codes.set(code, { userId, challenge, method: (q.get('code_challenge_method') ?? 'plain').toLowerCase(), redirectUri: q.get('redirect_uri')!, scopes, expiresAt: Date.now() + 30_000 });
+    return { code, state: q.get('state')! };
   }
 
   account(userId: string): Account {
@@ -186,15 +207,34 @@ export class FakeX {
     const basic = `Basic ${Buffer.from(`${X_CLIENT_ID}:${X_CLIENT_SECRET}`).toString('base64')}`;
     if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return reply(400, { error: 'invalid_request', error_description: 'Content-Type must be application/x-www-form-urlencoded' });
     if (req.headers.authorization !== basic || form.get('client_id') !== X_CLIENT_ID) return reply(401, { error: 'unauthorized_client', error_description: 'Missing valid authorization header' });
-    const userId = form.get('grant_type') === 'refresh_token' ? this.refreshTokens.get(form.get('refresh_token') ?? '') : undefined;
-    if (!userId) return reply(400, { error: 'invalid_request', error_description: 'Value passed for the token was invalid.' });
-    // Rotation: the refresh token is spent, a new one comes with the access token.
-    this.refreshTokens.delete(form.get('refresh_token')!);
+    const grant = form.get('grant_type') === 'authorization_code' ? this.codeGrant(form) : this.refreshGrant(form);
+    if (!grant) return reply(400, { error: 'invalid_request', error_description: 'Value passed for the token was invalid.' });
     const access = `access-${this.newId()}`;
+    this.accessTokens.set(access, { userId: grant.userId, expiresAt: Date.now() + this.accessTtlS * 1000 });
+    const answer = { token_type: 'bearer', expires_in: this.accessTtlS, access_token: access, scope: grant.scopes.join(' ') };
+    if (!grant.scopes.includes('offline.access')) return reply(200, answer);
     const refresh = `refresh-${this.newId()}`;
-    this.accessTokens.set(access, { userId, expiresAt: Date.now() + this.accessTtlS * 1000 });
-    this.refreshTokens.set(refresh, userId);
-    reply(200, { token_type: 'bearer', expires_in: this.accessTtlS, access_token: access, scope: 'tweet.read users.read dm.read dm.write tweet.write offline.access', refresh_token: refresh });
+    this.refreshTokens.set(refresh, grant.userId);
+    reply(200, { ...answer, refresh_token: refresh });
+  }
+
+  /** Rotation: the refresh token is spent, a new one comes with the access token. */
+  private refreshGrant(form: URLSearchParams): { userId: string; scopes: string[] } | undefined {
+    const token = form.get('grant_type') === 'refresh_token' ? (form.get('refresh_token') ?? '') : '';
+    const userId = this.refreshTokens.get(token);
+    if (!userId) return undefined;
+    this.refreshTokens.delete(token);
+    return { userId, scopes: ['tweet.read', 'users.read', 'dm.read', 'dm.write', 'tweet.write', 'offline.access'] };
+  }
+
+  private codeGrant(form: URLSearchParams): { userId: string; scopes: string[] } | undefined {
+    const code = this.codes.get(form.get('code') ?? '');
+    // Spent on the first attempt, right or wrong, as a leaked code must not be tried twice.
+    this.codes.delete(form.get('code') ?? '');
+    const verifier = form.get('code_verifier') ?? '';
+    const digest = code?.method === 's256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+    if (!code || code.expiresAt < Date.now() || code.redirectUri !== form.get('redirect_uri') || digest !== code.challenge) return undefined;
+    return code;
   }
 
   private includesOf(posts: Record<string, any>[]): Record<string, unknown> {
