@@ -199,6 +199,13 @@ describe('the console in Chromium', () => {
     await poll(() => page.locator('#lag tbody tr').count()).toBe(4);
     await poll(() => page.locator('#channels li').count()).toBe(2);
     expect(await page.locator('#channels li.ready').count()).toBe(2);
+    // What a connector says beyond its status, one row per value, kept open across the refreshes.
+    const webchat = page.locator('#channels li[data-channel^="webchat-"] details.channel-details');
+    await webchat.locator('summary').click();
+    await poll(() => webchat.locator('dt').allTextContents()).toEqual(expect.arrayContaining(['openSockets', 'sessions']));
+    const refreshed = await page.textContent('#pipeline-status');
+    await poll(() => page.textContent('#pipeline-status')).not.toBe(refreshed);
+    expect(await webchat.evaluate((box) => (box as HTMLDetailsElement).open)).toBe(true);
     // One row per topic of the pipeline, each with its sparkline.
     expect(await page.locator('#panel-rates svg.spark').count()).toBe(Object.keys(topicNames()).length);
 

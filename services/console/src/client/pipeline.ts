@@ -36,6 +36,8 @@ export class PipelineView {
   private readonly dlqList = h('ol', { class: 'dead-letters', id: 'dead-letters' });
   private readonly dlqNotice = h('p', { class: 'dlq-notice', id: 'dlq-notice', role: 'status' });
   private readonly channels = h('div', { class: 'panel-body' });
+  /** The channels whose details the reader opened. */
+  private readonly openDetails = new Set<string>();
   private readonly tickets = h('div', { class: 'panel-body' });
   private readonly status = h('p', { class: 'list-status muted', id: 'pipeline-status' });
   private readonly poller: Poller;
@@ -218,12 +220,22 @@ export class PipelineView {
               h('small', { class: 'muted', text: ` ${channel.channels.map((c) => label('channel', c)).join(', ')}` }),
               h('p', { class: 'small', text: `${channel.ready ? t('pipeline.connected') : t('pipeline.down')} · ${channel.status}` }),
               h('p', { class: 'small muted', text: `${channel.lastMessageAt ? t('pipeline.lastMessage', { age: ago(channel.lastMessageAt) }) : t('pipeline.noMessage')} · ${t('pipeline.errors', { n: errors })}` }),
+              ...(channel.details ? [this.channelDetails(channel.name, channel.details)] : []),
             ),
             sparkline([{ values, className: 'errors' }], t('pipeline.errors', { n: errors }), 80, 24),
           );
         }),
       ),
     );
+  }
+
+  /** What the connector says beyond its status (accounts, quotas, webhooks), one row per value; stays open across refreshes. */
+  private channelDetails(name: string, details: Record<string, unknown>): HTMLElement {
+    const rows = flatten(details).slice(0, MAX_DETAIL_ROWS);
+    const box = h('details', { class: 'channel-details' }, h('summary', { text: t('pipeline.details') }), h('dl', {}, rows.flatMap(([key, value]) => [h('dt', { text: key }), h('dd', { text: value })])));
+    (box as HTMLDetailsElement).open = this.openDetails.has(name);
+    box.addEventListener('toggle', () => ((box as HTMLDetailsElement).open ? this.openDetails.add(name) : this.openDetails.delete(name)));
+    return box;
   }
 
   private showTickets(stats: PipelineStats): void {
@@ -247,4 +259,16 @@ export class PipelineView {
       ),
     );
   }
+}
+
+const MAX_DETAIL_ROWS = 40;
+
+/** `{ accounts: [{ status: 'ok' }] }` → `[['accounts.0.status', 'ok']]`: nested health details as readable rows. */
+export function flatten(value: unknown, path = ''): [string, string][] {
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0) return path ? [[path, Array.isArray(value) ? '[]' : '{}']] : [];
+    return entries.flatMap(([key, inner]) => flatten(inner, path ? `${path}.${key}` : key));
+  }
+  return [[path, value === undefined ? '' : String(value)]];
 }
