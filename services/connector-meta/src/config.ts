@@ -38,6 +38,10 @@ export const metaConfig = configSpec('connector-meta', {
   WHATSAPP_TEMPLATE_PARAMETERS: field
     .list(['text'])
     .describe("What fills the template's body variables {{1}}, {{2}}, … in order: `text` (the agent's reply, on one line), `ticket` (the ticket number), `name` (the customer's profile name)."),
+  META_MEDIA_MAX_BYTES: field
+    .int(25 * 1024 * 1024, 1)
+    .describe('Largest file a customer sends that is fetched and kept (images, voice notes, documents); a larger one keeps its name and type only. WhatsApp allows up to 100 MB for documents.')
+    .advanced(),
   META_GRAPH_BASE: field.url('https://graph.facebook.com/v25.0').describe('Base URL of the Graph API, with its version (a local server in tests).').advanced(),
 });
 
@@ -51,6 +55,8 @@ export interface MetaConfig {
   appSecret: string;
   verifyToken: string;
   graphBase: string;
+  /** Larger files the customer sends are not fetched. */
+  mediaMaxBytes?: number;
   /** Messenger and Instagram replies. */
   pageAccessToken?: string;
   whatsapp?: { accessToken: string; phoneNumberId: string; template?: WhatsAppTemplate };
@@ -77,6 +83,7 @@ export function metaConfigFromEnv(env: NodeJS.ProcessEnv): MetaConfig | undefine
     appSecret: cfg.META_APP_SECRET!,
     verifyToken: cfg.META_VERIFY_TOKEN,
     graphBase: cfg.META_GRAPH_BASE.replace(/\/+$/, ''),
+    mediaMaxBytes: cfg.META_MEDIA_MAX_BYTES,
     ...(cfg.META_PAGE_ACCESS_TOKEN ? { pageAccessToken: cfg.META_PAGE_ACCESS_TOKEN } : {}),
     ...(cfg.WHATSAPP_ACCESS_TOKEN && cfg.WHATSAPP_PHONE_NUMBER_ID
       ? { whatsapp: { accessToken: cfg.WHATSAPP_ACCESS_TOKEN, phoneNumberId: cfg.WHATSAPP_PHONE_NUMBER_ID, ...(template ? { template } : {}) } }

@@ -5,6 +5,7 @@ import type { MetaConfig } from './config.ts';
 import { Credentials } from './credentials.ts';
 import { readWebhook, type ReferralNote, type WebhookItem } from './events.ts';
 import { GraphClient } from './graph.ts';
+import { MediaKeeper } from './media.ts';
 import { META_CHANNELS } from './outbound.ts';
 import { SentLog } from './receipts.ts';
 import { MetaSender } from './sender.ts';
@@ -34,6 +35,7 @@ export class MetaConnector implements Connector {
   private readonly credentials: Credentials;
   private readonly sender: MetaSender;
   private readonly sentLog: SentLog;
+  private readonly media: MediaKeeper;
   /** Referrals that came without a message (a person back from an ad), by customer. */
   private readonly referrals = new Map<string, { referral: Record<string, unknown>; at: number }>();
   private lastMessageAt: string | undefined;
@@ -48,6 +50,13 @@ export class MetaConnector implements Connector {
     const graph = new GraphClient({ base: config.graphBase, ...(options.fetch ? { fetch: options.fetch } : {}) });
     this.sender = new MetaSender(config, graph, this.credentials, this.now);
     this.sentLog = new SentLog(() => this.context, this.now);
+    this.media = new MediaKeeper({
+      graphBase: config.graphBase,
+      ...(config.whatsapp ? { whatsappToken: config.whatsapp.accessToken } : {}),
+      maxBytes: config.mediaMaxBytes ?? 25 * 1024 * 1024,
+      fetch: options.fetch ?? fetch,
+      logger: () => this.context?.logger,
+    });
     this.routes = webhookRoutes({
       appSecret: config.appSecret,
       verifyToken: config.verifyToken,
@@ -77,7 +86,7 @@ export class MetaConnector implements Connector {
       status: !running ? 'not started' : problems.length > 0 ? problems.join('; ') : 'listening for webhooks',
       errors: this.errors,
       ...(this.lastMessageAt ? { lastMessageAt: this.lastMessageAt } : {}),
-      details: { credentials: this.credentials.states(), whatsappTemplate: this.config.whatsapp?.template ?? null },
+      details: { credentials: this.credentials.states(), whatsappTemplate: this.config.whatsapp?.template ?? null, mediaNotKept: this.media.failures },
     };
   }
 
@@ -111,7 +120,7 @@ export class MetaConnector implements Connector {
       await context.deadLetter({ reason: item.reason, raw: JSON.stringify(item.raw), sourceId: item.sourceId });
     }
     if (messages.size > 0) {
-      await context.emit([...messages.values()]);
+      await context.emit(await Promise.all([...messages.values()].map((message) => this.media.keep(message, context.dataDir))));
       this.lastMessageAt = this.now().toISOString();
     }
     for (const item of items) if (item.kind === 'receipt') await this.sentLog.apply(item.receipt);

@@ -12,6 +12,7 @@ import { messageId, type Attachment, type InboundMessageInput } from '@switchboa
 import { tidyText, toIso } from '@switchboard/connector-sdk';
 import type { Receipt, WebhookItem } from './events.ts';
 import { isObject, objects, str, type Json } from './json.ts';
+import { WHATSAPP_MEDIA_REF } from './media.ts';
 import { conversationKeyOf } from './outbound.ts';
 
 const MEDIA = ['image', 'audio', 'video', 'document', 'sticker'] as const;
@@ -31,8 +32,8 @@ function mediaOf(type: (typeof MEDIA)[number], media: Json): Attachment {
     name: str(media.filename) ?? `${type}-${id}`,
     contentType: str(media.mime_type) ?? 'application/octet-stream',
     size: 0,
-    // The bytes stay with Meta until fetched: GET /{media-id} with the access token gives a short-lived URL.
-    storageRef: `whatsapp-media:${id}`,
+    // The bytes stay with Meta until the connector fetches them (media.ts), which replaces this reference.
+    storageRef: `${WHATSAPP_MEDIA_REF}${id}`,
     ...(sha256 ? { sha256 } : {}),
   };
 }

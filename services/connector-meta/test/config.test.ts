@@ -10,7 +10,7 @@ describe('the configuration', () => {
   });
 
   it('reads the webhook alone, then each product when its variables are set', () => {
-    expect(metaConfigFromEnv(base)).toEqual({ appSecret: base.META_APP_SECRET, verifyToken: base.META_VERIFY_TOKEN, graphBase: 'https://graph.facebook.com/v25.0' });
+    expect(metaConfigFromEnv(base)).toEqual({ appSecret: base.META_APP_SECRET, verifyToken: base.META_VERIFY_TOKEN, graphBase: 'https://graph.facebook.com/v25.0', mediaMaxBytes: 25 * 1024 * 1024 });
     const full = metaConfigFromEnv({
       ...base,
       META_PAGE_ACCESS_TOKEN: 'EAAGm0PX4ZCpsBAPageTokenExample0123',
@@ -20,11 +20,13 @@ describe('the configuration', () => {
       WHATSAPP_TEMPLATE_LANGUAGE: 'zh_CN',
       WHATSAPP_TEMPLATE_PARAMETERS: 'ticket, text',
       META_GRAPH_BASE: 'http://127.0.0.1:9999/v25.0/',
+      META_MEDIA_MAX_BYTES: '1048576',
     });
     expect(full).toEqual({
       appSecret: base.META_APP_SECRET,
       verifyToken: base.META_VERIFY_TOKEN,
       graphBase: 'http://127.0.0.1:9999/v25.0',
+      mediaMaxBytes: 1048576,
       pageAccessToken: 'EAAGm0PX4ZCpsBAPageTokenExample0123',
       whatsapp: { accessToken: 'EAAGm0PX4ZCpsBAWhatsAppTokenExample4567', phoneNumberId: '106540352242922', template: { name: 'support_reply', language: 'zh_CN', parameters: ['ticket', 'text'] } },
     });

@@ -14,10 +14,14 @@
  *   "password changed", 463 "expired") and `WWW-Authenticate`, as the Graph API answers.
  * - Faults queued with `failNext` (rate limits 4, 613, 80007, 130429 with `X-App-Usage` /
  *   `X-Business-Use-Case-Usage` headers, 5xx) answer the next calls instead.
+ * - Media: `GET /{version}/{media-id}` with the number's token answers `{messaging_product, url, mime_type,
+ *   sha256, file_size, id}` (…/whatsapp/business-phone-numbers/media#retrieve-media-url), `file_size` a
+ *   string as Meta sends it; the `url` serves the bytes to the same bearer token only (…#download-media);
+ *   an unknown id is `Unsupported get request` (100/33). Messenger's CDN links serve without a token.
  * Codes and messages follow developers.facebook.com/docs/graph-api/guides/error-handling,
  * …/messenger-platform/error-codes and …/whatsapp/support/error-codes.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { whatsappStatus, signedPost } from './payloads.ts';
@@ -68,6 +72,9 @@ export class FakeGraph {
   private readonly lastWrote = new Map<string, number>();
   private readonly pendingWebhooks = new Set<Promise<unknown>>();
   readonly sent: SentRequest[] = [];
+  private readonly media = new Map<string, { bytes: Buffer; mimeType: string; token?: string }>();
+  /** Paths of the media requests served, in order (`lookup <id>`, `download <id>`, `cdn <name>`). */
+  readonly mediaRequests: string[] = [];
   base = '';
   /** Where Meta posts webhooks (the connector under test), with the app secret that signs them. */
   webhook: { url: string; appSecret: string } | undefined;
@@ -114,6 +121,17 @@ export class FakeGraph {
     this.revoked.delete(token);
   }
 
+  /** A file a WhatsApp customer sent, under `id`; the number's `token` may fetch it. */
+  addWhatsAppMedia(id: string, bytes: Buffer, mimeType: string, token: string): void {
+    this.media.set(`wa/${id}`, { bytes, mimeType, token });
+  }
+
+  /** A file on Messenger's CDN: its URL, as an attachment's `payload.url` gives it. */
+  addCdnFile(name: string, bytes: Buffer, mimeType: string): string {
+    this.media.set(`cdn/${name}`, { bytes, mimeType });
+    return `${new URL(this.base).origin}/cdn/${name}?_nc_cat=1&oh=00_AfD`;
+  }
+
   failNext(...faults: Fault[]): void {
     this.faults.push(...faults);
   }
@@ -127,9 +145,10 @@ export class FakeGraph {
       reply(status, { error: { type: 'OAuthException', fbtrace_id: randomBytes(8).toString('base64url'), ...body } }, headers);
 
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    if (req.method === 'GET') return this.serveMedia(path, token, res, error);
     const match = new RegExp(`^/${VERSION}/([^/]+)/messages$`).exec(path);
     if (req.method !== 'POST' || !match) return error(400, { message: `Unsupported ${req.method} request.`, type: 'GraphMethodException', code: 100, error_subcode: 33 });
-    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
     const fault = this.faults.shift();
     if (fault) return error(fault.status, fault.error, fault.headers);
     const subcode = this.revoked.get(token);
@@ -149,6 +168,22 @@ export class FakeGraph {
     if ('error' in outcome) return error(400, outcome.error);
     this.sent.push({ path, token, body, id: outcome.id });
     reply(200, outcome.answer);
+  }
+
+  private serveMedia(path: string, token: string, res: ServerResponse, error: (status: number, body: Record<string, unknown>) => void): void {
+    const [, kind, id] = /^\/(cdn|whatsapp-media|[^/]+)\/([^/]+)$/.exec(path) ?? [];
+    const file = kind === 'cdn' ? this.media.get(`cdn/${id}`) : this.media.get(`wa/${id}`);
+    this.mediaRequests.push(`${kind === 'cdn' ? 'cdn' : kind === 'whatsapp-media' ? 'download' : 'lookup'} ${id}`);
+    if (!file) return error(400, { message: `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, type: 'GraphMethodException', code: 100, error_subcode: 33 });
+    if (file.token !== undefined && token !== file.token) return error(401, { message: 'Invalid OAuth access token - Cannot parse access token', code: 190 });
+    if (kind === VERSION) {
+      const sha256 = createHash('sha256').update(file.bytes).digest('hex');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ messaging_product: 'whatsapp', url: `${new URL(this.base).origin}/whatsapp-media/${id}?ext=1765000000&hash=ATuS`, mime_type: file.mimeType, sha256, file_size: String(file.bytes.length), id }));
+      return;
+    }
+    res.writeHead(200, { 'content-type': file.mimeType, 'content-length': String(file.bytes.length) });
+    res.end(file.bytes);
   }
 
   private messaging(page: Page, account: string, body: Record<string, any>): { id: string; answer: unknown } | { error: Record<string, unknown> } {

@@ -69,6 +69,8 @@ export interface Harness {
   /** The webhook's URL. */
   url: string;
   env: Awaited<ReturnType<typeof kafkaForTest>>;
+  /** The connector's own data folder (kept files are under it). */
+  dataDir: string;
   /** Queues `message` on the outbound topic. */
   publish(message: OutboundMessage): Promise<void>;
   /** The delivery reports of `outboundId` once there are `count` of them. */
@@ -82,17 +84,21 @@ export async function startHarness(config: (graphBase: string) => MetaConfig = m
   const producer = new BatchingProducer(env.kafka);
   await producer.connect();
   const checkpoints = await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints);
-  const connector = new MetaConnector(config(fake.base));
+  // This machine is offline: the fixtures' links to Meta's CDN fail at once, as an unreachable host does.
+  const offline: typeof fetch = (url, init) => (new URL(String(url)).hostname === '127.0.0.1' ? fetch(url, init) : Promise.reject(new TypeError('fetch failed')));
+  const connector = new MetaConnector(config(fake.base), { fetch: offline });
+  const dataDir = mkdtempSync(join(tmpdir(), 'sb-meta-'));
   const server = new HttpServer();
   server.mount(connector.routes);
   const url = `${await server.listen()}${WEBHOOK_PATH}`;
   fake.webhook = { url, appSecret: APP_SECRET };
-  const hosted: HostedConnector = await hostConnector(connector, { kafka: env.kafka, producer, topics: env.topics, checkpoints, dataDir: mkdtempSync(join(tmpdir(), 'sb-meta-')), sendBudget: { ...RETRY_BUDGETS['connector.send'], attempts: 3, initialMs: 50 } });
+  const hosted: HostedConnector = await hostConnector(connector, { kafka: env.kafka, producer, topics: env.topics, checkpoints, dataDir, sendBudget: { ...RETRY_BUDGETS['connector.send'], attempts: 3, initialMs: 50 } });
   return {
     fake,
     connector,
     url,
     env,
+    dataDir: join(dataDir, connector.name),
     publish: (message) => producer.sendJson(env.topics.outbound, [{ key: message.conversationKey, value: message }]).then(() => undefined),
     async reportsOf(outboundId, count) {
       const mine = (records: { value: string }[]) => records.map((r) => DeliveryReport.parse(JSON.parse(r.value))).filter((r) => r.outboundId === outboundId);

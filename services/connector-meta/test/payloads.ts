@@ -50,6 +50,19 @@ export function whatsappText(phoneNumberId: string, waId: string, name: string, 
   });
 }
 
+/** A WhatsApp image (…/webhooks/reference/messages/image): the media id and its sha256, no bytes. */
+export function whatsappImage(phoneNumberId: string, waId: string, wamid: string, media: { id: string; sha256: string; caption?: string }, seconds: number) {
+  return whatsappChange(phoneNumberId, {
+    contacts: [{ profile: { name: 'Kai Chen' }, wa_id: waId }],
+    messages: [{ from: waId, id: wamid, timestamp: String(seconds), type: 'image', image: { mime_type: 'image/jpeg', ...media } }],
+  });
+}
+
+/** A Messenger message with one attachment on Meta's CDN (…/webhook-events/messages, `attachments[].payload.url`). */
+export function messengerAttachment(pageId: string, customer: string, mid: string, type: 'image' | 'file', url: string, timestamp: number) {
+  return { object: 'page', entry: [{ id: pageId, time: timestamp, messaging: [{ sender: { id: customer }, recipient: { id: pageId }, timestamp, message: { mid, attachments: [{ type, payload: { url } }] } }] }] };
+}
+
 export function whatsappStatus(phoneNumberId: string, waId: string, wamid: string, status: 'sent' | 'delivered' | 'read' | 'failed', seconds: number, error?: Record<string, unknown>) {
   return whatsappChange(phoneNumberId, {
     statuses: [
