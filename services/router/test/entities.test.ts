@@ -32,6 +32,10 @@ describe('amounts', () => {
   it('lists an amount named twice once', () => {
     expect(read('¥38.50 was charged, then ¥38.50 again', 'charged ¥38.50').amounts).toEqual([{ value: '38.50', currency: 'CNY', text: '¥38.50' }]);
   });
+  it('never reads across from the subject into the text', () => {
+    expect(read(' 38.50 again', 'they charged').amounts).toEqual([]);
+    expect(read('38.50 again', 'charged ¥12').amounts).toEqual([{ value: '12', currency: 'CNY', text: '¥12' }]);
+  });
   it('reads Chinese numerals', () => {
     expect([parseChineseNumber('一百二十'), parseChineseNumber('两千五'), parseChineseNumber('一百零五'), parseChineseNumber('十五'), parseChineseNumber('三万五'), parseChineseNumber('元')]).toEqual([120, 2500, 105, 15, 35000, undefined]);
   });

@@ -36,6 +36,7 @@ const ZH_DIGIT = '[零〇一二两兩三四五六七八九]';
 // The 角 (dime) and 分 (cent) after 元/块: `38块5`, `38元5角2分`, `三十八块五毛`; not `100元2次`.
 const TAIL = String.raw`(?:(?<jiao>\d|${ZH_DIGIT})(?:(?:角|毛)(?:(?<fen>\d|${ZH_DIGIT})分)?|(?![\d\p{L}])))?`;
 const CODE = String.raw`[A-Za-z]{3}(?![A-Za-z])`;
+const MAYBE_AMOUNT = new RegExp(String.raw`\d|${ZH_NUMERAL}`, 'u');
 // Words that name a currency before the number: `人民币 1200`, `港币120`, not `元` alone.
 const PREFIX_WORDS = ZH_WORDS.filter(([w]) => w.length > 1);
 
@@ -67,6 +68,8 @@ function readCurrency(word: string): string | undefined {
 }
 
 export function findAmounts(text: Prepared, claims: Claims): Found<MoneyAmount>[] {
+  // Every pattern needs a digit, Arabic or Chinese: most messages skip them all.
+  if (!MAYBE_AMOUNT.test(text.read)) return [];
   const make = (value: string | undefined, currency: string | undefined, m: RegExpExecArray): MoneyAmount | undefined =>
     value === undefined ? undefined : { value, ...(currency ? { currency } : {}), text: quote(text, m.index, m.index + m[0].length) };
   const found = [

@@ -2,7 +2,7 @@ import type { Entities } from '@switchboard/schema';
 import { findAmounts } from './amounts.ts';
 import { DEFAULT_REFERENCES, findReferences, type CompiledReference } from './references.ts';
 import { findCounterparties, findTypedCards } from './parties.ts';
-import { Claims, prepare, type Found } from './spans.ts';
+import { BARRIER, Claims, prepare, type Found } from './spans.ts';
 import { findTimes } from './times.ts';
 
 export { DEFAULT_REFERENCE_PATTERNS, ReferencePattern, compileReferences, type CompiledReference } from './references.ts';
@@ -48,13 +48,13 @@ function unique<T>(items: T[], key: (item: T) => string): T[] {
  * counterparties. Pure: the same message and options always give the same entities.
  */
 export function extractEntities(text: string, subject: string | undefined, sentAt: Date, options: EntityOptions = DEFAULT_ENTITY_OPTIONS): Entities {
-  const parts = [...(subject ? [readOne(subject, sentAt, options)] : []), readOne(text, sentAt, options)];
-  const all = <K extends keyof Entities>(key: K) => parts.flatMap((p) => p[key] as Entities[K][number][]);
+  // One pass over both: a barrier between them, so nothing reads across from the subject into the text.
+  const read = readOne(subject ? `${subject}${BARRIER}${text}` : text, sentAt, options);
   return {
-    amounts: unique(all('amounts'), (a) => `${a.value}|${a.currency ?? ''}`),
-    references: unique(all('references'), (r) => `${r.kind}|${r.value}`),
-    times: unique(all('times'), (t) => `${t.date}|${t.at ?? ''}`),
-    cardLast4: unique(all('cardLast4'), (c) => c),
-    counterparties: unique(all('counterparties'), (c) => c),
+    amounts: unique(read.amounts, (a) => `${a.value}|${a.currency ?? ''}`),
+    references: unique(read.references, (r) => `${r.kind}|${r.value}`),
+    times: unique(read.times, (t) => `${t.date}|${t.at ?? ''}`),
+    cardLast4: unique(read.cardLast4, (c) => c),
+    counterparties: unique(read.counterparties, (c) => c),
   };
 }

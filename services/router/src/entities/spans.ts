@@ -6,7 +6,7 @@
 /** The router's masks (services/router/src/redact.ts): a card keeps its last four, codes and passwords keep nothing. */
 const MASK = /\[card \*{4}(\d{4})\]|\[code\]|\[password\]/g;
 /** Fills a mask's place: not a word, digit, space or CJK character, so no pattern reads into or across it. */
-const BARRIER = '\u25AF';
+export const BARRIER = '\u25AF';
 
 // Full-width digits and symbols (ＩＭＥ input) read as their ASCII forms, one character for one, so
 // offsets in the read text are offsets in the original.

@@ -10,6 +10,7 @@ const JOINER = /^(?:\s|,|，|的|at|on|around|about|in the)*$/i;
 // A date of birth is personal data, not when something happened to the customer's money.
 const BIRTH = /(?:born|birth|dob|birthday|生日|出生|生于|生於)(?:\s|is|was|on|:|：|是|为|為|于|於|日期|date)*$/i;
 const PM_PARTS: Part[] = ['afternoon', 'evening', 'night'];
+const MAYBE_TIME = /\d|day|night|morning|afternoon|evening|ago|noon|[今昨前周週星礼禮月点點时時晨午晚夜]/i;
 
 interface Group {
   start: number;
@@ -66,9 +67,13 @@ function resolve(group: Group, today: Day, timeZone: string): Omit<TimeEntity, '
 
 /** Dates and times the text names, read against `sentAt` in `timeZone`. */
 export function findTimes(text: Prepared, claims: Claims, sentAt: Date, timeZone: string): Found<TimeEntity>[] {
+  // Most messages name no time: no pattern runs without a digit or a time word, no Intl call without a piece.
+  if (!MAYBE_TIME.test(text.read)) return [];
+  const found = pieces(text);
+  if (found.length === 0) return [];
   const today = dayIn(sentAt, timeZone);
   const out: Found<TimeEntity>[] = [];
-  for (const group of groups(text, pieces(text))) {
+  for (const group of groups(text, found)) {
     if (BIRTH.test(text.read.slice(Math.max(0, group.start - 24), group.start))) continue;
     const resolved = resolve(group, today, timeZone);
     if (!resolved || !claims.take(group.start, group.end)) continue;
