@@ -9,3 +9,4 @@ export * from './lifecycle.ts';
 export * from './crypto.ts';
 export * from './random.ts';
 export * from './parent.ts';
+export * from './time-zone.ts';

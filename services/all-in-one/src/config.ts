@@ -1,12 +1,13 @@
 import { gatewayConfig, loadGatewayConfig, type GatewayConfig } from '@switchboard/gateway';
-import { classifierFields, classifierSettings, type ClassifierSettings } from '@switchboard/router';
+import { classifierFields, classifierSettings, entityFields, entitySettings, type ClassifierSettings, type EntityOptions } from '@switchboard/router';
 import { ticketSinkConfig } from '@switchboard/ticket-sink';
 
-/** Every variable the one process reads: the gateway's, the router's classifier, the ticket sink's. */
-export const allInOneConfig = gatewayConfig.extend('switchboard', { ...classifierFields, ...ticketSinkConfig.fields });
+/** Every variable the one process reads: the gateway's, the router's classifier and entities, the ticket sink's. */
+export const allInOneConfig = gatewayConfig.extend('switchboard', { ...classifierFields, ...entityFields, ...ticketSinkConfig.fields });
 
 export interface AllInOneConfig extends GatewayConfig {
   classifier: ClassifierSettings;
+  entities: EntityOptions;
   /** Unset: the registered channels that acknowledge by default. */
   ackChannels?: string[];
   ackMaxAgeHours: number;
@@ -18,6 +19,7 @@ export function loadAllInOneConfig(environment: NodeJS.ProcessEnv = process.env)
   return {
     ...gateway,
     classifier: classifierSettings('switchboard', cfg, gateway.databaseUrl),
+    entities: entitySettings('switchboard', cfg),
     ...(cfg.SWITCHBOARD_ACK_CHANNELS ? { ackChannels: cfg.SWITCHBOARD_ACK_CHANNELS } : {}),
     ackMaxAgeHours: cfg.SWITCHBOARD_ACK_MAX_AGE_HOURS,
   };

@@ -21,7 +21,7 @@ export function pipelineStages(config: AllInOneConfig): (shared: SharedResources
       },
     ];
     try {
-      const router = await startRouter({ kafka, producer, topics, classifier, groupId: groups.router, logger: logger.child('router') });
+      const router = await startRouter({ kafka, producer, topics, classifier, groupId: groups.router, logger: logger.child('router'), entities: config.entities });
       stages.push({ what: 'router', stop: () => router.stop(), lagSources: [{ group: groups.router, topic: topics.inbound }] });
       // Acknowledge only on channels with a running connector that sends: nobody else would deliver the ack.
       const sending = new Set(connectors.filter((c) => c.send).flatMap((c) => c.channels));

@@ -19,6 +19,13 @@ export const chatConfig = configSpec('connector-chat', {
   WEBCHAT_MAX_SESSIONS: field.int(5_000, 1).describe('Sessions whose history is kept in memory (least recently active dropped first).').advanced(),
   WEBCHAT_HISTORY_PER_SESSION: field.int(200, 1).describe('Messages kept per session and replayed on reconnect.').advanced(),
   WEBCHAT_ALLOWED_ORIGINS: field.list().describe('Extra origins allowed to open /chat/ws (comma-separated). The chat page itself is always allowed (same origin).'),
+  WEBCHAT_IDENTITY_SECRET: field
+    .token(32)
+    .secret()
+    .describe(
+      "Shared with the wallet's site, which signs its signed-in customer's identity token with it (`customerRef.expiresAt.hex HMAC-SHA256`); a valid token sets the messages' `sender.customerRef`. Unset: every web chat is anonymous.",
+    )
+    .example('5b1f0c6e9d2a4f7b8c3e1a0d9f6b2c4e'),
   WEBCHAT_FRAME_ANCESTORS: field.text('*').describe("CSP frame-ancestors of /chat: the sites allowed to embed the widget's iframe (e.g. https://wallet.example)."),
 });
 export type ChatEnv = ReturnType<typeof chatConfig.load>;
@@ -41,6 +48,8 @@ export interface WebchatConfig {
   historyPerSession: number;
   allowedOrigins: string[];
   frameAncestors: string;
+  /** Verifies the identity tokens the wallet's site signs; unset: no session is verified. */
+  identitySecret?: string;
 }
 
 export const WEBCHAT_DEFAULTS: WebchatConfig = webchatFrom(chatConfig.load({}))!;
@@ -76,5 +85,6 @@ function webchatFrom(cfg: ChatEnv): WebchatConfig | undefined {
     historyPerSession: cfg.WEBCHAT_HISTORY_PER_SESSION,
     allowedOrigins: cfg.WEBCHAT_ALLOWED_ORIGINS,
     frameAncestors: cfg.WEBCHAT_FRAME_ANCESTORS,
+    ...(cfg.WEBCHAT_IDENTITY_SECRET ? { identitySecret: cfg.WEBCHAT_IDENTITY_SECRET } : {}),
   };
 }

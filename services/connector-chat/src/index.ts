@@ -2,6 +2,7 @@ export { chatConfig, slackConfigFromEnv, webchatConfigFromEnv, WEBCHAT_DEFAULTS,
 export { createSlackConnector, SlackConnector, SLACK_EVENTS_PATH } from './slack/connector.ts';
 export { normalizeSlackEvent, parseSlackConversationKey, slackConversationKey } from './slack/normalize.ts';
 export { createWebchatConnector, WebchatConnector, webchatConversationKey, webchatMessageId, webchatSessionId, WEBCHAT_ACCOUNT } from './webchat/connector.ts';
+export { signWebchatIdentity, verifyWebchatIdentity, MAX_IDENTITY_LIFETIME_S, type IdentityRefusal, type IdentityResult } from './webchat/identity.ts';
 
 import type { Connector, ConnectorModule } from '@switchboard/connector-sdk';
 import { slackConfigFromEnv, webchatConfigFromEnv } from './config.ts';

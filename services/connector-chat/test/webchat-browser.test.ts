@@ -14,10 +14,13 @@ import { hostForTest, uniqueName } from './helpers/host.ts';
 import type { HostedConnector } from '@switchboard/connector-sdk';
 import { HttpServer } from '@switchboard/http';
 import { type kafkaForTest, readAll, readTopic } from '@switchboard/testkit';
+import { WEBCHAT_DEFAULTS } from '../src/config.ts';
 import { createWebchatConnector, webchatSessionId } from '../src/webchat/connector.ts';
+import { signWebchatIdentity } from '../src/webchat/identity.ts';
 import { agentReply, ChatClient } from './helpers/webchat.ts';
 
 const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
+const IDENTITY_SECRET = 'wallet-site-shared-secret-0123456789abcdef';
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 
 /** A stand-in for the wallet's site: one script tag embeds the chat. */
@@ -39,7 +42,7 @@ describe('web chat in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    const connector = createWebchatConnector(undefined, { name: uniqueName('webchat') });
+    const connector = createWebchatConnector({ ...WEBCHAT_DEFAULTS, identitySecret: IDENTITY_SECRET }, { name: uniqueName('webchat') });
     ({ env, producer, hosted } = await hostForTest(connector));
     http.mount(connector.routes, connector.upgrades);
     http.mount([{ method: 'GET', path: '/wallet', handle: async () => ({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: WALLET_PAGE }) }]);
@@ -165,5 +168,23 @@ describe('web chat in Chromium', () => {
     await button.waitFor({ state: 'visible' });
     expect(await phone.locator('#switchboard-chat-frame').isHidden()).toBe(true);
     await phone.close();
+  });
+
+  it("takes a signed-in customer's identity from the fragment, keeps it out of the address bar, and asks no name", async () => {
+    const signed = await context.newPage();
+    const identity = signWebchatIdentity(IDENTITY_SECRET, 'cus_7731', new Date(Date.now() + 3_600_000));
+    await signed.goto(`${base}/chat?lang=en#identity=${encodeURIComponent(identity)}`);
+    await signed.locator('#composer').waitFor({ state: 'visible' });
+    expect(signed.url()).toBe(`${base}/chat?lang=en`);
+    expect(await signed.locator('#profile').isHidden()).toBe(true);
+    await signed.reload();
+    await signed.fill('#input', 'Freeze my account please');
+    await signed.press('#input', 'Enter');
+    await signed.locator('li.message.customer[data-status="sent"]', { hasText: 'Freeze my account' }).waitFor({ timeout: 15_000 });
+    const records = await readTopic(env.kafka, env.topics.inbound, (rs) => rs.some((r) => r.value.includes('Freeze my account')));
+    const message = InboundMessage.parse(JSON.parse(records.find((r) => r.value.includes('Freeze my account'))!.value));
+    // After the reload too: the tab kept the identity, the address bar did not.
+    expect(message.sender.customerRef).toBe('cus_7731');
+    await signed.close();
   });
 });

@@ -1,5 +1,7 @@
-import { ConfigError, configSpec, field } from '@switchboard/runtime';
+import { ConfigError, configSpec, field, isTimeZone } from '@switchboard/runtime';
 import { kafkaConfig } from '@switchboard/kafka';
+import { z } from 'zod';
+import { DEFAULT_REFERENCE_PATTERNS, DEFAULT_TIME_ZONE, ReferencePattern, compileReferences, type EntityOptions } from './entities/index.ts';
 
 export const DEFAULT_ROUTER_GROUP = 'switchboard-router';
 
@@ -18,9 +20,36 @@ export const classifierFields = {
     .describe("Retrain on agents' corrections every this many hours (`pnpm train --with-corrections`, promoted only if it passes the shadow evaluation); 0: off. Needs DATABASE_URL."),
 };
 
+/** How entities are read; the all-in-one reads these too. */
+export const entityFields = {
+  SWITCHBOARD_ENTITY_TIME_ZONE: field
+    .text(DEFAULT_TIME_ZONE)
+    .describe("IANA time zone in which customers' dates and times (\"yesterday at 3pm\", `昨天下午三点`) are read against the message's sentAt."),
+  SWITCHBOARD_REFERENCE_PATTERNS: field
+    .json(z.array(ReferencePattern).min(1).max(50))
+    .describe(
+      'JSON list of `{"kind": "transaction"|"order"|"refund", "pattern": "<regular expression whose first group is the id>"}`, tried in order (case-insensitive; the first to match a stretch of text keeps it), replacing the defaults. Unset: `TX…`, `RF…`, and ids after `transaction`/`交易单号`/`流水号`, `order #`/`订单号`, `refund`/`退款单号` (Simplified and Traditional).',
+    )
+    .example('[{"kind":"order","pattern":"\\b(ORD-\\d{6,})\\b"}]'),
+};
+
+interface EntityVariables {
+  SWITCHBOARD_ENTITY_TIME_ZONE: string;
+  SWITCHBOARD_REFERENCE_PATTERNS?: ReferencePattern[] | undefined;
+}
+
+/** The entity reader's settings, refused with the variable named when the time zone is unknown. */
+export function entitySettings(component: string, cfg: EntityVariables): EntityOptions {
+  if (!isTimeZone(cfg.SWITCHBOARD_ENTITY_TIME_ZONE)) {
+    throw new ConfigError(component, [`SWITCHBOARD_ENTITY_TIME_ZONE: not a time zone this Node knows (an IANA name such as Asia/Shanghai) (got ${JSON.stringify(cfg.SWITCHBOARD_ENTITY_TIME_ZONE)})`]);
+  }
+  return { timeZone: cfg.SWITCHBOARD_ENTITY_TIME_ZONE, references: compileReferences(cfg.SWITCHBOARD_REFERENCE_PATTERNS ?? DEFAULT_REFERENCE_PATTERNS) };
+}
+
 export const routerConfig = configSpec('router', {
   ...kafkaConfig.fields,
   ...classifierFields,
+  ...entityFields,
   DATABASE_URL: field.connectionUrl().describe('The ticket store a scheduled retrain reads the corrections from.'),
   SWITCHBOARD_ROUTER_GROUP: field
     .text(DEFAULT_ROUTER_GROUP)
@@ -62,7 +91,7 @@ export function classifierSettings(component: string, cfg: ClassifierVariables, 
   };
 }
 
-export function loadRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterConfig & { classifier: ClassifierSettings } {
+export function loadRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterConfig & { classifier: ClassifierSettings; entities: EntityOptions } {
   const cfg = routerConfig.load(env);
-  return { ...cfg, classifier: classifierSettings('router', cfg, cfg.DATABASE_URL) };
+  return { ...cfg, classifier: classifierSettings('router', cfg, cfg.DATABASE_URL), entities: entitySettings('router', cfg) };
 }

@@ -18,8 +18,8 @@ const { classifier, close: closeClassifier } = routerClassifier(config.classifie
 const { retrainEveryHours } = config.classifier;
 const retrain = retrainEveryHours > 0 ? scheduleRetrain({ everyMs: retrainEveryHours * 3_600_000, logger: logger.child('retrain') }) : undefined;
 const groupId = consumerGroup(topics, config.SWITCHBOARD_ROUTER_GROUP);
-const router = await startRouter({ kafka, producer, topics, classifier, groupId, logger });
-logger.info('router started', { group: groupId, classifierVersion: classifier.version, from: topics.inbound, to: topics.routed, retrainEveryHours });
+const router = await startRouter({ kafka, producer, topics, classifier, groupId, logger, entities: config.entities });
+logger.info('router started', { group: groupId, entityTimeZone: config.entities.timeZone, classifierVersion: classifier.version, from: topics.inbound, to: topics.routed, retrainEveryHours });
 stopOnSignals(async () => {
   await retrain?.stop();
   await router.stop();

@@ -4,6 +4,7 @@ import { runConsumer, type BatchingProducer, type RunningConsumer } from '@switc
 import { createLogger, type Logger } from '@switchboard/runtime';
 import type { Classifier } from '@switchboard/classifier';
 import { redact, redactMessage } from './redact.ts';
+import { DEFAULT_ENTITY_OPTIONS, extractEntities, type EntityOptions } from './entities/index.ts';
 
 export interface RouterOptions {
   kafka: Kafka;
@@ -12,6 +13,8 @@ export interface RouterOptions {
   classifier: Classifier;
   groupId?: string;
   logger?: Logger;
+  /** Default: Asia/Shanghai and the default reference patterns. */
+  entities?: EntityOptions;
 }
 
 /** Masks every string inside channel extras too: an email's full body lives in `meta`. */
@@ -24,8 +27,8 @@ function redactDeep(value: unknown, counts: Map<Redaction['kind'], number>): unk
   return value;
 }
 
-/** One inbound message in, its routed form out: masked first, then classified on the masked text. */
-export function route(message: InboundMessage, classifier: Classifier, now = new Date()): RoutedMessage {
+/** One inbound message in, its routed form out: masked first, then classified and read for entities on the masked text. */
+export function route(message: InboundMessage, classifier: Classifier, now = new Date(), entities: EntityOptions = DEFAULT_ENTITY_OPTIONS): RoutedMessage {
   const masked = redactMessage(message.text, message.subject);
   const metaCounts = new Map<Redaction['kind'], number>();
   const meta = redactDeep(message.meta, metaCounts) as Record<string, unknown>;
@@ -48,6 +51,8 @@ export function route(message: InboundMessage, classifier: Classifier, now = new
       language: decision.language,
       redactions: masked.redactions,
       classifierVersion: decision.classifierVersion,
+      // From the masked text only: what masking took (codes, passwords, card digits) is never read back.
+      entities: extractEntities(masked.text, masked.subject, new Date(message.sentAt), entities),
       explanation: decision.explanation,
       routedAt: now.toISOString(),
     }),
@@ -67,7 +72,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningConsum
     dlqTopic: topics.dlq,
     logger: options.logger ?? createLogger('router'),
     handle: async (records) => {
-      const routed = records.map((r) => route(r.value, classifier));
+      const routed = records.map((r) => route(r.value, classifier, new Date(), options.entities));
       await producer.sendJson(
         topics.routed,
         routed.map((m) => ({

@@ -53,7 +53,10 @@ describe("the router's classifier", () => {
   });
 
   it('imports only the runtime part of the classifier, never the workbench', () => {
-    const sources = readdirSync(join(import.meta.dirname, '../src')).map((name) => readFileSync(join(import.meta.dirname, '../src', name), 'utf8'));
+    const src = join(import.meta.dirname, '../src');
+    const sources = readdirSync(src, { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => readFileSync(join(src, name), 'utf8'));
     const imported = sources.flatMap((source) => [...source.matchAll(/from '(@switchboard\/[^']+)'/g)].map((match) => match[1]));
     expect(imported).toContain('@switchboard/classifier');
     expect(imported).not.toContain('@switchboard/classifier-workbench');

@@ -22,6 +22,10 @@ describe('route', () => {
     expect(routed.priority).toBe('urgent');
     expect(routed.classifierVersion).toBe(classifier.version);
   });
+  it('carries entities read from the masked text, every list present', () => {
+    const routed = route(inbound({ text: 'All good, thanks', subject: 'hello' }), classifier);
+    expect(routed.entities).toEqual({ amounts: [], references: [], times: [], cardLast4: [], counterparties: [] });
+  });
   it('refuses to produce a decision the schema rejects', () => {
     const broken: Classifier = { version: 'broken', classify: (text, subject) => ({ ...classifier.classify(text, subject), confidence: Number.NaN }) };
     expect(() => route(inbound({}), broken)).toThrow(/RoutedMessage: confidence/);
@@ -63,5 +67,26 @@ describe('router on a real broker', () => {
     expect(RoutedMessage.parse(JSON.parse(fax.value))).toMatchObject({ id: fromNewChannel.id, channel: 'fax', category: 'refund' });
     const [letter] = await readTopic(env.kafka, env.topics.dlq, (rs) => rs.length >= 1);
     expect(DeadLetter.parse(JSON.parse(letter!.value)).reason).toMatch(/^schema violation: InboundMessage: channel/);
+  });
+
+  it('routes every message with its entities, read after masking', async () => {
+    const message = inbound({
+      id: 'msg_0123456789abcdef0123456789abcde0',
+      conversationKey: 'conv-entities',
+      sentAt: '2026-12-07T02:30:00.000Z',
+      subject: '交易单号：TX20261206001',
+      text: '昨天下午三点付给星巴克38块5，扣了两次。Card 4111 1111 1111 1111, my code is 48213190',
+    });
+    await producer.sendJson(env.topics.inbound, [{ key: 'conv-entities', value: message }]);
+    const records = await readTopic(env.kafka, env.topics.routed, (rs) => rs.some((r) => r.key === 'conv-entities'));
+    const routed = RoutedMessage.parse(JSON.parse(records.find((r) => r.key === 'conv-entities')!.value));
+    expect(routed.text).toContain('my code is [code]');
+    expect(routed.entities).toEqual({
+      amounts: [{ value: '38.5', currency: 'CNY', text: '38块5' }],
+      references: [{ kind: 'transaction', value: 'TX20261206001' }],
+      times: [{ text: '昨天下午三点', date: '2026-12-06', at: '2026-12-06T15:00:00+08:00' }],
+      cardLast4: ['1111'],
+      counterparties: ['星巴克'],
+    });
   });
 });

@@ -59,3 +59,20 @@ const PAGE = `<!doctype html>
 </body>
 </html>
 `;
+
+/** The chat page's headers: a strict CSP whose frame-ancestors are the sites allowed to embed it. */
+export function chatPageHeaders(host: string | undefined, frameAncestors: string): Record<string, string> {
+  // Older Safari does not count ws:/wss: of the page's own host as 'self'.
+  const socketOrigins = host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? ` ws://${host} wss://${host}` : '';
+  const csp = [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `connect-src 'self'${socketOrigins}`,
+    "img-src 'self' data:",
+    "base-uri 'none'",
+    "form-action 'none'",
+    `frame-ancestors ${frameAncestors}`,
+  ].join('; ');
+  return { 'content-security-policy': csp, 'referrer-policy': 'no-referrer' };
+}

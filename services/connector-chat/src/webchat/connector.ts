@@ -5,9 +5,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Connector, ConnectorContext, ConnectorHealth, HttpRequest, HttpResponse, HttpRoute, SendResult, UpgradeRoute } from '@switchboard/connector-sdk';
 import { messageId, type InboundMessageInput, type OutboundMessage } from '@switchboard/schema';
 import { WEBCHAT_DEFAULTS, type WebchatConfig } from '../config.ts';
-import { buildChatAssets, type ChatAssets } from './assets.ts';
+import { buildChatAssets, chatPageHeaders, type ChatAssets } from './assets.ts';
 import { ConnectionCounter, SlidingWindowLimiter } from './limits.ts';
 import { HistoryJournal } from './journal.ts';
+import { IDENTITY_REFUSED, verifyWebchatIdentity } from './identity.ts';
 import { ClientFrame, SESSION_ID, SESSION_TOKEN, type ErrorCode, type HistoryEntry, type ServerFrame } from './protocol.ts';
 import { SessionStore, type Session } from './sessions.ts';
 import { PermanentError } from '@switchboard/runtime';
@@ -23,11 +24,14 @@ export class WebchatSendError extends PermanentError {
 
 /**
  * A session's public id from the browser's secret token. Conversation keys, topics and tickets carry
- * the id; only the token resumes the conversation, and the id does not give it away.
+ * the id; only the token resumes the conversation, and the id does not give it away. A verified
+ * customer's session is derived from their customerRef too: on a shared browser, someone signed in
+ * as another customer, or not signed in, never opens their conversation with the same token.
  */
-export function webchatSessionId(token: string): string {
-  return createHash('sha256').update(token).digest('base64url').slice(0, 24);
+export function webchatSessionId(token: string, customerRef?: string): string {
+  return createHash('sha256').update(customerRef === undefined ? token : `${token}\n${customerRef}`).digest('base64url').slice(0, 24);
 }
+
 
 export function webchatConversationKey(sessionId: string): string {
   return `webchat:${sessionId}`;
@@ -91,7 +95,7 @@ export class WebchatConnector implements Connector {
         return { status: 200, headers: { 'content-type': contentType, 'x-content-type-options': 'nosniff', ...headersFor(request) }, body: pick(this.assets) };
       };
     this.routes = [
-      { method: 'GET', path: '/chat', handle: serve((a) => a.page, 'text/html; charset=utf-8', (request) => this.pageHeaders(request.headers.host)) },
+      { method: 'GET', path: '/chat', handle: serve((a) => a.page, 'text/html; charset=utf-8', (request) => chatPageHeaders(request.headers.host, this.config.frameAncestors)) },
       { method: 'GET', path: '/chat/chat.js', handle: serve((a) => a.chatJs, 'text/javascript; charset=utf-8') },
       { method: 'GET', path: '/chat/chat.css', handle: serve((a) => a.chatCss, 'text/css; charset=utf-8') },
       { method: 'GET', path: '/chat/widget.js', handle: serve((a) => a.widgetJs, 'text/javascript; charset=utf-8', () => ({ 'cache-control': 'public, max-age=300' })) },
@@ -140,22 +144,6 @@ export class WebchatConnector implements Connector {
     const entry: HistoryEntry = { id: message.id, from: message.kind === 'ack' ? 'system' : 'agent', text: message.text, at: message.createdAt };
     if (this.remember(sessionId, entry)) this.broadcast(sessionId, { type: 'message', entry });
     return { externalId: message.id };
-  }
-
-  private pageHeaders(host: string | undefined): Record<string, string> {
-    // Older Safari does not count ws:/wss: of the page's own host as 'self'.
-    const socketOrigins = host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? ` ws://${host} wss://${host}` : '';
-    const csp = [
-      "default-src 'none'",
-      "script-src 'self'",
-      "style-src 'self'",
-      `connect-src 'self'${socketOrigins}`,
-      "img-src 'self' data:",
-      "base-uri 'none'",
-      "form-action 'none'",
-      `frame-ancestors ${this.config.frameAncestors}`,
-    ].join('; ');
-    return { 'content-security-policy': csp, 'referrer-policy': 'no-referrer' };
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -224,15 +212,24 @@ export class WebchatConnector implements Connector {
   private onHello(client: Client, hello: Extract<ClientFrame, { type: 'hello' }>): void {
     if (client.session) this.leave(client.session.id, client);
     const token = hello.token && SESSION_TOKEN.test(hello.token) ? hello.token : randomBytes(24).toString('base64url');
-    const sessionId = webchatSessionId(token);
+    // Checked on every hello, so an expired token stops verifying at the next reconnect.
+    const identity = hello.identity === undefined ? undefined : verifyWebchatIdentity(this.config.identitySecret, hello.identity);
+    const customerRef = identity?.ok ? identity.customerRef : undefined;
+    const sessionId = webchatSessionId(token, customerRef);
     const session = this.sessions.open(sessionId);
+    if (customerRef) session.customerRef = customerRef;
     if (hello.profile && (hello.profile.name || hello.profile.email)) session.profile = hello.profile;
     client.session = session;
     client.lang = hello.lang;
     let sockets = this.socketsBySession.get(sessionId);
     if (!sockets) this.socketsBySession.set(sessionId, (sockets = new Set()));
     sockets.add(client);
-    this.reply(client, { type: 'welcome', token, sessionId, history: session.history, limits: { maxChars: this.config.maxMessageChars } });
+    this.reply(client, { type: 'welcome', token, sessionId, verified: customerRef !== undefined, history: session.history, limits: { maxChars: this.config.maxMessageChars } });
+    if (identity && !identity.ok) {
+      // The reason only: neither the token nor the reference it claims is logged.
+      this.context?.logger.warn('web chat identity refused: the session continues anonymous', { reason: identity.reason });
+      this.reply(client, { type: 'error', code: 'identity_refused', reason: identity.reason, message: IDENTITY_REFUSED[identity.reason] });
+    }
   }
 
   private async onMessage(client: Client, session: Session, clientId: string, rawText: string): Promise<void> {
@@ -281,6 +278,7 @@ export class WebchatConnector implements Connector {
         id: session.id,
         ...(session.profile.name ? { name: session.profile.name } : {}),
         ...(session.profile.email ? { address: session.profile.email } : {}),
+        ...(session.customerRef ? { customerRef: session.customerRef } : {}),
       },
       text,
       sentAt: now,

@@ -3,6 +3,7 @@
  * these schemas; the browser client imports the types only.
  */
 import { z } from 'zod';
+import type { IdentityRefusal } from './identity.ts';
 
 const clientId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'client id: 8-64 url-safe characters');
 /** The browser's secret: whoever holds it reads the conversation. Never leaves the browser and this server. */
@@ -17,7 +18,8 @@ export const Profile = z.object({
 export type Profile = z.infer<typeof Profile>;
 
 export const ClientFrame = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('hello'), token: z.string().optional(), profile: Profile.optional(), lang: z.string().max(35).optional() }),
+  // `identity`: the token the wallet's site signed for its signed-in customer (identity.ts).
+  z.object({ type: z.literal('hello'), token: z.string().optional(), identity: z.string().max(500).optional(), profile: Profile.optional(), lang: z.string().max(35).optional() }),
   z.object({ type: z.literal('profile'), profile: Profile }),
   z.object({ type: z.literal('message'), clientId, text: z.string() }),
 ]);
@@ -33,10 +35,11 @@ export interface HistoryEntry {
   clientId?: string;
 }
 
-export type ErrorCode = 'too_long' | 'rate_limited' | 'bad_frame' | 'not_ready' | 'unavailable';
+export type ErrorCode = 'too_long' | 'rate_limited' | 'bad_frame' | 'not_ready' | 'unavailable' | 'identity_refused';
 
 export type ServerFrame =
-  | { type: 'welcome'; token: string; sessionId: string; history: HistoryEntry[]; limits: { maxChars: number } }
+  /** `verified`: the session is the signed-in customer's (a valid identity token came with hello). */
+  | { type: 'welcome'; token: string; sessionId: string; verified: boolean; history: HistoryEntry[]; limits: { maxChars: number } }
   | { type: 'ack'; clientId: string; id: string }
   | { type: 'message'; entry: HistoryEntry }
-  | { type: 'error'; code: ErrorCode; message: string; clientId?: string; retryAfterMs?: number };
+  | { type: 'error'; code: ErrorCode; message: string; clientId?: string; retryAfterMs?: number; reason?: IdentityRefusal };

@@ -3,6 +3,8 @@ import type { HistoryEntry, Profile } from './protocol.ts';
 export interface Session {
   id: string;
   profile: Profile;
+  /** The wallet's reference of the signed-in customer, when hello carried a valid identity token. */
+  customerRef?: string;
   history: HistoryEntry[];
 }
 

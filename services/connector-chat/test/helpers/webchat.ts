@@ -58,9 +58,9 @@ export class ChatClient {
     });
   }
 
-  /** Opens (or with its token, resumes) a session. */
-  async hello(token?: string, profile?: { name?: string; email?: string }) {
-    this.send({ type: 'hello', ...(token ? { token } : {}), ...(profile ? { profile } : {}), lang: 'en' });
+  /** Opens (or with its token, resumes) a session; `identity`: the token the wallet's site signed. */
+  async hello(token?: string, profile?: { name?: string; email?: string }, identity?: string) {
+    this.send({ type: 'hello', ...(token ? { token } : {}), ...(identity ? { identity } : {}), ...(profile ? { profile } : {}), lang: 'en' });
     return this.next('welcome');
   }
 

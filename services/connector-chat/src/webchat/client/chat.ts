@@ -2,6 +2,9 @@
  * The chat page. Customer text is only ever set with textContent, never parsed as HTML. The session
  * token, the optional profile and unacknowledged messages live in localStorage: a reload continues the
  * conversation and resends what the server had not acknowledged, under the same client id.
+ * A signed-in customer's identity token (signed by the wallet's site) arrives in the URL fragment,
+ * which is never sent to a server or a Referer; it is moved to sessionStorage (this tab only) and
+ * dropped from the address bar.
  */
 import type { ClientFrame, HistoryEntry, Profile, ServerFrame } from '../protocol.ts';
 import { pickLang, STRINGS } from './i18n.ts';
@@ -12,7 +15,7 @@ interface Pending {
   at: string;
 }
 
-const KEYS = { session: 'switchboard.chat.session-token', profile: 'switchboard.chat.profile', outbox: 'switchboard.chat.outbox' };
+const KEYS = { session: 'switchboard.chat.session-token', profile: 'switchboard.chat.profile', outbox: 'switchboard.chat.outbox', identity: 'switchboard.chat.identity' };
 const lang = pickLang(location.search, navigator.language);
 const t = STRINGS[lang];
 const embedded = new URLSearchParams(location.search).has('embed');
@@ -28,9 +31,17 @@ const closeButton = $<HTMLButtonElement>('close');
 
 let socket: WebSocket | undefined;
 let sessionToken = localStorage.getItem(KEYS.session) ?? undefined;
+keepIdentityFromUrl();
 let maxChars = 2_000;
 let reconnectDelay = 1_000;
 let resendTimer: ReturnType<typeof setTimeout> | undefined;
+
+function keepIdentityFromUrl(): void {
+  const fromUrl = new URLSearchParams(location.hash.slice(1)).get('identity');
+  if (!fromUrl) return;
+  sessionStorage.setItem(KEYS.identity, fromUrl);
+  history.replaceState(null, '', location.pathname + location.search);
+}
 
 function load<T>(key: string, fallback: T): T {
   try {
@@ -134,7 +145,8 @@ function onFrame(frame: ServerFrame): void {
       saveOutbox(remaining);
       for (const item of remaining) markPending(item, 'pending');
       flushOutbox();
-      showComposerOrProfile(frame.history.length > 0 || remaining.length > 0);
+      // The wallet knows who a signed-in customer is: no form asking for a name.
+      showComposerOrProfile(frame.verified || frame.history.length > 0 || remaining.length > 0);
       return;
     }
     case 'ack': {
@@ -150,6 +162,8 @@ function onFrame(frame: ServerFrame): void {
       return;
     case 'error': {
       showNotice(t.errors[frame.code].replace('{n}', String(maxChars)));
+      // A refused token stays refused: anonymous from the next reconnect on, without the notice again.
+      if (frame.code === 'identity_refused') sessionStorage.removeItem(KEYS.identity);
       if (!frame.clientId) return;
       const item = outbox().find((p) => p.clientId === frame.clientId);
       if (frame.code === 'unavailable' || frame.code === 'not_ready') {
@@ -177,7 +191,8 @@ function connect(): void {
   ws.addEventListener('open', () => {
     reconnectDelay = 1_000;
     setStatus('online');
-    send({ type: 'hello', ...(sessionToken ? { token: sessionToken } : {}), profile: load<Profile>(KEYS.profile, {}), lang });
+    const signedIn = sessionStorage.getItem(KEYS.identity) ?? undefined;
+    send({ type: 'hello', ...(sessionToken ? { token: sessionToken } : {}), ...(signedIn ? { identity: signedIn } : {}), profile: load<Profile>(KEYS.profile, {}), lang });
   });
   ws.addEventListener('message', (event) => {
     try {

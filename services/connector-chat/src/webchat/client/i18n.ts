@@ -35,6 +35,7 @@ const en = {
     bad_frame: 'That message could not be sent.',
     not_ready: 'Still connecting, please try again.',
     unavailable: 'Service temporarily unavailable, retrying…',
+    identity_refused: 'We could not confirm your wallet sign-in (it may have expired). You can still write to us, but we cannot see your account: reload the wallet page to sign in again.',
   } satisfies Record<ErrorCode, string>,
 };
 
@@ -64,6 +65,7 @@ const zh: typeof en = {
     bad_frame: '这条消息无法发送。',
     not_ready: '正在连接，请稍后再试。',
     unavailable: '服务暂时不可用，正在重试…',
+    identity_refused: '无法确认您的钱包登录状态（可能已过期）。您仍可留言，但客服看不到您的账户信息；请刷新钱包页面重新登录。',
   },
 };
 

@@ -1,6 +1,8 @@
 /**
  * The embeddable widget: `<script src="https://<gateway>/chat/widget.js" async></script>` on the
- * wallet's site adds a floating button that opens the chat page in an iframe. Styles are set through
+ * wallet's site adds a floating button that opens the chat page in an iframe. `data-identity` carries
+ * the signed-in customer's identity token, which the site's server signed; it goes to the iframe in
+ * the URL fragment, which no server or Referer sees. Styles are set through
  * element.style, which a strict Content-Security-Policy on the host page still allows.
  */
 import { pickLang, STRINGS } from './i18n.ts';
@@ -11,6 +13,7 @@ import { pickLang, STRINGS } from './i18n.ts';
   const chatUrl = new URL(script.src.replace(/\/widget\.js(\?.*)?$/, ''));
   const lang = pickLang(script.dataset.lang ? `?lang=${script.dataset.lang}` : '', navigator.language);
   chatUrl.search = `?embed=1&lang=${lang}`;
+  if (script.dataset.identity) chatUrl.hash = `identity=${encodeURIComponent(script.dataset.identity)}`;
   const t = STRINGS[lang];
   const phone = window.matchMedia('(max-width: 480px)');
 
