@@ -1,8 +1,9 @@
 /**
  * Business hours in a time zone, with holidays: how much working time lies between two instants, and
  * which instant lies some working time after another. Pure; the zone's offsets (DST included) come from
- * Intl, so no time-zone data ships with the code.
+ * Intl (the runtime's time-zone module), so no time-zone data ships with the code.
  */
+import { calendarDayIn, isTimeZone, offsetAtWallTime } from '@switchboard/runtime';
 export interface BusinessCalendar {
   timeZone: string;
   /** Working hours per weekday, 0 = Sunday, as minutes from local midnight; undefined: closed all day. */
@@ -12,16 +13,6 @@ export interface BusinessCalendar {
 }
 
 const DAY_MS = 86_400_000;
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
 
 interface LocalDate {
   y: number;
@@ -29,24 +20,15 @@ interface LocalDate {
   d: number;
 }
 
-/** The zone's offset from UTC at `instant`, in ms (Asia/Shanghai: +8 h). */
-function offsetAt(instant: number, timeZone: string): number {
-  const parts = Object.fromEntries(formatter(timeZone).formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
-  const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
-  return asUtc - Math.floor(instant / 1000) * 1000;
-}
-
 function localDateOf(instant: number, timeZone: string): LocalDate {
-  const shifted = new Date(instant + offsetAt(instant, timeZone));
-  return { y: shifted.getUTCFullYear(), m: shifted.getUTCMonth() + 1, d: shifted.getUTCDate() };
+  const { year, month, day } = calendarDayIn(new Date(instant), timeZone);
+  return { y: year, m: month, d: day };
 }
 
 /** The instant of a local wall time (minutes after local midnight) on a local date. */
 function instantOf(date: LocalDate, minutes: number, timeZone: string): number {
-  const wall = Date.UTC(date.y, date.m - 1, date.d) + minutes * 60_000;
-  const first = wall - offsetAt(wall, timeZone);
-  // Near a DST change the offset at the guess differs from the offset at the answer: one correction.
-  return wall - offsetAt(first, timeZone);
+  const day = { year: date.y, month: date.m, day: date.d };
+  return Date.UTC(date.y, date.m - 1, date.d) + minutes * 60_000 - offsetAtWallTime(day, minutes, timeZone);
 }
 
 function nextDate(date: LocalDate): LocalDate {
@@ -109,8 +91,8 @@ export function parseHours(text: string): [number, number] {
 }
 
 export function calendarOf(spec: { timeZone: string; hours: Partial<Record<Weekday, string | null>>; holidays: readonly string[] }): BusinessCalendar {
-  // Throws for an unknown zone, at configuration time rather than at the first SLA reading.
-  new Intl.DateTimeFormat('en-US', { timeZone: spec.timeZone });
+  // Refused at configuration time rather than at the first SLA reading.
+  if (!isTimeZone(spec.timeZone)) throw new RangeError(`Invalid time zone specified: ${spec.timeZone}`);
   return {
     timeZone: spec.timeZone,
     week: DAYS.map((day) => (spec.hours[day] ? parseHours(spec.hours[day]!) : undefined)),
