@@ -3,23 +3,16 @@
  * contact), a spam verdict (kept on the ticket, filtered by), and a delivery report that names what
  * was sent only by the channel's id (a bounce quoting our Message-ID).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { stableId, type OutboundMessage } from '@switchboard/schema';
-import { openTicketStore, type TicketStore } from '../src/index.ts';
-import { BACKENDS, hoursFromNow, routedMessage, uniqueKey } from './fixtures.ts';
+import { type TicketStore } from '../src/index.ts';
+import { BACKENDS, hoursFromNow, routedMessage, uniqueKey, storeForTests } from './fixtures.ts';
 
 describe.each(BACKENDS)('ticket store on $name: sender flags, spam, reports by channel id', (backend) => {
+  const current = storeForTests(backend);
   let store: TicketStore;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const fresh = await backend.fresh();
-    drop = fresh.drop;
-    store = await openTicketStore(fresh.options);
-  });
-  afterAll(async () => {
-    await store?.close();
-    await drop?.();
+  beforeAll(() => {
+    store = current();
   });
 
   const replyTo = (ticket: { id: string; number: string }, customer: ReturnType<typeof routedMessage>, id: string): OutboundMessage => ({

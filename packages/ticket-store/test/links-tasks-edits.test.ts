@@ -3,10 +3,10 @@
  * message's typed call, tasks on a ticket, and edits that carry new content (attachments, call,
  * classification) which an opening message's ticket follows.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { messageId, type RoutedMessage } from '@switchboard/schema';
-import { openTicketStore, type TicketStore } from '../src/index.ts';
-import { BACKENDS, routedMessage, uniqueKey } from './fixtures.ts';
+import { type TicketStore } from '../src/index.ts';
+import { BACKENDS, routedMessage, uniqueKey, storeForTests } from './fixtures.ts';
 
 /** Two channels a customer uses, by neutral ids: the store knows no channel. */
 const CHAT = 'chat-a';
@@ -36,17 +36,10 @@ function editOf(target: RoutedMessage, changes: Partial<RoutedMessage>): RoutedM
 }
 
 describe.each(BACKENDS)('links, tasks and edits on $name', (backend) => {
+  const current = storeForTests(backend);
   let store: TicketStore;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const fresh = await backend.fresh();
-    drop = fresh.drop;
-    store = await openTicketStore(fresh.options);
-  });
-  afterAll(async () => {
-    await store?.close();
-    await drop?.();
+  beforeAll(() => {
+    store = current();
   });
 
   it("shows a customer's conversations on other channels that share their phone number", async () => {

@@ -3,10 +3,10 @@
  * batch, a PATCH, a recorded reply, a delivery report), the status history the SLA clocks read, first
  * responses, assignment and what an agent may see.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { stableId, type OutboundMessage } from '@switchboard/schema';
-import { openTicketStore, pausesOf, type TicketStore } from '../src/index.ts';
-import { BACKENDS, routedMessage, uniqueKey } from './fixtures.ts';
+import { pausesOf, type TicketStore } from '../src/index.ts';
+import { BACKENDS, routedMessage, uniqueKey, storeForTests } from './fixtures.ts';
 
 const reply = (ticket: { id: string; number: string }, m: ReturnType<typeof routedMessage>, text: string): OutboundMessage => ({
   schemaVersion: 1,
@@ -26,16 +26,10 @@ const reply = (ticket: { id: string; number: string }, m: ReturnType<typeof rout
 });
 
 describe.each(BACKENDS)('the live feed on $name', (backend) => {
+  const current = storeForTests(backend);
   let store: TicketStore;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const fresh = await backend.fresh();
-    drop = fresh.drop;
-    store = await openTicketStore(fresh.options);
-  });
-  afterAll(async () => {
-    await store?.close();
-    await drop?.();
+  beforeAll(() => {
+    store = current();
   });
 
   it('records every change as an event, in order, with what decides who may see it', async () => {
