@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { BatchingProducer, runConsumer, type RunningConsumer } from '@switchboard/kafka';
+import { BatchingProducer, readDeadLetters, runConsumer, type RunningConsumer } from '@switchboard/kafka';
 import { PermanentError } from '@switchboard/runtime';
 import { kafkaForTest, eventually, freshDatabase, readTopic } from '@switchboard/testkit';
 import { openTicketStore } from '@switchboard/ticket-store';
 import { TOPIC_EXAMPLES, messageId, type RoutedMessage } from '@switchboard/schema';
-import { dlqReplay, readDeadLetters, replayCommand, tailCommand, parseSince, type CliContext } from '../src/index.ts';
+import { dlqReplay, replayCommand, tailCommand, parseSince, type CliContext } from '../src/index.ts';
 import { parseArgs, UsageError } from '../src/args.ts';
 
 describe('switchboard CLI on a real broker', () => {
@@ -58,7 +58,7 @@ describe('switchboard CLI on a real broker', () => {
     );
     await producer.sendJson(env.topics.inbound, [{ key: 'k', value: { n: 7 } }]);
     await readTopic(env.kafka, env.topics.dlq, (rs) => rs.length >= 1);
-    const [letter] = await readDeadLetters(ctx);
+    const [letter] = await readDeadLetters(env.kafka, env.topics.dlq);
     expect(letter!.reason).toContain('seven not supported yet');
 
     fixed = true;

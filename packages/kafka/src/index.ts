@@ -3,6 +3,7 @@ export * from './admin.ts';
 export * from './producer.ts';
 export * from './consumer.ts';
 export * from './dead-letters.ts';
+export * from './dead-letter-replay.ts';
 export * from './reader.ts';
 export * from './ledger-state.ts';
 export * from './outbound-ledger.ts';

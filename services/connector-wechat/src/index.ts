@@ -3,9 +3,9 @@ export { createWechatConnector, WechatConnector, UnroutableOutboundError, type W
 export { OA_WEBHOOK_PATH } from './oa/webhook.ts';
 export { WechatApiError } from './oa/api.ts';
 export { oaConversationKey } from './oa/normalize.ts';
-export { kfConversationKey } from './kf/normalize.ts';
+export { kfConversationKey, kfMsgIdOf, kfSendFailure, type KfSendFailure } from './kf/normalize.ts';
 export { WECOM_WEBHOOK_PATH } from './kf/callback.ts';
-export { KfReplyRefusedError, kfMsgIdOf } from './kf/wecom-kf.ts';
+export { KfReplyRefusedError } from './kf/wecom-kf.ts';
 export { roomConversationKey, contactConversationKey } from './bot/normalize.ts';
 
 import type { ConnectorModule } from '@switchboard/connector-sdk';

@@ -3,11 +3,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostConnector, type HostedConnector } from '@switchboard/connector-sdk';
+import { hostConnector, loadChannelRegistry, type HostedConnector } from '@switchboard/connector-sdk';
 import { HttpServer } from '@switchboard/http';
 import { BatchingProducer, CheckpointStore } from '@switchboard/kafka';
-import { InboundMessage, type OutboundMessage } from '@switchboard/schema';
-import { eventually, kafkaForTest, readAll } from '@switchboard/testkit';
+import { REPO_ROOT } from '@switchboard/runtime';
+import { DeliveryReport, InboundMessage, OutboundMessage } from '@switchboard/schema';
+import { eventually, freshDatabase, kafkaForTest, readAll, routedMessage } from '@switchboard/testkit';
+import { startTicketSink } from '@switchboard/ticket-sink';
+import { openTicketStore } from '@switchboard/ticket-store';
 import { createWechatConnector, kfConversationKey, KfReplyRefusedError, kfMsgIdOf, type WechatConnector, type WeComKfConfig } from '../src/index.ts';
 import { FakeWeComKf } from './fake-wecom-kf.ts';
 import { post } from './wechat-peer.ts';
@@ -32,7 +35,7 @@ describe('WeCom customer service on Kafka, against a local kf API', () => {
   let env: Awaited<ReturnType<typeof kafkaForTest>>;
   let producer: BatchingProducer;
   let checkpoints: CheckpointStore;
-  const server = new HttpServer();
+  let server: HttpServer | undefined;
   let base = '';
   const kf = `wk${run}sync`;
   let connector: WechatConnector;
@@ -42,7 +45,11 @@ describe('WeCom customer service on Kafka, against a local kf API', () => {
   const host = async (config: WeComKfConfig) => {
     checkpoints = await CheckpointStore.load(env.kafka, producer, env.topics.checkpoints);
     connector = createWechatConnector({ weComKf: config });
+    // A server per connector: a stopped one's routes would still answer the callbacks (503, not ready).
+    await server?.close();
+    server = new HttpServer();
     server.mount(connector.routes);
+    base = await server.listen();
     hosted = await hostConnector(connector, { kafka: env.kafka, producer, topics: env.topics, checkpoints, dataDir });
     await connector.weComIdle();
   };
@@ -59,12 +66,11 @@ describe('WeCom customer service on Kafka, against a local kf API', () => {
     env = await kafkaForTest();
     producer = new BatchingProducer(env.kafka);
     await producer.connect();
-    base = await server.listen();
     await host(kfConfig());
   });
   afterAll(async () => {
     await hosted?.stop();
-    await server.close();
+    await server?.close();
     await producer?.disconnect();
     await peer.stop();
   });
@@ -181,6 +187,55 @@ describe('WeCom customer service on Kafka, against a local kf API', () => {
       await connector.send(outbound('after a token refresh', undefined, customer));
       expect(peer.tokenRequests.length).toBe(tokens + 1);
       expect(peer.sends.at(-1)).toMatchObject({ touser: customer, text: { content: 'after a token refresh' } });
+    });
+
+    it('turn failed in the ticket store, with the reason, when WeCom later sends msg_send_fail for our msgid; the event stays on the conversation', async () => {
+      const customer = `wm${run}fail`;
+      const conversationKey = kfConversationKey(CORP_ID, kf, customer);
+      const database = await freshDatabase();
+      const store = await openTicketStore({ url: database.url });
+      const sink = await startTicketSink({
+        kafka: env.kafka,
+        producer,
+        topics: env.topics,
+        store,
+        channels: await loadChannelRegistry(REPO_ROOT),
+        ackChannels: [],
+        groupId: `${env.prefix}kf-fail-sink`,
+        deliveryGroupId: `${env.prefix}kf-fail-delivery`,
+      });
+      try {
+        peer.customerWrites(kf, customer, { msgtype: 'text', text: { content: '转账失败了' } });
+        // The router's part: the customer's message, routed, opens the ticket.
+        const routed = routedMessage({ channel: 'wechat', account: CORP_ID, externalId: `kf-fail-${run}`, conversationKey, sender: { id: customer }, subject: undefined, text: '转账失败了' });
+        await producer.sendJson(env.topics.routed, [{ key: conversationKey, value: routed }]);
+        const ticket = await eventually(async () => (await store.listTickets({ channel: 'wechat' })).find((t) => t.conversationKey === conversationKey), 20_000, 'the ticket');
+
+        // The gateway's part: the agent's reply recorded, then queued.
+        const reply = OutboundMessage.parse({
+          schemaVersion: 1, id: `reply_kf_fail_${run}`, kind: 'reply', ticketId: ticket.id, ticketNumber: ticket.number, channel: 'wechat', account: CORP_ID,
+          conversationKey, recipient: { id: customer }, text: '请稍等，我们正在查询。', createdAt: new Date().toISOString(),
+        });
+        await store.recordOutbound(reply);
+        await producer.sendJson(env.topics.outbound, [{ key: conversationKey, value: reply }]);
+        const replyInStore = async () => (await store.getTicket(ticket.id))?.messages.find((m) => m.id === reply.id);
+        await eventually(async () => (await replyInStore())?.deliveryState === 'sent', 20_000, 'the reply sent');
+        expect(peer.sends.at(-1)).toMatchObject({ touser: customer, msgid: kfMsgIdOf(reply.id) });
+
+        await notify(kf, peer.systemEvent(kf, { event_type: 'msg_send_fail', external_userid: customer, fail_msgid: kfMsgIdOf(reply.id), fail_type: 10 }));
+        const failed = await eventually(async () => ((await replyInStore())?.deliveryState === 'failed' ? replyInStore() : undefined), 20_000, 'the reply failed');
+        expect(failed?.deliveryReason).toBe('WeCom could not deliver it: the customer refused the message (msg_send_fail, fail_type 10)');
+
+        const reports = (await readAll(env.kafka, env.topics.delivery)).map((r) => DeliveryReport.parse(JSON.parse(r.value)));
+        expect(reports.filter((r) => r.outboundId === reply.id).map((r) => [r.status, r.externalId])).toEqual([['sent', kfMsgIdOf(reply.id)]]);
+        expect(reports.filter((r) => r.externalId === kfMsgIdOf(reply.id) && !r.outboundId).map((r) => r.status)).toEqual(['failed']);
+        const event = (await inboundOf(kf)).find((m) => m.conversationKey === conversationKey && m.event?.type === 'msg_send_fail');
+        expect(event?.event?.fields).toMatchObject({ fail_msgid: kfMsgIdOf(reply.id), fail_type: 10, fail_reason: 'the customer refused the message' });
+      } finally {
+        await sink.stop();
+        await store.close();
+        await database.drop();
+      }
     });
   });
 });

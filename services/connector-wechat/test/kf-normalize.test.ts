@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InboundMessage, messageId, type Attachment } from '@switchboard/schema';
 import type { KfMessage } from '../src/kf/api.ts';
-import { kfConversationKey, mediaIdOf, normalizeKfMessage, parseKfConversationKey, UnusableKfMessageError } from '../src/kf/normalize.ts';
+import { kfConversationKey, kfMsgIdOf, kfSendFailure, mediaIdOf, normalizeKfMessage, parseKfConversationKey, UnusableKfMessageError } from '../src/kf/normalize.ts';
 import { CORP_ID, CUSTOMER, OPEN_KFID } from './wecom-peer.ts';
 
 const receivedAt = new Date('2026-12-07T09:00:00Z');
@@ -108,5 +108,19 @@ describe('WeCom customer-service entries as envelopes', () => {
     expect(() => normalize({ msgid: 'x', msgtype: 'text', text: { content: 'hi' } })).toThrow(UnusableKfMessageError);
     expect(() => normalize({ msgid: 'y', msgtype: 'event', event: { event_type: 'enter_session', open_kfid: OPEN_KFID } })).toThrow(/neither a customer nor a servicer/);
     expect(() => normalize({ msgid: '', msgtype: 'text' })).toThrow(/without msgid/);
+  });
+
+  it('msg_send_fail of our msgid: the failure to report by that msgid, with the reason in words and the event time', () => {
+    const ours = kfMsgIdOf('reply_42');
+    expect(kfSendFailure(systemEvent({ event_type: 'msg_send_fail', external_userid: CUSTOMER, fail_msgid: ours, fail_type: 4 }), receivedAt)).toEqual({
+      externalId: ours,
+      reason: 'WeCom could not deliver it: the session expired (more than 48 hours) (msg_send_fail, fail_type 4)',
+      at: new Date(1765098000 * 1000).toISOString(),
+    });
+    expect(kfSendFailure(systemEvent({ event_type: 'msg_send_fail', external_userid: CUSTOMER, fail_msgid: ours, fail_type: 99 }), receivedAt)?.reason).toContain('fail_type 99');
+    // A servicer's send from the WeCom client, or another app's, has a msgid WeCom made: not a reply of ours.
+    expect(kfSendFailure(systemEvent({ event_type: 'msg_send_fail', external_userid: CUSTOMER, fail_msgid: 'ours-1', fail_type: 10 }), receivedAt)).toBeUndefined();
+    expect(kfSendFailure(systemEvent({ event_type: 'enter_session', external_userid: CUSTOMER, fail_msgid: ours }), receivedAt)).toBeUndefined();
+    expect(kfSendFailure(customer('text', { content: ours }), receivedAt)).toBeUndefined();
   });
 });

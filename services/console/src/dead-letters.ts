@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
-import { dlqList, dlqReplay, type CliContext } from '@switchboard/cli';
-import { DeadLetter, type TopicNames } from '@switchboard/schema';
+import { listDeadLetters, replayDeadLetters, UnknownDeadLetterError, type DeadLetterTopics } from '@switchboard/kafka';
+import type { DeadLetter, TopicNames } from '@switchboard/schema';
 
 /** A dead letter as the console lists it: the original bytes as a short readable preview only. */
 export interface DeadLetterEntry {
@@ -12,7 +12,7 @@ export interface DeadLetterEntry {
   partition?: number;
   offset?: string;
   failedAt: string;
-  /** Sent back to its source topic already (the CLI's replay ledger says so). */
+  /** Sent back to its source topic already (the replay ledger, shared with the CLI, says so). */
   replayed: boolean;
   /** Has a source topic to go back to (a connector's parse failure has none). */
   replayable: boolean;
@@ -48,7 +48,8 @@ function entryOf(letter: DeadLetter, replayed: boolean): DeadLetterEntry {
 }
 
 /**
- * The DLQ panel over the CLI's own `dlq list` and `dlq replay` (one replay ledger for both tools).
+ * The DLQ panel over `listDeadLetters` and `replayDeadLetters` of @switchboard/kafka, which the CLI's
+ * `dlq list` and `dlq replay` use too (one replay ledger for both tools).
  * Listing reads the whole dead-letter and checkpoint topics, so the list is kept until the DLQ grows,
  * a replay happens here, or `maxAgeMs` passes (a replay from the CLI shows up then).
  */
@@ -60,11 +61,15 @@ export class DeadLetters {
   /** Replays run one at a time, so one id cannot pass the ledger check twice. */
   private replays: Promise<unknown> = Promise.resolve();
 
+  private readonly deps: DeadLetterTopics;
+
   constructor(
-    private readonly kafka: Kafka,
-    private readonly topics: TopicNames,
+    kafka: Kafka,
+    topics: TopicNames,
     private readonly maxAgeMs: number,
-  ) {}
+  ) {
+    this.deps = { kafka, topics };
+  }
 
   /** Every dead letter, newest first. `size` is the DLQ's current record count: a change means new letters. */
   list(size: number | null): Promise<DeadLetterEntry[]> {
@@ -84,14 +89,8 @@ export class DeadLetters {
   }
 
   private async read(): Promise<DeadLetterEntry[]> {
-    const lines: string[] = [];
-    await dlqList(this.context((line) => lines.push(line)), true);
-    const entries: DeadLetterEntry[] = [];
-    for (const line of lines) {
-      const record = JSON.parse(line) as DeadLetter & { replayed: boolean };
-      entries.push(entryOf(DeadLetter.parse(record), record.replayed === true));
-    }
-    return entries.sort((a, b) => b.failedAt.localeCompare(a.failedAt));
+    const listed = await listDeadLetters(this.deps);
+    return listed.map(({ letter, replayed }) => entryOf(letter, replayed)).sort((a, b) => b.failedAt.localeCompare(a.failedAt));
   }
 
   replay(id: string): Promise<ReplayOutcome> {
@@ -102,20 +101,15 @@ export class DeadLetters {
 
   private async replayNow(id: string): Promise<ReplayOutcome> {
     try {
-      const { replayed, notReplayable } = await dlqReplay(this.context(() => undefined), [id], false);
-      if (replayed === 1) return { outcome: 'replayed', id };
+      const { replayed, notReplayable } = await replayDeadLetters(this.deps, { ids: [id] });
+      if (replayed.length === 1) return { outcome: 'replayed', id };
       if (notReplayable.length > 0) return { outcome: 'not-replayable', id, reason: notReplayable.map((n) => n.reason).join('; ') };
       return { outcome: 'already-replayed', id };
     } catch (error) {
-      // The CLI answers an id it does not know with a usage error.
-      if (error instanceof Error && error.name === 'UsageError') return { outcome: 'unknown', id };
+      if (error instanceof UnknownDeadLetterError) return { outcome: 'unknown', id };
       throw error;
     } finally {
       this.generation++;
     }
-  }
-
-  private context(out: (line: string) => void, err: (line: string) => void = () => undefined): CliContext {
-    return { kafka: this.kafka, topics: this.topics, out, err };
   }
 }

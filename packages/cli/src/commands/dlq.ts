@@ -1,5 +1,4 @@
-import { BatchingProducer, CheckpointStore, readTopicRange } from '@switchboard/kafka';
-import { DeadLetter } from '@switchboard/schema';
+import { listDeadLetters, replayDeadLetters, UnknownDeadLetterError, type ReplayResult } from '@switchboard/kafka';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../args.ts';
 import { progress } from '../progress.ts';
@@ -11,27 +10,13 @@ switchboard dlq replay (--id <id> ... | --all)
   once: a ledger in the checkpoint topic remembers what was replayed. Letters without a source topic
   (a connector could not parse what it received) cannot be replayed and are reported.`;
 
-const LEDGER = { connector: 'dlq-replay', account: 'dlq' } as const;
-
-export async function readDeadLetters(ctx: CliContext): Promise<DeadLetter[]> {
-  const letters: DeadLetter[] = [];
-  await readTopicRange(ctx.kafka, ctx.topics.dlq, (message) => {
-    const parsed = DeadLetter.safeParse(JSON.parse(message.value?.toString() ?? 'null'));
-    if (parsed.success) letters.push(parsed.data);
-  });
-  return letters;
-}
-
 export async function dlqList(ctx: CliContext, json: boolean): Promise<void> {
-  const letters = await readDeadLetters(ctx);
-  const producer = new BatchingProducer(ctx.kafka);
-  const ledger = (await CheckpointStore.load(ctx.kafka, producer, ctx.topics.checkpoints)).namespace(LEDGER.connector);
-  for (const l of letters) {
-    const replayed = ledger.get(LEDGER.account, l.id) !== undefined;
+  const listed = await listDeadLetters(ctx);
+  for (const { letter: l, replayed } of listed) {
     if (json) ctx.out(JSON.stringify({ ...l, replayed }));
     else ctx.out(`${l.failedAt.slice(0, 19)}  ${l.id}  ${l.stage}  ${replayed ? '[replayed] ' : ''}${l.reason}`);
   }
-  if (!json) ctx.err(`${letters.length} dead letter(s)`);
+  if (!json) ctx.err(`${listed.length} dead letter(s)`);
 }
 
 export interface ReplayReport {
@@ -41,39 +26,28 @@ export interface ReplayReport {
   notReplayable: { id: string; reason: string }[];
 }
 
+/** `dlq replay` over `replayDeadLetters` of @switchboard/kafka: the progress bar and the summary line. */
 export async function dlqReplay(ctx: CliContext, ids: string[], all: boolean): Promise<ReplayReport> {
   if (!all && ids.length === 0) throw new UsageError('dlq replay needs --id <id> or --all');
-  const letters = await readDeadLetters(ctx);
-  const chosen = all ? letters : letters.filter((l) => ids.includes(l.id));
-  for (const id of ids) if (!letters.some((l) => l.id === id)) throw new UsageError(`no dead letter with id "${id}"`);
-  const producer = new BatchingProducer(ctx.kafka);
-  await producer.connect();
-  const ledger = (await CheckpointStore.load(ctx.kafka, producer, ctx.topics.checkpoints)).namespace(LEDGER.connector);
-  const bar = progress('replaying', chosen.length, ctx.err);
-  let replayed = 0;
-  let skipped = 0;
-  const notReplayable: ReplayReport['notReplayable'] = [];
+  let bar: ReturnType<typeof progress> | undefined;
+  let result: ReplayResult;
   try {
-    for (const letter of chosen) {
-      bar.tick();
-      if (ledger.get(LEDGER.account, letter.id)) {
-        skipped++;
-        continue;
-      }
-      if (!letter.sourceTopic) {
-        ctx.err(`cannot replay ${letter.id}: it has no source topic (${letter.reason})`);
-        notReplayable.push({ id: letter.id, reason: `no source topic (${letter.reason})` });
-        skipped++;
-        continue;
-      }
-      await producer.send(letter.sourceTopic, [{ key: letter.key ?? null, value: Buffer.from(letter.originalValue, 'base64'), headers: { ...letter.headers, 'replayed-from-dlq': letter.id } }]);
-      await ledger.save(LEDGER.account, letter.id, { replayedAt: new Date().toISOString() });
-      replayed++;
-    }
+    result = await replayDeadLetters(ctx, {
+      ids,
+      all,
+      onProgress: (done, total) => {
+        bar ??= progress('replaying', total, ctx.err);
+        if (done > 0) bar.tick();
+      },
+    });
+    for (const { id, reason } of result.notReplayable) ctx.err(`cannot replay ${id}: it has ${reason}`);
+  } catch (error) {
+    if (error instanceof UnknownDeadLetterError) throw new UsageError(error.message);
+    throw error;
   } finally {
-    bar.done();
-    await producer.disconnect();
+    bar?.done();
   }
-  ctx.out(`replayed ${replayed}, skipped ${skipped} (already replayed or not replayable)`);
-  return { replayed, skipped, notReplayable };
+  const skipped = result.alreadyReplayed.length + result.notReplayable.length;
+  ctx.out(`replayed ${result.replayed.length}, skipped ${skipped} (already replayed or not replayable)`);
+  return { replayed: result.replayed.length, skipped, notReplayable: result.notReplayable };
 }

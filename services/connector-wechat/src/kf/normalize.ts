@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { messageId, type Attachment, type ChannelEvent, type InboundMessageInput } from '@switchboard/schema';
 import { toIso } from '@switchboard/connector-sdk';
 import { PermanentError } from '@switchboard/runtime';
@@ -12,6 +13,16 @@ import type { KfMessage } from './api.ts';
 
 export class UnusableKfMessageError extends PermanentError {
   override readonly name = 'UnusableKfMessageError';
+}
+
+/** Our msgid of a send (≤ 32 of [0-9a-zA-Z_-]): the same outbound id always gets the same one, so a msg_send_fail event names it. */
+export function kfMsgIdOf(outboundId: string): string {
+  return createHash('sha256').update(outboundId).digest('hex').slice(0, 32);
+}
+
+/** Whether a msgid has the shape of ours; a servicer's or another app's failed send is not our reply to report. */
+export function isOurKfMsgId(msgId: string): boolean {
+  return /^[0-9a-f]{32}$/.test(msgId);
 }
 
 /** The conversation of one customer with one kf account of one corp. */
@@ -55,6 +66,8 @@ const SEND_FAILURES: Record<number, string> = {
   9: 'no Channels account bound and the corp is not verified',
   10: 'the customer refused the message',
 };
+
+const failReason = (failType: unknown): string => SEND_FAILURES[Number(failType)] ?? `fail_type ${str(failType)}`;
 
 function part(message: KfMessage, name: string): Record<string, unknown> {
   const value = message[name];
@@ -106,7 +119,7 @@ function content(message: KfMessage, context: KfNormalizeContext): { text: strin
 function systemEvent(message: KfMessage): ChannelEvent {
   const { event_type: type, open_kfid: _kf, external_userid: _user, ...fields } = part(message, 'event');
   const details: Record<string, unknown> = { ...fields };
-  if (type === 'msg_send_fail') details.fail_reason = SEND_FAILURES[Number(fields.fail_type)] ?? `fail_type ${str(fields.fail_type)}`;
+  if (type === 'msg_send_fail') details.fail_reason = failReason(fields.fail_type);
   return { type: str(type) || 'unknown', fields: details };
 }
 
@@ -120,6 +133,26 @@ function subjectOf(message: KfMessage, corpId: string): { conversationKey: strin
   const servicer = str(event.servicer_userid) || str(message.servicer_userid);
   if (servicer) return { conversationKey: servicerConversationKey(corpId, openKfId, servicer), senderId: servicer, openKfId };
   throw new UnusableKfMessageError(`kf message ${message.msgid} names neither a customer nor a servicer`);
+}
+
+/** What a msg_send_fail event says of one of our replies: its msgid (the externalId of its `sent` report) and why. */
+export interface KfSendFailure {
+  externalId: string;
+  reason: string;
+  at: string;
+}
+
+/**
+ * The failure of our send that a msg_send_fail event names, if it is one. `at` is the event's own time,
+ * so the same event read again (a sync after a crash) gives the same report, which the store keeps once.
+ */
+export function kfSendFailure(message: KfMessage, receivedAt: Date): KfSendFailure | undefined {
+  const event = part(message, 'event');
+  if (message.msgtype !== 'event' || event.event_type !== 'msg_send_fail') return undefined;
+  const msgId = str(event.fail_msgid);
+  if (!isOurKfMsgId(msgId)) return undefined;
+  const at = toIso(typeof message.send_time === 'number' ? message.send_time : undefined, receivedAt);
+  return { externalId: msgId, reason: `WeCom could not deliver it: ${failReason(event.fail_type)} (msg_send_fail, fail_type ${str(event.fail_type)})`, at };
 }
 
 export function normalizeKfMessage(message: KfMessage, context: KfNormalizeContext): InboundMessageInput {

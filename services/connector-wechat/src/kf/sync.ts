@@ -3,7 +3,7 @@ import type { Attachment, InboundMessageInput } from '@switchboard/schema';
 import { WechatApiError } from '../shared/api.ts';
 import { keepFile } from '../shared/files.ts';
 import type { KfMessage, SyncPage, WeComKfApi } from './api.ts';
-import { mediaIdOf, normalizeKfMessage } from './normalize.ts';
+import { kfSendFailure, mediaIdOf, normalizeKfMessage } from './normalize.ts';
 
 /** sync_msg's limit: "默认值和最大值都为1000" (94670). */
 export const SYNC_LIMIT = 1000;
@@ -92,12 +92,26 @@ export class KfSync {
       if (page.hasMore && !page.nextCursor) throw new Error('sync_msg said has_more without a next_cursor');
       const next = page.nextCursor || cursor;
       const messages = await this.envelopes(page.messages);
+      // Before the cursor moves past the page: a crash reads it again and reports again, never loses a failure.
+      await this.reportSendFailures(page.messages);
       await context.emit(messages, next ? { account: corpId, stream: cursorStream(openKfId), position: { cursor: next } } : undefined);
       if (messages.length > 0) this.lastMessageAt = new Date().toISOString();
       cursor = next;
       if (!page.hasMore) break;
     }
     this.lastSyncAt = new Date().toISOString();
+  }
+
+  /**
+   * msg_send_fail events naming a msgid of ours: the reply's delivery becomes failed with the reason. By
+   * `externalId`, the msgid the send's `sent` report recorded (it is a hash of the outbound id: no way back).
+   */
+  private async reportSendFailures(list: KfMessage[]): Promise<void> {
+    const receivedAt = new Date();
+    for (const message of list) {
+      const failure = kfSendFailure(message, receivedAt);
+      if (failure) await this.options.context.reportDelivery({ schemaVersion: 1, channel: 'wechat', status: 'failed', ...failure });
+    }
   }
 
   private failed(openKfId: string, error: unknown): void {

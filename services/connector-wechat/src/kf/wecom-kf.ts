@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { PermanentSendError, type ConnectorContext, type ConnectorHealth, type HttpRoute, type SendResult } from '@switchboard/connector-sdk';
 import type { WeComKfConfig } from '../config.ts';
 import { WechatApiError } from '../shared/api.ts';
 import { SESSION_STATES, WeComKfApi } from './api.ts';
 import { WeComCallback } from './callback.ts';
+import { kfMsgIdOf } from './normalize.ts';
 import { KfSync } from './sync.ts';
 
 /** A reply WeCom will not take now: reported failed at once with the reason, not retried. */
@@ -22,11 +22,6 @@ const REFUSALS: Record<number, string> = {
 };
 /** send_msg's text.content: at most 2048 bytes (94677). */
 const MAX_TEXT_BYTES = 2048;
-
-/** Our msgid of a send (≤ 32 of [0-9a-zA-Z_-]): the same outbound id always gets the same one, so a msg_send_fail event names it. */
-export function kfMsgIdOf(outboundId: string): string {
-  return createHash('sha256').update(outboundId).digest('hex').slice(0, 32);
-}
 
 /**
  * WeCom customer service (微信客服): the callback at /webhooks/wecom starts a sync_msg of the account it
