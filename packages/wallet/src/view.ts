@@ -8,7 +8,8 @@ export type RefundStatus = Refund | { id: string; status: 'unknown' };
 
 /** What a ticket shows of the wallet: always an answer, never an error (a failing ledger is one of the answers). */
 export type WalletSection =
-  | { state: 'no-lookup'; none: 'suspect' | 'unverified' | 'no-customer-message'; reason: string }
+  /** `error`: a fault of ours while reading the ticket (logged), not of the ledger. */
+  | { state: 'no-lookup'; none: 'suspect' | 'unverified' | 'no-customer-message' | 'error'; reason: string }
   | { state: 'unavailable'; customerRef: string; via: 'verified-sender' | 'mapping'; unavailable: 'ledger unavailable'; reason: string }
   | { state: 'unknown-customer'; customerRef: string; via: 'verified-sender' | 'mapping'; reason: string }
   | {
