@@ -1,15 +1,11 @@
 import { z } from 'zod';
-import { Category, Priority, type TopicNames } from '@switchboard/schema';
+import { Category, Priority } from '@switchboard/schema';
 import { HttpError, json, jsonBody, parseBody, pathParams, type HttpRequest, type HttpRoute } from '@switchboard/http';
-import type { BatchingProducer } from '@switchboard/kafka';
-import type { ChannelRegistry } from '@switchboard/connector-sdk';
-import { TicketPatch, TicketStatus, type TicketStore } from '@switchboard/ticket-store';
-import type { Logger } from '@switchboard/runtime';
-import { can, readSla, type SlaPolicy, type TeamStore } from '@switchboard/team';
-import type { TicketAccess } from './people/access.ts';
-import type { Authenticator, Principal } from './people/authenticator.ts';
+import { TicketPatch, TicketStatus } from '@switchboard/ticket-store';
+import { can, readSla, type SlaPolicy } from '@switchboard/team';
+import type { Principal } from './people/authenticator.ts';
 import { ViewAudit } from './people/view-audit.ts';
-import { readableTicket, ReplyBody, ReplyQueue, replyResponse } from './replies.ts';
+import { readableTicket, ReplyBody, ReplyQueue, replyResponse, type ReplyQueueOptions } from './replies.ts';
 import { agentReplyDecision } from './reply-window.ts';
 import type { TicketWallet } from './wallet.ts';
 
@@ -40,16 +36,8 @@ const TicketQuery = z
 // Who made a correction is the signed-in person, never what the client says.
 const PatchBody = TicketPatch.omit({ by: true }).refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to change: give status, priority, category, assignee or spam' });
 
-export interface ReadApiOptions {
-  store: TicketStore;
-  producer: BatchingProducer;
-  topics: TopicNames;
-  channels: ChannelRegistry;
-  auth: Authenticator;
-  access: TicketAccess;
-  team: TeamStore;
+export interface ReadApiOptions extends Omit<ReplyQueueOptions, 'now'> {
   sla: SlaPolicy;
-  logger: Logger;
   /** The time reply windows are measured at; default the wall clock. */
   now?: () => Date;
   /** The wallet's ledger, when one is configured: the ticket then carries a `wallet` section. */
