@@ -3,7 +3,7 @@ export { hashPassword, verifyPassword, passwordProblem } from './password.ts';
 export { addBusinessMs, businessMsBetween, calendarOf, parseHours, NoWorkingHoursError, type BusinessCalendar, type Weekday } from './calendar.ts';
 export { readSla, SlaPolicyFile, slaPolicyOf, type Clock, type ClockState, type SlaPolicy, type SlaReading, type TicketTimes } from './sla.ts';
 export { planAssignments, type AgentLoad, type AssignmentPlan, type QueuedTicket } from './assignment.ts';
-export { maskEmail, maskName, maskPerson, maskPhone, maskText, type PersonFields } from './masking.ts';
+export { maskEmail, maskName, maskPerson, maskPhone, maskReference, maskText, type PersonFields } from './masking.ts';
 export { openTeamStore, type TeamStore } from './store.ts';
 export { Users, DuplicateUserError, LOCK_AFTER_FAILURES, LOCK_MINUTES } from './users.ts';
 export { Credentials, type Session, type ApiTokenInfo } from './credentials.ts';

@@ -49,3 +49,12 @@ export function maskPerson<P extends PersonFields>(person: P): P {
     ...(person.phone !== undefined ? { phone: maskPhone(person.phone) } : {}),
   };
 }
+
+/**
+ * A wallet reference as an analyst sees it (a transaction, refund or customer id): a three-character
+ * hint of its kind (`TX2•••`, `cus•••`), nothing from a short one. The amounts beside it stay: sums per
+ * category are what analysts are for, and an id is what would let one look an account up.
+ */
+export function maskReference(id: string): string {
+  return [...id].length >= 7 ? `${[...id].slice(0, 3).join('')}•••` : '•••';
+}

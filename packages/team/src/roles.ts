@@ -25,11 +25,14 @@ export type Permission =
   | 'pipeline.read'
   /** Review agents' corrections before the classifier trains on them (exclude one, take it back). */
   | 'corrections.review'
-  /** Account actions on the customer's wallet (freezing a compromised account). */
+  /**
+   * Account actions on the customer's wallet (freezing a compromised account). Supervisors and admins
+   * only: a freeze locks a customer out of their money, so the agent on the ticket escalates it.
+   */
   | 'wallet.act';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  agent: ['tickets.read', 'tickets.reply', 'tickets.update', 'wallet.act'],
+  agent: ['tickets.read', 'tickets.reply', 'tickets.update'],
   supervisor: ['tickets.read', 'tickets.read.all', 'tickets.reply', 'tickets.update', 'tickets.assign', 'tickets.export', 'audit.read', 'pipeline.read', 'wallet.act'],
   // Analysts read every queue, masked (see masking.ts), and export; they never act on a ticket.
   analyst: ['tickets.read', 'tickets.read.all', 'tickets.export', 'pipeline.read'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { can, ROLES, seesCustomerDetails } from '../src/roles.ts';
-import { maskEmail, maskName, maskPerson, maskPhone, maskText } from '../src/masking.ts';
+import { maskEmail, maskName, maskPerson, maskPhone, maskReference, maskText } from '../src/masking.ts';
 
 describe('masking for analysts', () => {
   it.each([
@@ -9,6 +9,12 @@ describe('masking for analysts', () => {
     ['Li', 'L•'],
     ['X', 'X•'],
   ])('masks the name %s', (name, masked) => expect(maskName(name)).toBe(masked));
+
+  it.each([
+    ['TX20261206001', 'TX2•••'],
+    ['cus_42abc', 'cus•••'],
+    ['RF9', '•••'],
+  ])('masks the wallet reference %s', (id, masked) => expect(maskReference(id)).toBe(masked));
 
   it('masks addresses and numbers, in text too, and leaves what is neither', () => {
     expect(maskEmail('ann.lee@example.com')).toBe('a•••@example.com');
@@ -28,10 +34,10 @@ describe('masking for analysts', () => {
 
 describe('roles', () => {
   it.each([
-    ['agent', ['tickets.read', 'tickets.reply', 'tickets.update'], ['tickets.read.all', 'tickets.assign', 'users.manage', 'audit.read', 'tickets.export']],
-    ['supervisor', ['tickets.read.all', 'tickets.assign', 'audit.read', 'tickets.export'], ['users.manage', 'channels.manage', 'corrections.review']],
+    ['agent', ['tickets.read', 'tickets.reply', 'tickets.update'], ['tickets.read.all', 'tickets.assign', 'users.manage', 'audit.read', 'tickets.export', 'wallet.act']],
+    ['supervisor', ['tickets.read.all', 'tickets.assign', 'audit.read', 'tickets.export', 'wallet.act'], ['users.manage', 'channels.manage', 'corrections.review']],
     ['analyst', ['tickets.read.all', 'tickets.export'], ['tickets.reply', 'tickets.update', 'tickets.assign', 'wallet.act']],
-    ['admin', ['users.manage', 'channels.manage', 'audit.read', 'tickets.reply', 'corrections.review'], []],
+    ['admin', ['users.manage', 'channels.manage', 'audit.read', 'tickets.reply', 'corrections.review', 'wallet.act'], []],
   ] as const)('%s', (role, allowed, denied) => {
     for (const p of allowed) expect(can(role, p), p).toBe(true);
     for (const p of denied) expect(can(role, p), p).toBe(false);

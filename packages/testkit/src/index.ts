@@ -138,3 +138,4 @@ export { routedMessage } from './messages.ts';
 export { waitForOutput, copyRepository } from './processes.ts';
 export { apiCaller, signIn, startInProcess, TEST_ADMIN, TEST_ADMIN_ENV, type CallInit, type InProcess, type SignedIn } from './people.ts';
 export { promoteModelCopy } from './registry.ts';
+export { startFakeLedger, type FakeLedger, type FakeTransaction, type FakeRefund, type FakeFreeze } from './fake-ledger.ts';

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { kafkaConfig, kafkaSettingsFromEnv, type KafkaSettings } from '@switchboard/kafka';
 import { apiTokenFields, configSpec, dataDirFields, field, httpFields, registerSecret, REPO_ROOT, type ConfigSpec, type Field } from '@switchboard/runtime';
 import { storeFields } from '@switchboard/ticket-store';
+import { walletFields, walletSettingsOf, type WalletSettings } from '@switchboard/wallet';
 import { peopleConfigOf, peopleFields, type PeopleConfig } from './people/config.ts';
 
 export { REPO_ROOT };
@@ -15,6 +16,7 @@ export const gatewayConfig = configSpec('gateway', {
   ...storeFields,
   ...kafkaConfig.fields,
   ...peopleFields,
+  ...walletFields,
   SWITCHBOARD_READY_REQUIRES_CHANNELS: field
     .bool(false)
     .describe('When true, `/readyz` answers 503 while any channel is not ready. Default: channels are reported, but only Kafka and the store decide readiness.'),
@@ -34,6 +36,8 @@ export interface GatewayConfig {
   reopenWindowHours: number;
   /** Sign-in, the first admin, single sign-on, service levels. */
   people: PeopleConfig;
+  /** The wallet's ledger; undefined when WALLET_API_BASE is unset. */
+  wallet?: WalletSettings;
   /** The environment the connector modules read their own variables from, with the API token filled in. */
   env: NodeJS.ProcessEnv;
 }
@@ -46,6 +50,7 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env, 
   const cfg = spec.load(environment);
   const apiToken = cfg.SWITCHBOARD_API_TOKEN ?? randomBytes(24).toString('base64url');
   registerSecret(apiToken);
+  const wallet = walletSettingsOf(cfg);
   return {
     host: cfg.HOST,
     port: cfg.PORT,
@@ -57,6 +62,7 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env, 
     readyRequiresChannels: cfg.SWITCHBOARD_READY_REQUIRES_CHANNELS,
     reopenWindowHours: cfg.SWITCHBOARD_REOPEN_WINDOW_HOURS,
     people: peopleConfigOf(cfg),
+    ...(wallet ? { wallet } : {}),
     env: { ...environment, SWITCHBOARD_API_TOKEN: apiToken },
   };
 }

@@ -16,6 +16,10 @@ import { startPeople, type People } from './people/index.ts';
 import { readApiRoutes } from './read-api.ts';
 import { ticketWorkRoutes } from './ticket-work.ts';
 import { correctionsApiRoutes } from './corrections-api.ts';
+import { ReplyQueue } from './replies.ts';
+import { TicketWallet } from './wallet.ts';
+import { walletRoutes } from './wallet-routes.ts';
+import { HttpWalletLedger, type WalletLedger } from '@switchboard/wallet';
 
 /** What the gateway opened, for the stages that run beside it in one process (the all-in-one's router and sink). */
 export interface SharedResources {
@@ -53,6 +57,12 @@ export interface StartOptions {
   logger?: Logger;
   /** The clock reply windows are measured by (tests); default the wall clock. */
   now?: () => Date;
+}
+
+function ticketWallet(config: GatewayConfig, logger: Logger): TicketWallet | undefined {
+  if (!config.wallet) return undefined;
+  const ledger: WalletLedger = new HttpWalletLedger({ base: config.wallet.base, token: config.wallet.token });
+  return new TicketWallet(ledger, config.wallet, logger.child('wallet'));
 }
 
 export interface RunningGateway {
@@ -137,7 +147,12 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     stack.push({ what: 'readiness probe', stop: () => health.close() });
     http.mount(health.routes);
     http.mount(people.routes);
-    http.mount(readApiRoutes({ store, producer, topics, channels, auth: people.auth, access: people.access, team: people.team, sla: config.people.sla, logger: logger.child('api'), ...(options.now ? { now: options.now } : {}) }));
+    const wallet = ticketWallet(config, logger);
+    const apiLogger = logger.child('api');
+    const now = options.now ?? (() => new Date());
+    http.mount(readApiRoutes({ store, producer, topics, channels, auth: people.auth, access: people.access, team: people.team, sla: config.people.sla, logger: apiLogger, now, ...(wallet ? { wallet } : {}) }));
+    const replies = new ReplyQueue({ store, producer, topics, channels, auth: people.auth, access: people.access, team: people.team, logger: apiLogger, now });
+    http.mount(walletRoutes({ store, auth: people.auth, access: people.access, team: people.team, replies, ...(wallet ? { wallet } : {}), logger: logger.child('wallet') }));
     http.mount(correctionsApiRoutes({ store, auth: people.auth, team: people.team }));
     http.mount(ticketWorkRoutes({ store, auth: people.auth, access: people.access, team: people.team, attachmentsDir: connectorsDir }));
     // Same origin as the read API: the console's page calls the ticket routes directly.

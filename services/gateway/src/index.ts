@@ -1,6 +1,9 @@
 export { startGateway, type RunningGateway, type StartOptions, type SharedResources, type GatewayStage } from './gateway.ts';
 export { loadGatewayConfig, gatewayConfig, REPO_ROOT, type GatewayConfig } from './config.ts';
 export { readApiRoutes, buildReply, ReplyBody, TICKETS_PATH, type ReadApiOptions } from './read-api.ts';
+export { ReplyQueue, readableTicket, replyResponse, type ReplyOutcome } from './replies.ts';
+export { TicketWallet, CachedLedger, maskSection, FREEZE_NOTICE_KEY, type TicketWalletSection } from './wallet.ts';
+export { walletRoutes, freezeNotice, FREEZE_PATH, type WalletRoutesOptions } from './wallet-routes.ts';
 export { replyHistoryOf, agentReplyDecision } from './reply-window.ts';
 export { healthRoutes, registerPipelineMetrics, readiness, KafkaProbe, type HealthOptions, type Readiness, type LagSource } from './health.ts';
 export { connectorsFromModules, DuplicateConnectorError, UndeclaredChannelError } from './connectors.ts';

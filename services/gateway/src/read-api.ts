@@ -1,16 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { Category, inReplyToOf, Priority, stableId, type OutboundMessage, type TopicNames } from '@switchboard/schema';
-import { HttpError, json, jsonBody, parseBody, pathParams, type HttpRequest, type HttpResponse, type HttpRoute } from '@switchboard/http';
-import type { BatchingProducer } from '@switchboard/kafka';
-import type { ChannelRegistry } from '@switchboard/connector-sdk';
-import { TicketPatch, TicketStatus, type StoredMessage, type TicketStore, type TicketSummary } from '@switchboard/ticket-store';
-import type { Logger } from '@switchboard/runtime';
-import { can, readSla, type SlaPolicy, type TeamStore } from '@switchboard/team';
-import type { TicketAccess } from './people/access.ts';
-import type { Authenticator, Principal } from './people/authenticator.ts';
+import { Category, Priority } from '@switchboard/schema';
+import { HttpError, json, jsonBody, parseBody, pathParams, type HttpRequest, type HttpRoute } from '@switchboard/http';
+import { TicketPatch, TicketStatus } from '@switchboard/ticket-store';
+import { can, readSla, type SlaPolicy } from '@switchboard/team';
+import type { Principal } from './people/authenticator.ts';
 import { ViewAudit } from './people/view-audit.ts';
+import { readableTicket, ReplyBody, ReplyQueue, replyResponse, type ReplyQueueOptions } from './replies.ts';
 import { agentReplyDecision } from './reply-window.ts';
+import type { TicketWallet } from './wallet.ts';
+
+export { buildReply, ReplyBody } from './replies.ts';
 
 export const TICKETS_PATH = '/api/v1/tickets';
 const TICKET_PATH = '/api/v1/tickets/:id';
@@ -37,61 +36,12 @@ const TicketQuery = z
 // Who made a correction is the signed-in person, never what the client says.
 const PatchBody = TicketPatch.omit({ by: true }).refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to change: give status, priority, category, assignee or spam' });
 
-export const ReplyBody = z
-  .object({
-    text: z.string().trim().min(1).max(100_000),
-    public: z.boolean().optional().describe('Answer in public (a post) instead of privately, where the channel has both.'),
-  })
-  .strict();
-export type ReplyBody = z.infer<typeof ReplyBody>;
-
-export interface ReadApiOptions {
-  store: TicketStore;
-  producer: BatchingProducer;
-  topics: TopicNames;
-  channels: ChannelRegistry;
-  auth: Authenticator;
-  access: TicketAccess;
-  team: TeamStore;
+export interface ReadApiOptions extends Omit<ReplyQueueOptions, 'now'> {
   sla: SlaPolicy;
-  logger: Logger;
   /** The time reply windows are measured at; default the wall clock. */
   now?: () => Date;
-}
-
-/**
- * The reply to a ticket's latest customer message, on that message's channel, account and thread. The
- * subject is the conversation's own: how a reply subject reads on a channel is its connector's business.
- */
-export function buildReply(
-  ticket: TicketSummary,
-  answered: StoredMessage,
-  body: ReplyBody,
-  id: string,
-  now = new Date(),
-  replyMode?: string,
-  author?: OutboundMessage['author'],
-): OutboundMessage {
-  const subject = answered.subject ?? ticket.subject;
-  return {
-    schemaVersion: 1,
-    id,
-    kind: 'reply',
-    ticketId: ticket.id,
-    ticketNumber: ticket.number,
-    channel: answered.channel,
-    account: ticket.account,
-    conversationKey: ticket.conversationKey,
-    recipient: answered.sender,
-    public: body.public ?? false,
-    inReplyTo: inReplyToOf(answered),
-    ...(subject !== undefined ? { subject } : {}),
-    text: body.text,
-    ...(author ? { author } : {}),
-    createdAt: now.toISOString(),
-    ...(replyMode ? { replyMode } : {}),
-    meta: {},
-  };
+  /** The wallet's ledger, when one is configured: the ticket then carries a `wallet` section. */
+  wallet?: TicketWallet;
 }
 
 /**
@@ -104,39 +54,10 @@ export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
   const { store, producer, topics, channels, auth, access, team, logger } = options;
   const now = options.now ?? (() => new Date());
   const views = new ViewAudit(team.audit);
-  // Two concurrent requests with one Idempotency-Key must not both produce: the second waits for the first.
-  const inFlight = new Map<string, Promise<HttpResponse>>();
-
-  const readable = async (principal: Principal, id: string) => {
-    const found = await store.getTicket(id);
-    if (!found) throw new HttpError(404, `no ticket ${id}`);
-    await access.requireRead(principal, found.ticket);
-    return found;
-  };
+  const replies = new ReplyQueue({ store, producer, topics, channels, auth, access, team, logger, now });
+  const readable = (principal: Principal, id: string) => readableTicket(store, access, principal, id);
   const idOf = (pattern: string, request: HttpRequest) => pathParams(pattern, request.path)!.id!;
   const slaOf = async (ids: readonly string[]) => new Map((await store.queue(ids)).map((row) => [row.id, readSla(row, options.sla, now())]));
-
-  const reply = async (request: HttpRequest, principal: Principal, ticketId: string, body: ReplyBody, key: string | undefined): Promise<HttpResponse> => {
-    const { ticket, messages } = await readable(principal, ticketId);
-    const outboundId = stableId('reply', ticket.id, key ?? randomUUID());
-    if (messages.some((m) => m.id === outboundId)) return json(202, { id: outboundId, ticketId: ticket.id, duplicate: true });
-    const answered = await store.lastInbound(ticket.id);
-    if (!answered) throw new HttpError(409, `ticket ${ticket.number} has no customer message to reply to`);
-    // Refused before anything is queued: a reply the channel cannot carry would only fail later, unseen.
-    const at = now();
-    const decision = agentReplyDecision(channels, ticket, messages, at);
-    if (!decision.allowed) return json(409, { error: `the ${channels.describe(answered.channel).label.en} reply cannot be sent now: ${decision.reason}`, code: decision.code });
-    const outbound = buildReply(ticket, answered, body, outboundId, at, decision.mode, { id: principal.user.id, name: principal.user.name });
-    try {
-      await producer.sendJson(topics.outbound, [{ key: outbound.conversationKey, value: outbound, headers: { channel: outbound.channel, kind: outbound.kind } }]);
-      await store.recordOutbound(outbound);
-    } catch (error) {
-      logger.error('reply not accepted', { ticketId: ticket.id, outboundId, error });
-      throw new HttpError(503, 'the reply could not be queued; retry with the same Idempotency-Key');
-    }
-    await team.audit.record(auth.actor(request, principal), 'ticket.reply', ticket.number, { outboundId, public: outbound.public, length: body.text.length });
-    return json(202, { id: outboundId, ticketId: ticket.id, state: 'queued' });
-  };
 
   return [
     {
@@ -159,6 +80,8 @@ export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
       async handle(request) {
         const principal = await auth.require(request, 'tickets.read');
         const { ticket, messages, tasks, related } = await readable(principal, idOf(TICKET_PATH, request));
+        // Asked first and awaited last: the ledger's (at most 2 s) runs beside the store's reads.
+        const wallet = options.wallet?.section(principal, ticket, messages);
         await views.viewed(auth.actor(request, principal), ticket.number);
         return json(200, {
           ticket: access.ticket(principal, ticket),
@@ -167,6 +90,7 @@ export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
           related: await access.related(principal, related, (ids) => store.queue(ids)),
           sla: (await slaOf([ticket.id])).get(ticket.id),
           replyWindow: agentReplyDecision(channels, ticket, messages, now()),
+          ...(wallet ? { wallet: await wallet } : {}),
         });
       },
     },
@@ -197,20 +121,8 @@ export function readApiRoutes(options: ReadApiOptions): HttpRoute[] {
         const body = parseBody(ReplyBody, jsonBody(request));
         const header = request.headers['idempotency-key'];
         const key = typeof header === 'string' && header.trim() ? header.trim() : undefined;
-        const ticketId = idOf(REPLIES_PATH, request);
-        if (!key) return reply(request, principal, ticketId, body, undefined);
-        const slot = `${ticketId}\u001f${key}`;
-        const pending = inFlight.get(slot);
-        if (pending) return pending.then((response) => markDuplicate(response));
-        const work = reply(request, principal, ticketId, body, key).finally(() => inFlight.delete(slot));
-        inFlight.set(slot, work);
-        return work;
+        return replyResponse(await replies.send(request, principal, idOf(REPLIES_PATH, request), body, key));
       },
     },
   ];
-}
-
-function markDuplicate(response: HttpResponse): HttpResponse {
-  if (response.status !== 202 || typeof response.body !== 'string') return response;
-  return { ...response, body: JSON.stringify({ ...(JSON.parse(response.body) as object), duplicate: true }) };
 }

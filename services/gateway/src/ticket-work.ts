@@ -9,6 +9,7 @@ import { seesCustomerDetails, type TeamStore } from '@switchboard/team';
 import type { TicketDetail, TicketStore } from '@switchboard/ticket-store';
 import type { TicketAccess } from './people/access.ts';
 import type { Authenticator, Principal } from './people/authenticator.ts';
+import { readableTicket } from './replies.ts';
 
 const TASKS_PATH = '/api/v1/tickets/:id/tasks';
 const TASK_PATH = '/api/v1/tickets/:id/tasks/:task';
@@ -37,12 +38,7 @@ export interface TicketWorkOptions {
 export function ticketWorkRoutes(options: TicketWorkOptions): HttpRoute[] {
   const { store, auth, access, team } = options;
   const params = (pattern: string, request: HttpRequest) => pathParams(pattern, request.path)!;
-  const readable = async (principal: Principal, given: string) => {
-    const found = await store.getTicket(given);
-    if (!found) throw new HttpError(404, `no ticket ${given}`);
-    await access.requireRead(principal, found.ticket);
-    return found;
-  };
+  const readable = (principal: Principal, given: string) => readableTicket(store, access, principal, given);
   return [
     {
       method: 'POST',

@@ -2,6 +2,18 @@ import type { RelatedConversation, StoredMessage, TicketSummary, TicketTask } fr
 import type { ChannelHealth } from '../channels.ts';
 import type { DeadLetterEntry, ReplayOutcome } from '../dead-letters.ts';
 import type { PipelineStats } from '../pipeline.ts';
+import type { WalletSection } from '@switchboard/wallet';
+
+/** The ticket's wallet section (the gateway's TicketWalletSection): the ledger's part, and the freeze this ticket made. */
+export type TicketWalletSection = WalletSection & { frozen?: { noticeId: string; at: string } };
+
+/** The freeze action's answer: the notice queued, or refused by the channel's window; `duplicate` for a ticket frozen before. */
+export interface FreezeAnswer {
+  frozen: true;
+  duplicate?: true;
+  freezeId?: string;
+  notice?: { id: string; state?: 'queued' } | { state: 'refused'; code: string; error: string };
+}
 
 /** The server refused the session: the console goes back to the sign-in form. */
 export class UnauthorizedError extends Error {
@@ -132,7 +144,7 @@ export const api = {
     return call<{ tickets: (TicketSummary & { sla?: SlaReading })[] }>(`/api/v1/tickets?${params}`);
   },
   ticket: (id: string) =>
-    call<{ ticket: TicketSummary; messages: StoredMessage[]; tasks: TicketTask[]; related: RelatedConversation[]; replyWindow: ReplyWindow; sla?: SlaReading }>(
+    call<{ ticket: TicketSummary; messages: StoredMessage[]; tasks: TicketTask[]; related: RelatedConversation[]; replyWindow: ReplyWindow; sla?: SlaReading; wallet?: TicketWalletSection }>(
       `/api/v1/tickets/${encodeURIComponent(id)}`,
     ),
   patchTicket: (id: string, patch: Record<string, string | boolean | null>) => call<{ ticket: TicketSummary }>(`/api/v1/tickets/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
@@ -156,6 +168,7 @@ export const api = {
       body: isPublic ? { text, public: true } : { text },
       headers: { 'idempotency-key': idempotencyKey },
     }),
+  freezeWallet: (id: string, reason: string) => call<FreezeAnswer>(`/api/v1/tickets/${encodeURIComponent(id)}/wallet/freeze`, { method: 'POST', body: { reason, confirm: true } }),
   pipeline: () => call<PipelineStats>('/api/v1/console/pipeline'),
   channels: () => call<{ channels: ChannelHealth[] }>('/api/v1/console/channels'),
   deadLetters: (limit = 20) => call<{ size: number | null; total: number; entries: DeadLetterEntry[] }>(`/api/v1/console/dlq?limit=${limit}`),

@@ -8,6 +8,7 @@ import { Refresher } from './refresher.ts';
 import { relatedLine } from './related.ts';
 import { TasksPanel } from './tasks.ts';
 import { CATEGORIES, channelView, PRIORITIES, STATUSES, type ChannelView } from './vocabulary.ts';
+import { WalletPanel } from './wallet.ts';
 
 function maskTitle(mask: string): string {
   if (mask.startsWith('[card')) return t('mask.card');
@@ -49,6 +50,7 @@ export class ConversationView {
   private readonly refresher: Refresher;
   private readonly unsubscribe: (() => void)[];
   private readonly tasks: TasksPanel;
+  private readonly wallet: WalletPanel;
   private shown = '';
   /** Agents to assign to (supervisors and admins only), loaded once per view. */
   private agents: Promise<{ id: string; name: string }[]> | undefined;
@@ -67,13 +69,14 @@ export class ConversationView {
     this.replyNotice = h('p', { class: 'reply-notice', id: 'reply-notice', role: 'status' });
     this.windowBanner = h('p', { class: 'reply-window', id: 'reply-window', hidden: true });
     this.tasks = new TasksPanel(ticketId, onError, () => this.refresher.now());
+    this.wallet = new WalletPanel(ticketId, onError, () => this.refresher.now());
     this.element = h(
       'section',
       { class: 'conversation', id: 'conversation', 'data-ticket': ticketId },
       h('a', { href: '#/inbox', class: 'back link', text: `‹ ${t('back')}` }),
       this.head,
       this.controls,
-      h('div', { class: 'conversation-body' }, h('div', { class: 'thread-column' }, this.thread, may('tickets.reply') ? this.replyForm() : h('p', { class: 'muted read-only', id: 'read-only', text: t('reply.readOnly') }), this.tasks.element), this.decision),
+      h('div', { class: 'conversation-body' }, h('div', { class: 'thread-column' }, this.thread, may('tickets.reply') ? this.replyForm() : h('p', { class: 'muted read-only', id: 'read-only', text: t('reply.readOnly') }), this.wallet.element, this.tasks.element), this.decision),
     );
     this.controls.addEventListener('submit', (event) => event.preventDefault());
     this.refresher = new Refresher(() => this.load());
@@ -91,12 +94,13 @@ export class ConversationView {
 
   private async load(): Promise<void> {
     try {
-      const { ticket, messages, tasks, related, replyWindow, sla } = await api.ticket(this.ticketId);
+      const { ticket, messages, tasks, related, replyWindow, sla, wallet } = await api.ticket(this.ticketId);
       // Only a channel that can post in public offers the choice.
       const publicLabel = this.element.querySelector<HTMLElement>('#reply-public-label');
       if (publicLabel) publicLabel.hidden = !channelView(ticket.channel).publicReplies;
       this.showWindow(replyWindow, channelView(ticket.channel));
       this.tasks.show(tasks);
+      this.wallet.show(ticket, wallet);
       const signature = JSON.stringify([ticket, messages, related, sla]);
       if (signature === this.shown) return;
       this.shown = signature;
